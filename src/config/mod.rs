@@ -1,0 +1,436 @@
+//! Configuration: one TOML file → a validated, typed [`Config`].
+//!
+//! The file is deserialised into the raw structs of [`raw`], then checked
+//! and converted once; rules come out compiled. Every error names the file,
+//! line and column, with the offending text under it. Reading the file is
+//! the only I/O here: secrets named by `*_file` or `*_env` are resolved by
+//! the code that uses them.
+
+mod error;
+mod raw;
+
+pub use error::{ConfigError, Located};
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::Spanned;
+use url::Url;
+
+use crate::rules::{Query, RuleSet};
+use raw::{RawConfig, RawDaemon, RawFeed, RawRule, RawSmtp};
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub state_dir: Option<PathBuf>,
+    pub smtp: Option<SmtpConfig>,
+    pub feeds: Vec<FeedConfig>,
+    pub rules: Vec<RuleConfig>,
+    /// The rules' queries, compiled; rule `i` of the set is `rules[i]`.
+    pub rule_set: RuleSet,
+    pub daemon: DaemonConfig,
+}
+
+/// `[smtp]`: where immediate mails go when set.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub security: SmtpSecurity,
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// The From header, e.g. `newshound <alerts@example.org>`.
+    pub from: String,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `smtp://` to a loopback host: no TLS.
+    Plain,
+    /// `smtp://` to any other host: STARTTLS is required.
+    StartTls,
+    /// `smtps://`: TLS from the first byte.
+    Implicit,
+}
+
+/// Where a secret comes from; it is read when needed, never stored here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secret {
+    File(PathBuf),
+    Env(String),
+}
+
+/// `[[feed]]`
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    pub name: String,
+    pub url: Url,
+    pub tags: Vec<String>,
+    pub interval: Duration,
+    pub allow_private_network: bool,
+}
+
+/// `[[rule]]`
+#[derive(Debug, Clone)]
+pub struct RuleConfig {
+    pub name: String,
+    pub query: String,
+    /// True when `notify` holds "immediate".
+    pub immediate: bool,
+    pub to: Vec<String>,
+    /// Feed names or tags the rule applies to; empty means every feed.
+    pub feeds: Vec<String>,
+}
+
+impl RuleConfig {
+    /// True when this rule applies to `feed`.
+    pub fn applies_to(&self, feed: &FeedConfig) -> bool {
+        self.feeds.is_empty()
+            || self
+                .feeds
+                .iter()
+                .any(|f| *f == feed.name || feed.tags.contains(f))
+    }
+}
+
+/// `[daemon]` tunables, with their defaults.
+#[derive(Debug, Clone)]
+pub struct DaemonConfig {
+    /// Poll interval of a feed without its own.
+    pub default_interval: Duration,
+    /// On a feed's first poll, only entries this recent alert.
+    pub backfill: Duration,
+    /// Feeds polled at the same time.
+    pub concurrency: usize,
+    /// Deadline for one whole request, body included.
+    pub fetch_timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Cap on a feed's decompressed body.
+    pub feed_max_bytes: u64,
+    /// Log filter when `RUST_LOG` is not set.
+    pub log_level: String,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        DaemonConfig {
+            default_interval: Duration::from_secs(15 * 60),
+            backfill: Duration::from_secs(24 * 3600),
+            concurrency: 32,
+            fetch_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            feed_max_bytes: 10 * 1024 * 1024,
+            log_level: "info".to_string(),
+        }
+    }
+}
+
+/// The shortest poll interval accepted: faster polling is rude to servers.
+const MIN_INTERVAL: Duration = Duration::from_secs(60);
+
+impl Config {
+    /// Reads and validates the config file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let source = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(path, &source)
+    }
+
+    /// Validates `source`, the text of the file at `path`.
+    pub fn parse(path: &Path, source: &str) -> Result<Config, ConfigError> {
+        let checker = Checker { path, source };
+        checker.config().map_err(ConfigError::Invalid)
+    }
+}
+
+/// Converts raw values, turning each problem into a located error.
+struct Checker<'a> {
+    path: &'a Path,
+    source: &'a str,
+}
+
+type Checked<T> = Result<T, Located>;
+
+impl Checker<'_> {
+    fn error(&self, span: &Range<usize>, message: impl Into<String>) -> Located {
+        Located::at(self.path, self.source, span, message)
+    }
+
+    fn config(&self) -> Checked<Config> {
+        let raw: RawConfig = toml::from_str(self.source).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            self.error(&span, e.message().trim_end().replace('\n', "; "))
+        })?;
+        let daemon = self.daemon(&raw.daemon)?;
+        let smtp = raw.smtp.as_ref().map(|s| self.smtp(s)).transpose()?;
+        let mut feeds = Vec::new();
+        let mut names = HashSet::new();
+        for feed in &raw.feeds {
+            let checked = self.feed(feed.get_ref(), &daemon)?;
+            if !names.insert(checked.name.clone()) {
+                let span = feed.get_ref().name.span();
+                return Err(self.error(&span, format!("duplicate feed name \"{}\"", checked.name)));
+            }
+            feeds.push(checked);
+        }
+        let mut rules = Vec::new();
+        let mut queries = Vec::new();
+        let mut rule_names = HashSet::new();
+        for rule in &raw.rules {
+            let (checked, query) = self.rule(rule, &feeds)?;
+            if !rule_names.insert(checked.name.clone()) {
+                let span = rule.get_ref().name.span();
+                return Err(self.error(&span, format!("duplicate rule name \"{}\"", checked.name)));
+            }
+            rules.push(checked);
+            queries.push(query);
+        }
+        Ok(Config {
+            path: self.path.to_path_buf(),
+            state_dir: raw.state_dir.map(PathBuf::from),
+            smtp,
+            feeds,
+            rules,
+            rule_set: RuleSet::new(queries),
+            daemon,
+        })
+    }
+
+    fn daemon(&self, raw: &RawDaemon) -> Checked<DaemonConfig> {
+        let mut daemon = DaemonConfig::default();
+        if let Some(v) = &raw.default_interval {
+            daemon.default_interval = self.interval(v)?;
+        }
+        if let Some(v) = &raw.backfill {
+            daemon.backfill = self.duration(v)?;
+        }
+        if let Some(v) = &raw.concurrency {
+            daemon.concurrency = self.positive(v)? as usize;
+        }
+        if let Some(v) = &raw.fetch_timeout {
+            daemon.fetch_timeout = self.nonzero_duration(v)?;
+        }
+        if let Some(v) = &raw.connect_timeout {
+            daemon.connect_timeout = self.nonzero_duration(v)?;
+        }
+        if let Some(v) = &raw.feed_max_bytes {
+            daemon.feed_max_bytes = self.positive(v)?;
+        }
+        if let Some(v) = &raw.log_level {
+            daemon.log_level = v.get_ref().clone();
+        }
+        Ok(daemon)
+    }
+
+    fn smtp(&self, raw: &Spanned<RawSmtp>) -> Checked<SmtpConfig> {
+        let s = raw.get_ref();
+        let url_span = s.url.span();
+        let url = Url::parse(s.url.get_ref())
+            .map_err(|e| self.error(&url_span, format!("invalid SMTP URL: {e}")))?;
+        let host = url
+            .host_str()
+            .ok_or_else(|| self.error(&url_span, "the SMTP URL has no host"))?
+            .trim_matches(|c| c == '[' || c == ']')
+            .to_string();
+        let security = match url.scheme() {
+            "smtps" => SmtpSecurity::Implicit,
+            "smtp" if is_loopback_host(&host) => SmtpSecurity::Plain,
+            "smtp" => SmtpSecurity::StartTls,
+            other => {
+                return Err(self.error(
+                    &url_span,
+                    format!("unsupported SMTP URL scheme \"{other}\" (use smtp:// or smtps://)"),
+                ));
+            }
+        };
+        let port = url.port().unwrap_or(match security {
+            SmtpSecurity::Implicit => 465,
+            _ => 587,
+        });
+        let password = match (&s.password_file, &s.password_env) {
+            (Some(_), Some(_)) => {
+                return Err(self.error(&raw.span(), "set password_file or password_env, not both"));
+            }
+            (Some(file), None) => Some(Secret::File(PathBuf::from(file))),
+            (None, Some(var)) => Some(Secret::Env(var.clone())),
+            (None, None) => None,
+        };
+        let from = s.from.get_ref().trim();
+        if !from.contains('@') || from.chars().any(char::is_control) {
+            return Err(self.error(
+                &s.from.span(),
+                "from must be a mail address, e.g. \"newshound <alerts@example.org>\"",
+            ));
+        }
+        Ok(SmtpConfig {
+            security,
+            host,
+            port,
+            username: s.username.clone(),
+            password,
+            from: from.to_string(),
+        })
+    }
+
+    fn feed(&self, raw: &RawFeed, daemon: &DaemonConfig) -> Checked<FeedConfig> {
+        let name = self.name(&raw.name, "feed")?;
+        let url_span = raw.url.span();
+        let url = Url::parse(raw.url.get_ref())
+            .map_err(|e| self.error(&url_span, format!("invalid feed URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(self.error(&url_span, "a feed URL must start with http:// or https://"));
+        }
+        let interval = match &raw.interval {
+            Some(v) => self.interval(v)?,
+            None => daemon.default_interval,
+        };
+        Ok(FeedConfig {
+            name,
+            url,
+            tags: raw.tags.iter().map(|t| t.get_ref().clone()).collect(),
+            interval,
+            allow_private_network: raw.allow_private_network,
+        })
+    }
+
+    fn rule(&self, raw: &Spanned<RawRule>, feeds: &[FeedConfig]) -> Checked<(RuleConfig, Query)> {
+        let r = raw.get_ref();
+        let name = self.name(&r.name, "rule")?;
+        let query = Query::parse(r.query.get_ref()).map_err(|e| {
+            let at = r.query.span().start + string_prefix_len(self.source, r.query.span().start);
+            let span = at + e.offset..at + e.offset;
+            self.error(&span, format!("rule \"{name}\": {}", e.message))
+        })?;
+        let mut immediate = false;
+        for target in &r.notify {
+            match target.get_ref().as_str() {
+                "immediate" => immediate = true,
+                other => {
+                    return Err(self.error(
+                        &target.span(),
+                        format!("rule \"{name}\": unknown notify target \"{other}\" (known: \"immediate\")"),
+                    ));
+                }
+            }
+        }
+        if immediate && r.to.is_empty() {
+            return Err(self.error(
+                &raw.span(),
+                format!("rule \"{name}\" notifies \"immediate\" but has no recipients in `to`"),
+            ));
+        }
+        for address in &r.to {
+            if !is_plausible_address(address.get_ref()) {
+                return Err(self.error(
+                    &address.span(),
+                    format!("rule \"{name}\": \"{}\" is not a mail address", address.get_ref()),
+                ));
+            }
+        }
+        for feed in &r.feeds {
+            let wanted = feed.get_ref();
+            if !feeds.iter().any(|f| f.name == *wanted || f.tags.contains(wanted)) {
+                return Err(self.error(
+                    &feed.span(),
+                    format!("rule \"{name}\": no feed is named or tagged \"{wanted}\""),
+                ));
+            }
+        }
+        let rule = RuleConfig {
+            name,
+            query: r.query.get_ref().clone(),
+            immediate,
+            to: r.to.iter().map(|a| a.get_ref().trim().to_string()).collect(),
+            feeds: r.feeds.iter().map(|f| f.get_ref().clone()).collect(),
+        };
+        Ok((rule, query))
+    }
+
+    fn name(&self, raw: &Spanned<String>, what: &str) -> Checked<String> {
+        let name = raw.get_ref().trim();
+        if name.is_empty() {
+            return Err(self.error(&raw.span(), format!("a {what} needs a non-empty name")));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(self.error(&raw.span(), format!("a {what} name cannot hold control characters")));
+        }
+        Ok(name.to_string())
+    }
+
+    fn duration(&self, raw: &Spanned<String>) -> Checked<Duration> {
+        humantime::parse_duration(raw.get_ref()).map_err(|e| {
+            self.error(
+                &raw.span(),
+                format!("invalid duration \"{}\": {e} (write e.g. \"15m\", \"2h\", \"1day\")", raw.get_ref()),
+            )
+        })
+    }
+
+    fn nonzero_duration(&self, raw: &Spanned<String>) -> Checked<Duration> {
+        let d = self.duration(raw)?;
+        if d.is_zero() {
+            return Err(self.error(&raw.span(), "must be longer than zero"));
+        }
+        Ok(d)
+    }
+
+    fn interval(&self, raw: &Spanned<String>) -> Checked<Duration> {
+        let d = self.duration(raw)?;
+        if d < MIN_INTERVAL {
+            return Err(self.error(&raw.span(), "an interval must be at least 1m"));
+        }
+        Ok(d)
+    }
+
+    fn positive(&self, raw: &Spanned<i64>) -> Checked<u64> {
+        u64::try_from(*raw.get_ref())
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| self.error(&raw.span(), "must be a whole number above zero"))
+    }
+}
+
+/// Length of a TOML string's opening delimiter at `at` (`"`, `'`, `"""`,
+/// `'''`), so offsets inside the value map back to file columns.
+fn string_prefix_len(source: &str, at: usize) -> usize {
+    let rest = &source[at..];
+    if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+        3
+    } else if rest.starts_with('"') || rest.starts_with('\'') {
+        1
+    } else {
+        0
+    }
+}
+
+/// True for `localhost` and loopback IP literals.
+pub fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A cheap sanity check; the mail server has the final word.
+fn is_plausible_address(address: &str) -> bool {
+    let address = address.trim();
+    match address.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !address.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,70 @@
+//! The config file as written: serde structs that mirror the TOML, with the
+//! source span of every value a later check may need to point at.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The whole file, before validation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub state_dir: Option<String>,
+    pub smtp: Option<Spanned<RawSmtp>>,
+    #[serde(default, rename = "feed")]
+    pub feeds: Vec<Spanned<RawFeed>>,
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    pub daemon: RawDaemon,
+}
+
+/// `[smtp]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSmtp {
+    pub url: Spanned<String>,
+    pub username: Option<String>,
+    pub password_file: Option<String>,
+    pub password_env: Option<String>,
+    pub from: Spanned<String>,
+}
+
+/// `[[feed]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFeed {
+    pub name: Spanned<String>,
+    pub url: Spanned<String>,
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
+    pub interval: Option<Spanned<String>>,
+    #[serde(default)]
+    pub allow_private_network: bool,
+}
+
+/// `[[rule]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub name: Spanned<String>,
+    pub query: Spanned<String>,
+    #[serde(default)]
+    pub notify: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub to: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub feeds: Vec<Spanned<String>>,
+}
+
+/// `[daemon]`: every key optional; defaults live in `super::DaemonConfig`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDaemon {
+    pub default_interval: Option<Spanned<String>>,
+    pub backfill: Option<Spanned<String>>,
+    pub concurrency: Option<Spanned<i64>>,
+    pub fetch_timeout: Option<Spanned<String>>,
+    pub connect_timeout: Option<Spanned<String>>,
+    pub feed_max_bytes: Option<Spanned<i64>>,
+    pub log_level: Option<Spanned<String>>,
+}

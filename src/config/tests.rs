@@ -1,0 +1,97 @@
+//! Tests of config validation: what is accepted, and the exact errors.
+
+use super::*;
+
+fn parse(source: &str) -> Result<Config, String> {
+    Config::parse(Path::new("n.toml"), source).map_err(|e| e.to_string())
+}
+
+const FEED: &str = "[[feed]]\nname = \"a\"\nurl = \"https://example.org/feed.xml\"\ntags = [\"world\"]\n";
+
+#[test]
+fn a_full_config_is_typed_with_defaults() {
+    let config = parse(&format!(
+        "{FEED}\n[[rule]]\nname = \"c\"\nquery = 'ceasefire OR \"cease fire\"'\nnotify = [\"immediate\"]\nto = [\"desk@example.org\"]\nfeeds = [\"world\"]\n\n[daemon]\nbackfill = \"2h\"\n"
+    ))
+    .unwrap();
+    assert_eq!(config.feeds[0].interval, Duration::from_secs(900));
+    assert_eq!(config.daemon.backfill, Duration::from_secs(7200));
+    assert_eq!(config.rule_set.len(), 1);
+    assert!(config.rules[0].immediate);
+    assert!(config.rules[0].applies_to(&config.feeds[0]));
+    assert!(config.smtp.is_none());
+}
+
+#[test]
+fn syntax_error_names_line_and_column() {
+    let err = parse("[[feed]]\nname = \"a\nurl = 1\n").unwrap_err();
+    assert!(err.starts_with("n.toml:2:"), "{err}");
+}
+
+#[test]
+fn duplicate_feed_name_points_at_the_second() {
+    let err = parse(&format!("{FEED}{FEED}")).unwrap_err();
+    assert_eq!(
+        err,
+        "n.toml:6:8: duplicate feed name \"a\"\n6 | name = \"a\"\n  |        ^"
+    );
+}
+
+#[test]
+fn empty_query_is_refused_with_a_caret() {
+    let err = parse(&format!("{FEED}[[rule]]\nname = \"r\"\nquery = \"\"\n")).unwrap_err();
+    assert_eq!(
+        err,
+        "n.toml:7:10: rule \"r\": empty query\n7 | query = \"\"\n  |          ^"
+    );
+}
+
+#[test]
+fn query_error_column_is_inside_the_query() {
+    let err = parse("[[rule]]\nname = \"r\"\nquery = 'a OR \"b'\n").unwrap_err();
+    assert!(err.starts_with("n.toml:3:15: rule \"r\": unclosed quote"), "{err}");
+}
+
+#[test]
+fn unknown_key_is_an_error() {
+    let err = parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\nintervall = \"5m\"\n").unwrap_err();
+    assert!(err.starts_with("n.toml:4:1: unknown field `intervall`"), "{err}");
+}
+
+#[test]
+fn immediate_without_recipients_is_refused() {
+    let err = parse("[[rule]]\nname = \"r\"\nquery = \"x\"\nnotify = [\"immediate\"]\n").unwrap_err();
+    assert!(err.contains("notifies \"immediate\" but has no recipients"), "{err}");
+}
+
+#[test]
+fn rule_feeds_must_exist() {
+    let err = parse(&format!("{FEED}[[rule]]\nname = \"r\"\nquery = \"x\"\nfeeds = [\"sport\"]\n")).unwrap_err();
+    assert!(err.contains("no feed is named or tagged \"sport\""), "{err}");
+}
+
+#[test]
+fn too_short_interval_is_refused() {
+    let err = parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\ninterval = \"10s\"\n").unwrap_err();
+    assert!(err.contains("an interval must be at least 1m"), "{err}");
+}
+
+#[test]
+fn smtp_security_follows_scheme_and_host() {
+    let smtp = |url: &str| {
+        parse(&format!("[smtp]\nurl = \"{url}\"\nfrom = \"n@example.org\"\n"))
+            .map(|c| c.smtp.unwrap())
+    };
+    let local = smtp("smtp://127.0.0.1:2525").unwrap();
+    assert_eq!((local.security, local.port), (SmtpSecurity::Plain, 2525));
+    assert_eq!(smtp("smtp://mail.example.org").unwrap().security, SmtpSecurity::StartTls);
+    let tls = smtp("smtps://mail.example.org").unwrap();
+    assert_eq!((tls.security, tls.port), (SmtpSecurity::Implicit, 465));
+    assert!(smtp("http://mail.example.org").unwrap_err().contains("unsupported SMTP URL scheme"));
+}
+
+#[test]
+fn missing_file_is_named() {
+    let err = Config::load(Path::new("/nonexistent/newshound.toml")).unwrap_err();
+    assert!(err.to_string().starts_with("/nonexistent/newshound.toml: cannot read the config file"));
+}

@@ -1,0 +1,10 @@
+//! newshound: a news-monitoring daemon.
+//!
+//! It polls feeds, stores new entries in SQLite, matches watch rules against
+//! them and mails the people who asked. The modules follow the pipeline:
+//! `config` → `fetch` → `feed` → `store` → `extract` → `rules` → `alert`,
+//! wired together by `pipeline` and scheduled by `daemon`; `cli` is the face.
+
+pub mod config;
+pub mod model;
+pub mod rules;

@@ -1,0 +1,133 @@
+//! Plain data shared by the pipeline's stages: entries, matches and deliveries.
+//!
+//! Nothing here knows about configuration, the network or the database; the
+//! stages exchange these values and nothing else.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// One item of a feed, normalised: absolute link, plain text, UTC time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// Stable identity within its feed: `guid:…`, `link:…` or `hash:…`.
+    pub id: String,
+    /// Title as plain text (may be empty).
+    pub title: String,
+    /// Absolute link to the article, if the feed gave one.
+    pub link: Option<String>,
+    /// The link with tracking parameters removed, used to recognise a story.
+    pub canonical_link: Option<String>,
+    /// Publication time (or, without one, the update time).
+    pub published: Option<DateTime<Utc>>,
+    /// Author names joined with ", ".
+    pub author: Option<String>,
+    /// Summary as plain text, without markup.
+    pub summary: String,
+    /// Full content as plain text, without markup.
+    pub content: String,
+}
+
+/// The text of an article as rules see it, field by field.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ArticleText<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub body: &'a str,
+}
+
+/// A field of an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Field {
+    Title,
+    Summary,
+    Body,
+}
+
+impl Field {
+    /// All fields, in the order they are scanned.
+    pub const ALL: [Field; 3] = [Field::Title, Field::Summary, Field::Body];
+
+    /// The field's lowercase name, as used in queries and output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Summary => "summary",
+            Field::Body => "body",
+        }
+    }
+}
+
+impl<'a> ArticleText<'a> {
+    /// The text of one field.
+    pub fn field(&self, field: Field) -> &'a str {
+        match field {
+            Field::Title => self.title,
+            Field::Summary => self.summary,
+            Field::Body => self.body,
+        }
+    }
+}
+
+/// One occurrence of a query term in an article field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hit {
+    pub field: Field,
+    /// Byte range in the field's original text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A rule that matched an article, with the terms that made it match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleMatch {
+    /// Index of the rule in the rule set it was compiled with.
+    pub rule: usize,
+    /// The query terms that hit, as written in the query.
+    pub terms: Vec<String>,
+    /// Every hit of those terms, in field order then text order.
+    pub hits: Vec<Hit>,
+}
+
+/// State of a delivery in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    Pending,
+    Sent,
+    Dead,
+}
+
+impl DeliveryState {
+    /// The state's name as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Dead => "dead",
+        }
+    }
+}
+
+/// A matched rule as an alert shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRule {
+    pub name: String,
+    pub terms: Vec<String>,
+}
+
+/// Everything needed to render and send one alert mail.
+#[derive(Debug, Clone)]
+pub struct Alert {
+    /// Outbox row id.
+    pub delivery_id: i64,
+    pub recipient: String,
+    /// Deterministic Message-ID (without angle brackets).
+    pub message_id: String,
+    pub feed: String,
+    pub title: String,
+    pub link: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub rules: Vec<AlertRule>,
+    /// Plain-text snippet around the first hit.
+    pub snippet: String,
+}
