@@ -8,3 +8,6 @@
 pub mod config;
 pub mod model;
 pub mod rules;
+pub mod feed;
+pub mod fetch;
+pub mod store;

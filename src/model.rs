@@ -131,3 +131,37 @@ pub struct Alert {
     /// Plain-text snippet around the first hit.
     pub snippet: String,
 }
+
+/// Why a feed poll failed, sorted into a small closed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureClass {
+    /// The host name did not resolve.
+    Dns,
+    /// No TCP connection (refused, unreachable, reset).
+    Connect,
+    /// The TLS handshake or certificate check failed.
+    Tls,
+    /// A deadline passed.
+    Timeout,
+    /// The server answered with this non-success status.
+    Http(u16),
+    /// The body exceeded the size cap.
+    TooLarge,
+    /// The body is not a feed newshound can read.
+    NotAFeed,
+}
+
+impl FailureClass {
+    /// The class name as stored and shown (`http` for every status).
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureClass::Dns => "dns",
+            FailureClass::Connect => "connect",
+            FailureClass::Tls => "tls",
+            FailureClass::Timeout => "timeout",
+            FailureClass::Http(_) => "http",
+            FailureClass::TooLarge => "too_large",
+            FailureClass::NotAFeed => "not_a_feed",
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Parse one feed's bytes (RSS 0.9x/1.0/2.0, Atom, JSON Feed) into
+//! normalised entries: absolute links, plain text, UTC times and a stable
+//! identity.
+//!
+//! No network, database, rules or mail: bytes in, entries out.
+
+mod canonical;
+mod text;
+
+pub use canonical::canonical_link;
+pub use text::{collapse, html_to_text};
+
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::model::Entry;
+
+/// Why bytes could not be read as a feed.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// The bytes are not RSS, Atom or JSON Feed.
+    #[error("not a feed: {0}")]
+    NotAFeed(String),
+    /// The document is a feed but holds no item.
+    #[error("the feed holds no items")]
+    Empty,
+}
+
+/// A parsed feed: its title and normalised entries, in document order.
+#[derive(Debug, Clone)]
+pub struct ParsedFeed {
+    pub title: Option<String>,
+    pub entries: Vec<Entry>,
+    /// True when invalid UTF-8 had to be replaced to read the document.
+    pub repaired_encoding: bool,
+}
+
+/// Parses `bytes`, resolving relative links against `base` (the feed's URL).
+pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
+    let (bytes, repaired_encoding) = repair_utf8(bytes);
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(base.map(Url::as_str))
+        // An empty id marks "the feed gave none"; `identity` then decides.
+        .id_generator(|_, _, _| String::new())
+        .build();
+    let feed = parser
+        .parse(bytes.as_ref())
+        .map_err(|e| FeedError::NotAFeed(e.to_string()))?;
+    if feed.entries.is_empty() {
+        return Err(FeedError::Empty);
+    }
+    let entries = feed
+        .entries
+        .into_iter()
+        .map(|e| normalise(e, base))
+        .collect();
+    Ok(ParsedFeed {
+        title: feed.title.map(|t| text_of(&t)),
+        entries,
+        repaired_encoding,
+    })
+}
+
+fn normalise(entry: feed_rs::model::Entry, base: Option<&Url>) -> Entry {
+    let title = entry.title.as_ref().map(text_of).unwrap_or_default();
+    let summary = entry
+        .summary
+        .as_ref()
+        .map(|s| html_to_text(&s.content))
+        .unwrap_or_default();
+    let content = entry
+        .content
+        .as_ref()
+        .and_then(|c| c.body.as_deref())
+        .map(html_to_text)
+        .unwrap_or_default();
+    let link = article_link(&entry.links, base);
+    let canonical = link.as_ref().map(canonical_link);
+    let authors: Vec<&str> = entry
+        .authors
+        .iter()
+        .filter_map(|p| p.name.as_deref().map(str::trim).filter(|n| !n.is_empty()))
+        .collect();
+    let guid = entry.id.trim();
+    let id = if !guid.is_empty() {
+        format!("guid:{guid}")
+    } else if let Some(c) = &canonical {
+        format!("link:{c}")
+    } else {
+        format!("hash:{}", content_hash(&title, &summary, &content))
+    };
+    Entry {
+        id,
+        title,
+        link: link.map(String::from),
+        canonical_link: canonical.map(String::from),
+        published: entry.published.or(entry.updated),
+        author: (!authors.is_empty()).then(|| authors.join(", ")),
+        summary,
+        content,
+    }
+}
+
+/// The entry's article link: the alternate link, else the first one,
+/// made absolute; only http(s) links are kept.
+fn article_link(links: &[feed_rs::model::Link], base: Option<&Url>) -> Option<Url> {
+    let link = links
+        .iter()
+        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
+        .or_else(|| links.first())?;
+    let href = link.href.trim();
+    let url = match base {
+        Some(base) => base.join(href).ok()?,
+        None => Url::parse(href).ok()?,
+    };
+    matches!(url.scheme(), "http" | "https").then_some(url)
+}
+
+/// Text of a feed `Text`, without markup when it is HTML.
+fn text_of(text: &feed_rs::model::Text) -> String {
+    if text.content_type.to_string().contains("html") {
+        html_to_text(&text.content)
+    } else {
+        collapse(&text.content)
+    }
+}
+
+fn content_hash(title: &str, summary: &str, content: &str) -> String {
+    let mut hash = Sha256::new();
+    for part in [title, summary, content] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    hex(&hash.finalize()[..16])
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Replaces invalid UTF-8 in a document that claims (or defaults to) UTF-8,
+/// so one bad byte does not cost the whole feed. Documents that declare
+/// another encoding are left for the XML reader to decode.
+fn repair_utf8(bytes: &[u8]) -> (std::borrow::Cow<'_, [u8]>, bool) {
+    if std::str::from_utf8(bytes).is_ok() || declares_other_encoding(bytes) {
+        return (bytes.into(), false);
+    }
+    let repaired = String::from_utf8_lossy(bytes).into_owned().into_bytes();
+    (repaired.into(), true)
+}
+
+fn declares_other_encoding(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(200)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let Some(decl) = head.split("?>").next().filter(|d| d.contains("<?xml")) else {
+        return false;
+    };
+    match decl.split("encoding=").nth(1) {
+        Some(rest) => {
+            let name = rest.trim_start_matches(['"', '\'']);
+            !(name.starts_with("utf-8") || name.starts_with("utf8"))
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,114 @@
+//! Per-feed state: URL, cache validators, schedule and the last outcome.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError, from_secs, to_secs};
+use crate::fetch::Validators;
+use crate::model::FailureClass;
+
+/// What the store remembers about one feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedState {
+    pub name: String,
+    pub url: String,
+    pub validators: Validators,
+    /// None until the first successful poll.
+    pub first_polled_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// Class name and message of the last failure, cleared on success.
+    pub last_error: Option<(String, String)>,
+    pub error_count: i64,
+    /// None: due now.
+    pub next_poll_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// The feed's state, registering it first if it is new. A changed URL
+    /// keeps the history but drops validators that belonged to the old URL.
+    pub fn ensure_feed(&self, name: &str, url: &str) -> Result<FeedState, StoreError> {
+        self.conn.execute(
+            "INSERT INTO feeds (name, url) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = NULL, last_modified = NULL
+             WHERE feeds.url <> excluded.url",
+            params![name, url],
+        )?;
+        self.feed_state(name)?
+            .ok_or_else(|| StoreError::Corrupt(format!("feed {name} vanished")))
+    }
+
+    /// The feed's state, if the store knows it.
+    pub fn feed_state(&self, name: &str) -> Result<Option<FeedState>, StoreError> {
+        let state = self
+            .conn
+            .query_row(
+                "SELECT name, url, etag, last_modified, first_polled_at, last_success_at,
+                        last_error_class, last_error_message, error_count, next_poll_at
+                 FROM feeds WHERE name = ?1",
+                [name],
+                |r| {
+                    let class: Option<String> = r.get(6)?;
+                    let message: Option<String> = r.get(7)?;
+                    Ok(FeedState {
+                        name: r.get(0)?,
+                        url: r.get(1)?,
+                        validators: Validators {
+                            etag: r.get(2)?,
+                            last_modified: r.get(3)?,
+                        },
+                        first_polled_at: r.get::<_, Option<i64>>(4)?.map(from_secs),
+                        last_success_at: r.get::<_, Option<i64>>(5)?.map(from_secs),
+                        last_error: class.map(|c| (c, message.unwrap_or_default())),
+                        error_count: r.get(8)?,
+                        next_poll_at: r.get::<_, Option<i64>>(9)?.map(from_secs),
+                    })
+                },
+            )
+            .optional()?;
+        Ok(state)
+    }
+
+    /// Records a 304: the feed is healthy and nothing changed.
+    pub fn record_not_modified(
+        &self,
+        name: &str,
+        at: DateTime<Utc>,
+        next_poll: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE feeds SET last_polled_at = ?2, last_success_at = ?2, next_poll_at = ?3,
+                    last_error_class = NULL, last_error_message = NULL, last_error_at = NULL,
+                    error_count = 0
+             WHERE name = ?1",
+            params![name, to_secs(at), to_secs(next_poll)],
+        )?;
+        Ok(())
+    }
+
+    /// Records a failed poll; validators and seen entries stay as they were.
+    pub fn record_failure(
+        &self,
+        name: &str,
+        class: FailureClass,
+        message: &str,
+        at: DateTime<Utc>,
+        next_poll: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE feeds SET last_polled_at = ?2, next_poll_at = ?3, last_error_class = ?4,
+                    last_error_message = ?5, last_error_at = ?2, error_count = error_count + 1
+             WHERE name = ?1",
+            params![name, to_secs(at), to_secs(next_poll), class.name(), message],
+        )?;
+        Ok(())
+    }
+
+    /// When each known feed is next due (None: due now).
+    pub fn next_polls(&self) -> Result<Vec<(String, Option<DateTime<Utc>>)>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT name, next_poll_at FROM feeds")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?.map(from_secs)))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,92 @@
+//! The only place with SQL: one SQLite file, migrated at open, in WAL mode.
+//!
+//! Methods are synchronous; async callers run them on blocking threads.
+//! Times cross this boundary as `DateTime<Utc>` and are stored as Unix
+//! seconds.
+
+mod feeds;
+mod ingest;
+mod outbox;
+
+pub use feeds::FeedState;
+pub use ingest::{NewDelivery, NewEntry, NewMatch, PollRecord, Stored};
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+/// Schema migrations, applied in order at open; never edit a released one.
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_initial.sql"))];
+
+/// A failure of the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused an operation.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The schema could not be brought up to date.
+    #[error("cannot migrate the database: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// The database file's directory could not be created.
+    #[error("cannot create the state directory {path}: {source}")]
+    StateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A stored value could not be read back.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+}
+
+/// The newshound database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::StateDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // Migrate before switching to WAL: the first migration sets
+        // auto_vacuum, which SQLite only accepts before the file has a
+        // header in WAL format.
+        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(Store { conn })
+    }
+
+    /// Runs a read-only check query; used by tests and health checks.
+    pub fn pragma_text(&self, pragma: &str) -> Result<String, StoreError> {
+        let value: rusqlite::types::Value =
+            self.conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))?;
+        Ok(match value {
+            rusqlite::types::Value::Integer(i) => i.to_string(),
+            rusqlite::types::Value::Text(t) => t,
+            other => format!("{other:?}"),
+        })
+    }
+}
+
+fn to_secs(time: DateTime<Utc>) -> i64 {
+    time.timestamp()
+}
+
+fn from_secs(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

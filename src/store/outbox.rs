@@ -1,0 +1,87 @@
+//! The outbox: pending deliveries, read back as alerts and marked once the
+//! mail server has accepted them.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::{Store, StoreError, from_secs, to_secs};
+use crate::model::{Alert, AlertRule};
+
+impl Store {
+    /// Every pending delivery, oldest first, ready to render.
+    pub fn pending_alerts(&self) -> Result<Vec<Alert>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.id, d.recipient, d.message_id, d.rules, d.entry_id,
+                    e.feed, e.title, e.link, e.published_at
+             FROM deliveries d JOIN entries e ON e.id = d.entry_id
+             WHERE d.state = 'pending' ORDER BY d.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                Alert {
+                    delivery_id: r.get(0)?,
+                    recipient: r.get(1)?,
+                    message_id: r.get(2)?,
+                    feed: r.get(5)?,
+                    title: r.get(6)?,
+                    link: r.get(7)?,
+                    published: r.get::<_, Option<i64>>(8)?.map(from_secs),
+                    rules: Vec::new(),
+                    snippet: String::new(),
+                },
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        let mut match_stmt = self
+            .conn
+            .prepare_cached("SELECT terms, snippet FROM matches WHERE entry_id = ?1 AND rule = ?2")?;
+        let mut alerts = Vec::new();
+        for row in rows {
+            let (mut alert, rules, entry_id) = row?;
+            for name in parse_list(&rules)? {
+                let (terms, snippet): (String, String) =
+                    match_stmt.query_row(params![entry_id, name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                if alert.snippet.is_empty() {
+                    alert.snippet = snippet;
+                }
+                alert.rules.push(AlertRule {
+                    name,
+                    terms: parse_list(&terms)?,
+                });
+            }
+            alerts.push(alert);
+        }
+        Ok(alerts)
+    }
+
+    /// Marks a delivery sent: the server accepted the mail.
+    pub fn mark_sent(&self, delivery_id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE deliveries SET state = 'sent', sent_at = ?2, last_attempt_at = ?2,
+                    attempts = attempts + 1, last_error = NULL
+             WHERE id = ?1",
+            params![delivery_id, to_secs(at)],
+        )?;
+        Ok(())
+    }
+
+    /// Records a failed attempt; the delivery stays pending.
+    pub fn mark_attempt_failed(
+        &self,
+        delivery_id: i64,
+        error: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?2, last_attempt_at = ?3
+             WHERE id = ?1",
+            params![delivery_id, error, to_secs(at)],
+        )?;
+        Ok(())
+    }
+}
+
+fn parse_list(json: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("{json}: {e}")))
+}
