@@ -11,3 +11,4 @@ pub mod rules;
 pub mod feed;
 pub mod fetch;
 pub mod store;
+pub mod alert;

@@ -1,0 +1,90 @@
+//! Alert mail: render an alert (text and HTML) and hand it to a transport,
+//! SMTP when `[smtp]` is configured, else a Maildir in the state directory.
+//!
+//! Never fetches feeds or evaluates rules: it gets an [`Alert`] and reports
+//! whether the server accepted it.
+
+mod maildir;
+mod render;
+mod smtp;
+mod snippet;
+
+pub use render::{escape, header_safe, render};
+pub use snippet::snippet;
+
+use std::path::{Path, PathBuf};
+
+use lettre::message::Mailbox;
+
+use crate::config::SmtpConfig;
+use crate::model::Alert;
+
+/// Why an alert could not be sent.
+#[derive(Debug, thiserror::Error)]
+pub enum AlertError {
+    /// A recipient or sender address is not a valid mailbox.
+    #[error("invalid mail address {0}")]
+    Address(String),
+    /// The message could not be assembled.
+    #[error("cannot build the mail: {0}")]
+    Build(String),
+    /// The SMTP password could not be read.
+    #[error("cannot read the SMTP password: {0}")]
+    Secret(String),
+    /// The SMTP server refused or could not be reached.
+    #[error("SMTP: {0}")]
+    Smtp(String),
+    /// The Maildir could not be written.
+    #[error("cannot write to the Maildir {path}: {source}")]
+    Maildir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Where alerts go.
+pub enum Mailer {
+    Smtp(smtp::SmtpMailer),
+    Maildir(maildir::Maildir),
+}
+
+/// The sender of mails delivered to the local Maildir.
+const MAILDIR_FROM: &str = "newshound <newshound@localhost>";
+
+impl Mailer {
+    /// SMTP when configured, otherwise the Maildir `state_dir/Maildir`.
+    pub fn new(smtp: Option<&SmtpConfig>, state_dir: &Path) -> Result<Mailer, AlertError> {
+        match smtp {
+            Some(config) => Ok(Mailer::Smtp(smtp::SmtpMailer::new(config)?)),
+            None => {
+                let from = MAILDIR_FROM.parse().expect("the built-in sender is valid");
+                Ok(Mailer::Maildir(maildir::Maildir::new(state_dir.join("Maildir"), from)))
+            }
+        }
+    }
+
+    /// Renders and sends one alert; Ok once the server (or the Maildir) has it.
+    pub async fn send(&self, alert: &Alert) -> Result<(), AlertError> {
+        let message = render(alert, self.from())?;
+        match self {
+            Mailer::Smtp(smtp) => smtp.send(&message).await,
+            Mailer::Maildir(maildir) => maildir.deliver(&alert.message_id, &message.formatted()),
+        }
+    }
+
+    fn from(&self) -> &Mailbox {
+        match self {
+            Mailer::Smtp(s) => &s.from,
+            Mailer::Maildir(m) => &m.from,
+        }
+    }
+
+    /// Where mail goes, for people: `SMTP mail.example.org:587` or the Maildir path.
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::Smtp(s) => format!("SMTP {}", s.server),
+            Mailer::Maildir(m) => format!("Maildir {}", m.root.display()),
+        }
+    }
+}

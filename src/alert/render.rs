@@ -1,0 +1,192 @@
+//! Rendering an alert as a mail: a plain-text and an HTML part with the
+//! same content, every piece of feed text escaped, headers kept clean.
+
+use std::fmt::Write as _;
+
+use lettre::Message;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+
+use super::AlertError;
+use crate::model::Alert;
+
+/// The most characters of a title put into a Subject header.
+const SUBJECT_TITLE_CHARS: usize = 160;
+
+/// The mail for `alert`, from `from`.
+pub fn render(alert: &Alert, from: &Mailbox) -> Result<Message, AlertError> {
+    let to: Mailbox = alert
+        .recipient
+        .parse()
+        .map_err(|e| AlertError::Address(format!("{}: {e}", alert.recipient)))?;
+    let rule_names: Vec<&str> = alert.rules.iter().map(|r| r.name.as_str()).collect();
+    let subject = format!(
+        "[newshound] {}: {}",
+        header_safe(&rule_names.join(", "), 100),
+        header_safe(display_title(alert), SUBJECT_TITLE_CHARS)
+    );
+    let message = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(subject)
+        .message_id(Some(format!("<{}>", alert.message_id)))
+        .date_now()
+        .raw_header(raw("Auto-Submitted", "auto-generated"))
+        .raw_header(raw("X-Newshound-Rule", &header_safe(&rule_names.join(", "), 200)))
+        .multipart(MultiPart::alternative_plain_html(text_body(alert), html_body(alert)))
+        .map_err(|e| AlertError::Build(e.to_string()))?;
+    Ok(message)
+}
+
+fn raw(name: &'static str, value: &str) -> HeaderValue {
+    HeaderValue::new(HeaderName::new_from_ascii_str(name), value.to_string())
+}
+
+fn display_title(alert: &Alert) -> &str {
+    if alert.title.trim().is_empty() {
+        "(untitled)"
+    } else {
+        &alert.title
+    }
+}
+
+/// `value` on one line without control characters, at most `max` chars.
+pub fn header_safe(value: &str, max: usize) -> String {
+    let cleaned: String = value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut out = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    if out.chars().count() > max {
+        out = out.chars().take(max - 1).collect::<String>() + "…";
+    }
+    out
+}
+
+fn published(alert: &Alert) -> String {
+    alert
+        .published
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+fn text_body(alert: &Alert) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n", display_title(alert));
+    if !alert.snippet.is_empty() {
+        let _ = writeln!(out, "{}\n", alert.snippet);
+    }
+    if let Some(link) = &alert.link {
+        let _ = writeln!(out, "{link}\n");
+    }
+    for rule in &alert.rules {
+        let _ = writeln!(out, "Rule:      {} (matched: {})", rule.name, rule.terms.join(", "));
+    }
+    let _ = writeln!(out, "Feed:      {}", alert.feed);
+    let _ = writeln!(out, "Published: {}", published(alert));
+    out.push_str("\n-- \nSent by newshound because the rules above matched.\n");
+    out
+}
+
+fn html_body(alert: &Alert) -> String {
+    let mut out = String::from(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\"></head>\
+         <body style=\"margin:0;padding:16px;font-family:sans-serif;line-height:1.5;color:#222\">\
+         <div style=\"max-width:640px;margin:0 auto\">",
+    );
+    let title = escape(display_title(alert));
+    let _ = match &alert.link {
+        Some(link) => write!(
+            out,
+            "<h2 style=\"font-size:20px;margin:0 0 8px\"><a href=\"{}\" style=\"color:#1a4b8c\">{title}</a></h2>",
+            escape(link)
+        ),
+        None => write!(out, "<h2 style=\"font-size:20px;margin:0 0 8px\">{title}</h2>"),
+    };
+    if !alert.snippet.is_empty() {
+        let _ = write!(out, "<p style=\"margin:0 0 12px\">{}</p>", escape(&alert.snippet));
+    }
+    out.push_str("<table style=\"font-size:14px;color:#555;border-collapse:collapse\">");
+    for rule in &alert.rules {
+        let terms: Vec<String> = rule.terms.iter().map(|t| escape(t)).collect();
+        row(&mut out, "Rule", &format!("{} (matched: {})", escape(&rule.name), terms.join(", ")));
+    }
+    row(&mut out, "Feed", &escape(&alert.feed));
+    row(&mut out, "Published", &escape(&published(alert)));
+    out.push_str("</table><p style=\"font-size:12px;color:#888\">Sent by newshound because the rules above matched.</p></div></body></html>");
+    out
+}
+
+fn row(out: &mut String, label: &str, html: &str) {
+    let _ = write!(
+        out,
+        "<tr><td style=\"padding:2px 12px 2px 0;vertical-align:top\">{label}</td><td>{html}</td></tr>"
+    );
+}
+
+/// Escapes text for HTML element content and quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AlertRule;
+
+    fn alert(title: &str) -> Alert {
+        Alert {
+            delivery_id: 1,
+            recipient: "desk@example.org".into(),
+            message_id: "abc@newshound".into(),
+            feed: "un-news".into(),
+            title: title.into(),
+            link: Some("https://e.org/a?x=1&y=2".into()),
+            published: None,
+            rules: vec![AlertRule {
+                name: "ceasefire".into(),
+                terms: vec!["\"cease fire\"".into()],
+            }],
+            snippet: "a <b>cease fire</b>".into(),
+        }
+    }
+
+    #[test]
+    fn headers_never_carry_control_characters() {
+        assert_eq!(header_safe("a\r\nBcc: x@y\tz", 100), "a Bcc: x@y z");
+        assert_eq!(header_safe(&"x".repeat(10), 5), "xxxx…");
+    }
+
+    #[test]
+    fn html_escapes_feed_text() {
+        let html = html_body(&alert("<script>alert(1)</script>"));
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(html.contains("href=\"https://e.org/a?x=1&amp;y=2\""));
+        assert!(html.contains("&quot;cease fire&quot;"));
+    }
+
+    #[test]
+    fn message_has_deterministic_id_and_clean_subject() {
+        let from: Mailbox = "newshound <n@localhost>".parse().unwrap();
+        let mail = render(&alert("Truce\r\nBcc: evil@x"), &from).unwrap();
+        let text = String::from_utf8(mail.formatted()).unwrap();
+        assert!(text.contains("Message-ID: <abc@newshound>"));
+        assert!(text.contains("Subject: [newshound] ceasefire: Truce Bcc: evil@x"));
+        let headers = text.split("\r\n\r\n").next().unwrap();
+        assert!(!headers.contains("\nBcc:"), "{headers}");
+        assert!(text.contains("Auto-Submitted: auto-generated"));
+    }
+}
