@@ -5,10 +5,14 @@
 //! `config` → `fetch` → `feed` → `store` → `extract` → `rules` → `alert`,
 //! wired together by `pipeline` and scheduled by `daemon`; `cli` is the face.
 
+pub mod alert;
+pub mod cli;
 pub mod config;
-pub mod model;
-pub mod rules;
+pub mod daemon;
+pub mod extract;
 pub mod feed;
 pub mod fetch;
+pub mod model;
+pub mod pipeline;
+pub mod rules;
 pub mod store;
-pub mod alert;

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `newshound` binary: everything happens in [`newshound::cli`].
+
+fn main() -> std::process::ExitCode {
+    newshound::cli::main()
+}

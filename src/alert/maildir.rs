@@ -32,7 +32,13 @@ impl Maildir {
         }
         let name: String = message_id
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let name = format!("{name}.newshound");
         let tmp = self.root.join("tmp").join(&name);

@@ -31,9 +31,14 @@ pub enum AlertError {
     /// The SMTP password could not be read.
     #[error("cannot read the SMTP password: {0}")]
     Secret(String),
-    /// The SMTP server refused or could not be reached.
-    #[error("SMTP: {0}")]
-    Smtp(String),
+    /// The SMTP server refused the mail or could not be reached.
+    #[error("SMTP: {message}")]
+    Smtp {
+        message: String,
+        /// True when the server rejected this mail for good (5xx); false
+        /// when the server or the connection failed and may work later.
+        permanent: bool,
+    },
     /// The Maildir could not be written.
     #[error("cannot write to the Maildir {path}: {source}")]
     Maildir {
@@ -41,6 +46,18 @@ pub enum AlertError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl AlertError {
+    /// True when the failure concerns this one mail, not the transport:
+    /// sending the next mail may still work.
+    pub fn is_about_this_mail(&self) -> bool {
+        match self {
+            AlertError::Address(_) | AlertError::Build(_) => true,
+            AlertError::Smtp { permanent, .. } => *permanent,
+            AlertError::Secret(_) | AlertError::Maildir { .. } => false,
+        }
+    }
 }
 
 /// Where alerts go.
@@ -59,7 +76,10 @@ impl Mailer {
             Some(config) => Ok(Mailer::Smtp(smtp::SmtpMailer::new(config)?)),
             None => {
                 let from = MAILDIR_FROM.parse().expect("the built-in sender is valid");
-                Ok(Mailer::Maildir(maildir::Maildir::new(state_dir.join("Maildir"), from)))
+                Ok(Mailer::Maildir(maildir::Maildir::new(
+                    state_dir.join("Maildir"),
+                    from,
+                )))
             }
         }
     }

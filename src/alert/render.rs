@@ -32,8 +32,14 @@ pub fn render(alert: &Alert, from: &Mailbox) -> Result<Message, AlertError> {
         .message_id(Some(format!("<{}>", alert.message_id)))
         .date_now()
         .raw_header(raw("Auto-Submitted", "auto-generated"))
-        .raw_header(raw("X-Newshound-Rule", &header_safe(&rule_names.join(", "), 200)))
-        .multipart(MultiPart::alternative_plain_html(text_body(alert), html_body(alert)))
+        .raw_header(raw(
+            "X-Newshound-Rule",
+            &header_safe(&rule_names.join(", "), 200),
+        ))
+        .multipart(MultiPart::alternative_plain_html(
+            text_body(alert),
+            html_body(alert),
+        ))
         .map_err(|e| AlertError::Build(e.to_string()))?;
     Ok(message)
 }
@@ -80,7 +86,12 @@ fn text_body(alert: &Alert) -> String {
         let _ = writeln!(out, "{link}\n");
     }
     for rule in &alert.rules {
-        let _ = writeln!(out, "Rule:      {} (matched: {})", rule.name, rule.terms.join(", "));
+        let _ = writeln!(
+            out,
+            "Rule:      {} (matched: {})",
+            rule.name,
+            rule.terms.join(", ")
+        );
     }
     let _ = writeln!(out, "Feed:      {}", alert.feed);
     let _ = writeln!(out, "Published: {}", published(alert));
@@ -102,15 +113,26 @@ fn html_body(alert: &Alert) -> String {
             "<h2 style=\"font-size:20px;margin:0 0 8px\"><a href=\"{}\" style=\"color:#1a4b8c\">{title}</a></h2>",
             escape(link)
         ),
-        None => write!(out, "<h2 style=\"font-size:20px;margin:0 0 8px\">{title}</h2>"),
+        None => write!(
+            out,
+            "<h2 style=\"font-size:20px;margin:0 0 8px\">{title}</h2>"
+        ),
     };
     if !alert.snippet.is_empty() {
-        let _ = write!(out, "<p style=\"margin:0 0 12px\">{}</p>", escape(&alert.snippet));
+        let _ = write!(
+            out,
+            "<p style=\"margin:0 0 12px\">{}</p>",
+            escape(&alert.snippet)
+        );
     }
     out.push_str("<table style=\"font-size:14px;color:#555;border-collapse:collapse\">");
     for rule in &alert.rules {
         let terms: Vec<String> = rule.terms.iter().map(|t| escape(t)).collect();
-        row(&mut out, "Rule", &format!("{} (matched: {})", escape(&rule.name), terms.join(", ")));
+        row(
+            &mut out,
+            "Rule",
+            &format!("{} (matched: {})", escape(&rule.name), terms.join(", ")),
+        );
     }
     row(&mut out, "Feed", &escape(&alert.feed));
     row(&mut out, "Published", &escape(&published(alert)));

@@ -22,11 +22,17 @@ pub struct SmtpMailer {
 
 impl SmtpMailer {
     pub fn new(config: &SmtpConfig) -> Result<SmtpMailer, AlertError> {
-        let smtp_error = |e: lettre::transport::smtp::Error| AlertError::Smtp(e.to_string());
+        let smtp_error = |e: lettre::transport::smtp::Error| AlertError::Smtp {
+            message: e.to_string(),
+            permanent: false,
+        };
         let builder = match config.security {
-            SmtpSecurity::Plain => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
+            SmtpSecurity::Plain => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+            }
             SmtpSecurity::StartTls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host).map_err(smtp_error)?
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                    .map_err(smtp_error)?
             }
             SmtpSecurity::Implicit => {
                 AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host).map_err(smtp_error)?
@@ -56,7 +62,10 @@ impl SmtpMailer {
             .send(message.clone())
             .await
             .map(|_| ())
-            .map_err(|e| AlertError::Smtp(format!("{} ({})", e, self.server)))
+            .map_err(|e| AlertError::Smtp {
+                message: format!("{e} ({})", self.server),
+                permanent: e.is_permanent(),
+            })
     }
 }
 

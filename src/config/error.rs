@@ -39,7 +39,9 @@ impl Located {
         let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
         let line = source[..at].matches('\n').count() + 1;
         let column = source[line_start..at].chars().count() + 1;
-        let text = source[line_start..line_end].trim_end_matches('\r').to_string();
+        let text = source[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
         Located {
             path: path.to_path_buf(),
             line,
@@ -50,7 +52,12 @@ impl Located {
     }
 
     /// Locates `message` at the start of `span`.
-    pub fn at(path: &Path, source: &str, span: &Range<usize>, message: impl Into<String>) -> Located {
+    pub fn at(
+        path: &Path,
+        source: &str,
+        span: &Range<usize>,
+        message: impl Into<String>,
+    ) -> Located {
         Located::new(path, source, span.start, message)
     }
 }

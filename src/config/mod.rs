@@ -331,13 +331,19 @@ impl Checker<'_> {
             if !is_plausible_address(address.get_ref()) {
                 return Err(self.error(
                     &address.span(),
-                    format!("rule \"{name}\": \"{}\" is not a mail address", address.get_ref()),
+                    format!(
+                        "rule \"{name}\": \"{}\" is not a mail address",
+                        address.get_ref()
+                    ),
                 ));
             }
         }
         for feed in &r.feeds {
             let wanted = feed.get_ref();
-            if !feeds.iter().any(|f| f.name == *wanted || f.tags.contains(wanted)) {
+            if !feeds
+                .iter()
+                .any(|f| f.name == *wanted || f.tags.contains(wanted))
+            {
                 return Err(self.error(
                     &feed.span(),
                     format!("rule \"{name}\": no feed is named or tagged \"{wanted}\""),
@@ -348,7 +354,11 @@ impl Checker<'_> {
             name,
             query: r.query.get_ref().clone(),
             immediate,
-            to: r.to.iter().map(|a| a.get_ref().trim().to_string()).collect(),
+            to: r
+                .to
+                .iter()
+                .map(|a| a.get_ref().trim().to_string())
+                .collect(),
             feeds: r.feeds.iter().map(|f| f.get_ref().clone()).collect(),
         };
         Ok((rule, query))
@@ -360,7 +370,10 @@ impl Checker<'_> {
             return Err(self.error(&raw.span(), format!("a {what} needs a non-empty name")));
         }
         if name.chars().any(char::is_control) {
-            return Err(self.error(&raw.span(), format!("a {what} name cannot hold control characters")));
+            return Err(self.error(
+                &raw.span(),
+                format!("a {what} name cannot hold control characters"),
+            ));
         }
         Ok(name.to_string())
     }
@@ -369,7 +382,10 @@ impl Checker<'_> {
         humantime::parse_duration(raw.get_ref()).map_err(|e| {
             self.error(
                 &raw.span(),
-                format!("invalid duration \"{}\": {e} (write e.g. \"15m\", \"2h\", \"1day\")", raw.get_ref()),
+                format!(
+                    "invalid duration \"{}\": {e} (write e.g. \"15m\", \"2h\", \"1day\")",
+                    raw.get_ref()
+                ),
             )
         })
     }
@@ -426,7 +442,9 @@ fn is_plausible_address(address: &str) -> bool {
         Some((local, domain)) => {
             !local.is_empty()
                 && !domain.is_empty()
-                && !address.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+                && !address
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
         }
         None => false,
     }

@@ -6,7 +6,8 @@ fn parse(source: &str) -> Result<Config, String> {
     Config::parse(Path::new("n.toml"), source).map_err(|e| e.to_string())
 }
 
-const FEED: &str = "[[feed]]\nname = \"a\"\nurl = \"https://example.org/feed.xml\"\ntags = [\"world\"]\n";
+const FEED: &str =
+    "[[feed]]\nname = \"a\"\nurl = \"https://example.org/feed.xml\"\ntags = [\"world\"]\n";
 
 #[test]
 fn a_full_config_is_typed_with_defaults() {
@@ -49,49 +50,79 @@ fn empty_query_is_refused_with_a_caret() {
 #[test]
 fn query_error_column_is_inside_the_query() {
     let err = parse("[[rule]]\nname = \"r\"\nquery = 'a OR \"b'\n").unwrap_err();
-    assert!(err.starts_with("n.toml:3:15: rule \"r\": unclosed quote"), "{err}");
+    assert!(
+        err.starts_with("n.toml:3:15: rule \"r\": unclosed quote"),
+        "{err}"
+    );
 }
 
 #[test]
 fn unknown_key_is_an_error() {
-    let err = parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\nintervall = \"5m\"\n").unwrap_err();
-    assert!(err.starts_with("n.toml:4:1: unknown field `intervall`"), "{err}");
+    let err = parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\nintervall = \"5m\"\n")
+        .unwrap_err();
+    assert!(
+        err.starts_with("n.toml:4:1: unknown field `intervall`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn immediate_without_recipients_is_refused() {
-    let err = parse("[[rule]]\nname = \"r\"\nquery = \"x\"\nnotify = [\"immediate\"]\n").unwrap_err();
-    assert!(err.contains("notifies \"immediate\" but has no recipients"), "{err}");
+    let err =
+        parse("[[rule]]\nname = \"r\"\nquery = \"x\"\nnotify = [\"immediate\"]\n").unwrap_err();
+    assert!(
+        err.contains("notifies \"immediate\" but has no recipients"),
+        "{err}"
+    );
 }
 
 #[test]
 fn rule_feeds_must_exist() {
-    let err = parse(&format!("{FEED}[[rule]]\nname = \"r\"\nquery = \"x\"\nfeeds = [\"sport\"]\n")).unwrap_err();
-    assert!(err.contains("no feed is named or tagged \"sport\""), "{err}");
+    let err = parse(&format!(
+        "{FEED}[[rule]]\nname = \"r\"\nquery = \"x\"\nfeeds = [\"sport\"]\n"
+    ))
+    .unwrap_err();
+    assert!(
+        err.contains("no feed is named or tagged \"sport\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn too_short_interval_is_refused() {
-    let err = parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\ninterval = \"10s\"\n").unwrap_err();
+    let err = parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\ninterval = \"10s\"\n")
+        .unwrap_err();
     assert!(err.contains("an interval must be at least 1m"), "{err}");
 }
 
 #[test]
 fn smtp_security_follows_scheme_and_host() {
     let smtp = |url: &str| {
-        parse(&format!("[smtp]\nurl = \"{url}\"\nfrom = \"n@example.org\"\n"))
-            .map(|c| c.smtp.unwrap())
+        parse(&format!(
+            "[smtp]\nurl = \"{url}\"\nfrom = \"n@example.org\"\n"
+        ))
+        .map(|c| c.smtp.unwrap())
     };
     let local = smtp("smtp://127.0.0.1:2525").unwrap();
     assert_eq!((local.security, local.port), (SmtpSecurity::Plain, 2525));
-    assert_eq!(smtp("smtp://mail.example.org").unwrap().security, SmtpSecurity::StartTls);
+    assert_eq!(
+        smtp("smtp://mail.example.org").unwrap().security,
+        SmtpSecurity::StartTls
+    );
     let tls = smtp("smtps://mail.example.org").unwrap();
     assert_eq!((tls.security, tls.port), (SmtpSecurity::Implicit, 465));
-    assert!(smtp("http://mail.example.org").unwrap_err().contains("unsupported SMTP URL scheme"));
+    assert!(
+        smtp("http://mail.example.org")
+            .unwrap_err()
+            .contains("unsupported SMTP URL scheme")
+    );
 }
 
 #[test]
 fn missing_file_is_named() {
     let err = Config::load(Path::new("/nonexistent/newshound.toml")).unwrap_err();
-    assert!(err.to_string().starts_with("/nonexistent/newshound.toml: cannot read the config file"));
+    assert!(
+        err.to_string()
+            .starts_with("/nonexistent/newshound.toml: cannot read the config file")
+    );
 }

@@ -5,8 +5,20 @@ use url::Url;
 
 /// Query parameters that only track where a click came from.
 const TRACKING_PARAMS: &[&str] = &[
-    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid",
-    "_ga", "_gl", "ocid", "cmpid", "__twitter_impression",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gclsrc",
+    "msclkid",
+    "yclid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "_ga",
+    "_gl",
+    "ocid",
+    "cmpid",
+    "__twitter_impression",
 ];
 
 /// `link` without its fragment and tracking parameters (`utm_*`, `fbclid`, ...).
@@ -52,6 +64,9 @@ mod tests {
 
     #[test]
     fn keeps_meaningful_parameters() {
-        assert_eq!(canon("https://e.org/story?id=1&page=2"), "https://e.org/story?id=1&page=2");
+        assert_eq!(
+            canon("https://e.org/story?id=1&page=2"),
+            "https://e.org/story?id=1&page=2"
+        );
     }
 }

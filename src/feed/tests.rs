@@ -14,28 +14,44 @@ fn rss(items: &str) -> String {
 
 #[test]
 fn rss_item_is_normalised() {
-    let xml = rss(r#"<item><title>Truce &amp; talks</title><link>/world/1?utm_source=rss</link>
+    let xml = rss(
+        r#"<item><title>Truce &amp; talks</title><link>/world/1?utm_source=rss</link>
         <guid isPermaLink="false">abc-1</guid><pubDate>Tue, 03 Nov 2026 10:00:00 +0200</pubDate>
-        <description>&lt;p&gt;Both sides &lt;b&gt;agreed&lt;/b&gt;.&lt;/p&gt;</description></item>"#);
+        <description>&lt;p&gt;Both sides &lt;b&gt;agreed&lt;/b&gt;.&lt;/p&gt;</description></item>"#,
+    );
     let feed = parse(xml.as_bytes(), Some(&base())).unwrap();
     let e = &feed.entries[0];
     assert_eq!(e.id, "guid:abc-1");
     assert_eq!(e.title, "Truce & talks");
-    assert_eq!(e.link.as_deref(), Some("https://news.example.org/world/1?utm_source=rss"));
-    assert_eq!(e.canonical_link.as_deref(), Some("https://news.example.org/world/1"));
-    assert_eq!(e.published.unwrap().to_rfc3339(), "2026-11-03T08:00:00+00:00");
+    assert_eq!(
+        e.link.as_deref(),
+        Some("https://news.example.org/world/1?utm_source=rss")
+    );
+    assert_eq!(
+        e.canonical_link.as_deref(),
+        Some("https://news.example.org/world/1")
+    );
+    assert_eq!(
+        e.published.unwrap().to_rfc3339(),
+        "2026-11-03T08:00:00+00:00"
+    );
     assert_eq!(e.summary, "Both sides agreed.");
 }
 
 #[test]
 fn identity_falls_back_to_link_then_hash() {
-    let xml = rss(r#"<item><title>A</title><link>https://e.org/a?utm_medium=x</link></item>
-        <item><title>B</title><description>only text</description></item>"#);
+    let xml = rss(
+        r#"<item><title>A</title><link>https://e.org/a?utm_medium=x</link></item>
+        <item><title>B</title><description>only text</description></item>"#,
+    );
     let feed = parse(xml.as_bytes(), None).unwrap();
     assert_eq!(feed.entries[0].id, "link:https://e.org/a");
     assert!(feed.entries[1].id.starts_with("hash:"));
     let again = parse(xml.as_bytes(), None).unwrap();
-    assert_eq!(feed.entries[1].id, again.entries[1].id, "hash identity must be stable");
+    assert_eq!(
+        feed.entries[1].id, again.entries[1].id,
+        "hash identity must be stable"
+    );
 }
 
 #[test]
@@ -45,7 +61,10 @@ fn atom_and_json_feed_are_read() {
         <link rel="alternate" href="https://e.org/1"/><updated>2026-11-01T00:00:00Z</updated>
         <author><name>Ann</name></author><content type="html">&lt;p&gt;Body&lt;/p&gt;</content></entry></feed>"#;
     let e = &parse(atom.as_bytes(), None).unwrap().entries[0];
-    assert_eq!((e.title.as_str(), e.content.as_str()), ("Peace deal", "Body"));
+    assert_eq!(
+        (e.title.as_str(), e.content.as_str()),
+        ("Peace deal", "Body")
+    );
     assert_eq!(e.author.as_deref(), Some("Ann"));
 
     let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"j","items":[
@@ -66,9 +85,18 @@ fn invalid_utf8_is_repaired_not_fatal() {
 
 #[test]
 fn not_a_feed_and_empty_feed_are_errors() {
-    assert!(matches!(parse(b"<html><body>hi</body></html>", None), Err(FeedError::NotAFeed(_))));
-    assert!(matches!(parse(b"garbage", None), Err(FeedError::NotAFeed(_))));
-    assert!(matches!(parse(rss("").as_bytes(), None), Err(FeedError::Empty)));
+    assert!(matches!(
+        parse(b"<html><body>hi</body></html>", None),
+        Err(FeedError::NotAFeed(_))
+    ));
+    assert!(matches!(
+        parse(b"garbage", None),
+        Err(FeedError::NotAFeed(_))
+    ));
+    assert!(matches!(
+        parse(rss("").as_bytes(), None),
+        Err(FeedError::Empty)
+    ));
 }
 
 #[test]

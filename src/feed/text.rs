@@ -4,13 +4,37 @@ use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
 /// Elements whose text is never shown to a reader.
-const HIDDEN: &[&str] = &["script", "style", "template", "noscript", "iframe", "object"];
+const HIDDEN: &[&str] = &[
+    "script", "style", "template", "noscript", "iframe", "object",
+];
 
 /// Elements that start a new line of text.
 const BLOCKS: &[&str] = &[
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-    "pre", "table", "tr", "section", "article", "header", "footer", "figure", "figcaption",
-    "dd", "dt", "hr",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "figure",
+    "figcaption",
+    "dd",
+    "dt",
+    "hr",
 ];
 
 /// Plain text of an HTML fragment: tags dropped, entities decoded, hidden

@@ -87,12 +87,21 @@ impl Fetcher {
             .timeout(limits.total)
             .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
             .build()
-            .map_err(|e| FetchError::new(FailureClass::Connect, format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| {
+                FetchError::new(
+                    FailureClass::Connect,
+                    format!("cannot build the HTTP client: {e}"),
+                )
+            })?;
         Ok(Fetcher { client, limits })
     }
 
     /// GETs `url`, conditionally when `validators` hold anything.
-    pub async fn get(&self, url: &Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
+    pub async fn get(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
         let mut request = self
             .client
             .get(url.clone())
@@ -146,7 +155,9 @@ const FEED_ACCEPT: &str = "application/rss+xml, application/atom+xml, applicatio
 fn too_large(max: u64) -> FetchError {
     FetchError::new(
         FailureClass::TooLarge,
-        format!("the body is larger than the {max}-byte cap (raise feed_max_bytes if the feed is legitimate)"),
+        format!(
+            "the body is larger than the {max}-byte cap (raise feed_max_bytes if the feed is legitimate)"
+        ),
     )
 }
 

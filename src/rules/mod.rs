@@ -136,7 +136,11 @@ mod tests {
         };
         let found = set.evaluate(&text);
         assert_eq!(found[0].terms, ["\"cease fire\"", "ceasefire"]);
-        let spans: Vec<_> = found[0].hits.iter().map(|h| (h.field, h.start, h.end)).collect();
+        let spans: Vec<_> = found[0]
+            .hits
+            .iter()
+            .map(|h| (h.field, h.start, h.end))
+            .collect();
         assert_eq!(spans, [(Field::Title, 0, 9), (Field::Body, 4, 14)]);
     }
 

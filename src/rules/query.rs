@@ -123,7 +123,14 @@ fn tokenize(source: &str) -> Result<Vec<(usize, Token<'_>)>, QueryError> {
             rest.next();
         }
         let text = &source[at..end];
-        tokens.push((at, if text == "OR" { Token::Or } else { Token::Word(text) }));
+        tokens.push((
+            at,
+            if text == "OR" {
+                Token::Or
+            } else {
+                Token::Word(text)
+            },
+        ));
     }
     Ok(tokens)
 }
@@ -173,7 +180,11 @@ mod tests {
         ];
         for (query, offset, message) in cases {
             let err = Query::parse(query).unwrap_err();
-            assert_eq!((err.offset, err.message.as_str()), (offset, message), "{query:?}");
+            assert_eq!(
+                (err.offset, err.message.as_str()),
+                (offset, message),
+                "{query:?}"
+            );
         }
     }
 }

@@ -107,7 +107,10 @@ impl Store {
     pub fn next_polls(&self) -> Result<Vec<(String, Option<DateTime<Utc>>)>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT name, next_poll_at FROM feeds")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?.map(from_secs)))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?.map(from_secs),
+            ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -59,7 +59,11 @@ impl Store {
             .prepare_cached("SELECT 1 FROM entries WHERE feed = ?1 AND identity = ?2")?;
         let mut known = Vec::new();
         for id in ids {
-            if stmt.query_row(params![feed, id], |_| Ok(())).optional()?.is_some() {
+            if stmt
+                .query_row(params![feed, id], |_| Ok(()))
+                .optional()?
+                .is_some()
+            {
                 known.push((*id).to_string());
             }
         }
@@ -109,7 +113,13 @@ impl Store {
                 let entry_id = tx.last_insert_rowid();
                 stored.entries += 1;
                 for m in &new.matches {
-                    insert_match.execute(params![entry_id, m.rule, json(&m.terms), m.snippet, at])?;
+                    insert_match.execute(params![
+                        entry_id,
+                        m.rule,
+                        json(&m.terms),
+                        m.snippet,
+                        at
+                    ])?;
                     stored.matches += 1;
                 }
                 for d in &new.deliveries {

@@ -5,10 +5,12 @@
 //! seconds.
 
 mod feeds;
+mod handle;
 mod ingest;
 mod outbox;
 
 pub use feeds::FeedState;
+pub use handle::StoreHandle;
 pub use ingest::{NewDelivery, NewEntry, NewMatch, PollRecord, Stored};
 
 use std::path::Path;
@@ -71,7 +73,8 @@ impl Store {
     /// Runs a read-only check query; used by tests and health checks.
     pub fn pragma_text(&self, pragma: &str) -> Result<String, StoreError> {
         let value: rusqlite::types::Value =
-            self.conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))?;
+            self.conn
+                .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))?;
         Ok(match value {
             rusqlite::types::Value::Integer(i) => i.to_string(),
             rusqlite::types::Value::Text(t) => t,

@@ -33,15 +33,15 @@ impl Store {
                 r.get::<_, i64>(4)?,
             ))
         })?;
-        let mut match_stmt = self
-            .conn
-            .prepare_cached("SELECT terms, snippet FROM matches WHERE entry_id = ?1 AND rule = ?2")?;
+        let mut match_stmt = self.conn.prepare_cached(
+            "SELECT terms, snippet FROM matches WHERE entry_id = ?1 AND rule = ?2",
+        )?;
         let mut alerts = Vec::new();
         for row in rows {
             let (mut alert, rules, entry_id) = row?;
             for name in parse_list(&rules)? {
-                let (terms, snippet): (String, String) =
-                    match_stmt.query_row(params![entry_id, name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let (terms, snippet): (String, String) = match_stmt
+                    .query_row(params![entry_id, name], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 if alert.snippet.is_empty() {
                     alert.snippet = snippet;
                 }

@@ -55,7 +55,10 @@ fn schema_uses_wal_and_incremental_vacuum() {
     let (_dir, store) = open();
     assert_eq!(store.pragma_text("journal_mode").unwrap(), "wal");
     assert_eq!(store.pragma_text("auto_vacuum").unwrap(), "2");
-    assert_eq!(store.pragma_text("user_version").unwrap(), MIGRATIONS.len().to_string());
+    assert_eq!(
+        store.pragma_text("user_version").unwrap(),
+        MIGRATIONS.len().to_string()
+    );
 }
 
 #[test]
@@ -67,16 +70,23 @@ fn reopening_keeps_data_and_does_not_remigrate() {
     store.record_poll("f", &poll(&["guid:1"], "v1")).unwrap();
     drop(store);
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.known_entries("f", &["guid:1", "guid:2"]).unwrap(), ["guid:1"]);
+    assert_eq!(
+        store.known_entries("f", &["guid:1", "guid:2"]).unwrap(),
+        ["guid:1"]
+    );
 }
 
 #[test]
 fn a_poll_is_stored_once_with_its_validators_and_outbox() {
     let (_dir, mut store) = open();
     store.ensure_feed("f", "https://e.org/f").unwrap();
-    let first = store.record_poll("f", &poll(&["guid:1", "guid:2"], "v1")).unwrap();
+    let first = store
+        .record_poll("f", &poll(&["guid:1", "guid:2"], "v1"))
+        .unwrap();
     assert_eq!((first.entries, first.matches, first.deliveries), (2, 2, 2));
-    let again = store.record_poll("f", &poll(&["guid:2", "guid:3"], "v2")).unwrap();
+    let again = store
+        .record_poll("f", &poll(&["guid:2", "guid:3"], "v2"))
+        .unwrap();
     assert_eq!((again.entries, again.deliveries), (1, 1));
     let state = store.feed_state("f").unwrap().unwrap();
     assert_eq!(state.validators.etag.as_deref(), Some("v2"));
@@ -86,9 +96,16 @@ fn a_poll_is_stored_once_with_its_validators_and_outbox() {
     assert_eq!(pending.len(), 3);
     assert_eq!(pending[0].rules[0].terms, ["ceasefire"]);
     assert_eq!(pending[0].snippet, "a ceasefire");
-    store.mark_attempt_failed(pending[0].delivery_id, "down", Utc::now()).unwrap();
+    store
+        .mark_attempt_failed(pending[0].delivery_id, "down", Utc::now())
+        .unwrap();
     store.mark_sent(pending[1].delivery_id, Utc::now()).unwrap();
-    let left: Vec<i64> = store.pending_alerts().unwrap().iter().map(|a| a.delivery_id).collect();
+    let left: Vec<i64> = store
+        .pending_alerts()
+        .unwrap()
+        .iter()
+        .map(|a| a.delivery_id)
+        .collect();
     assert_eq!(left, [pending[0].delivery_id, pending[2].delivery_id]);
 }
 
@@ -98,13 +115,24 @@ fn failure_keeps_validators_and_counts() {
     store.ensure_feed("f", "https://e.org/f").unwrap();
     store.record_poll("f", &poll(&["guid:1"], "v1")).unwrap();
     store
-        .record_failure("f", FailureClass::Http(500), "the server answered 500", Utc::now(), Utc::now())
+        .record_failure(
+            "f",
+            FailureClass::Http(500),
+            "the server answered 500",
+            Utc::now(),
+            Utc::now(),
+        )
         .unwrap();
     let state = store.feed_state("f").unwrap().unwrap();
     assert_eq!(state.validators.etag.as_deref(), Some("v1"));
-    assert_eq!(state.last_error, Some(("http".into(), "the server answered 500".into())));
+    assert_eq!(
+        state.last_error,
+        Some(("http".into(), "the server answered 500".into()))
+    );
     assert_eq!(state.error_count, 1);
-    store.record_not_modified("f", Utc::now(), Utc::now()).unwrap();
+    store
+        .record_not_modified("f", Utc::now(), Utc::now())
+        .unwrap();
     let state = store.feed_state("f").unwrap().unwrap();
     assert_eq!((state.last_error, state.error_count), (None, 0));
 }
@@ -117,5 +145,8 @@ fn changed_url_drops_old_validators() {
     let same = store.ensure_feed("f", "https://e.org/old").unwrap();
     assert_eq!(same.validators.etag.as_deref(), Some("v1"));
     let moved = store.ensure_feed("f", "https://e.org/new").unwrap();
-    assert_eq!((moved.url.as_str(), moved.validators.etag), ("https://e.org/new", None));
+    assert_eq!(
+        (moved.url.as_str(), moved.validators.etag),
+        ("https://e.org/new", None)
+    );
 }

@@ -1,0 +1,64 @@
+//! `newshound inspect FILE|URL`: a feed's normalised entries as JSON lines.
+
+use chrono::SecondsFormat;
+use serde_json::json;
+use url::Url;
+
+use crate::config::DaemonConfig;
+use crate::feed;
+use crate::fetch::{FetchOutcome, Fetcher, Limits, Validators};
+
+pub async fn inspect(source: &str) -> u8 {
+    let (bytes, base) = match read(source).await {
+        Ok(read) => read,
+        Err(message) => {
+            eprintln!("error: {source}: {message}");
+            return super::FAILED;
+        }
+    };
+    let parsed = match feed::parse(&bytes, base.as_ref()) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            eprintln!("error: {source}: {e}");
+            return super::FAILED;
+        }
+    };
+    for e in parsed.entries {
+        let line = json!({
+            "id": e.id,
+            "title": e.title,
+            "link": e.link,
+            "published": e.published.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            "author": e.author,
+            "summary_chars": e.summary.chars().count(),
+            "content_chars": e.content.chars().count(),
+        });
+        println!("{line}");
+    }
+    0
+}
+
+/// The feed's bytes and the URL relative links resolve against.
+async fn read(source: &str) -> Result<(Vec<u8>, Option<Url>), String> {
+    let url = Url::parse(source)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    let Some(url) = url else {
+        let bytes = std::fs::read(source).map_err(|e| format!("cannot read the file: {e}"))?;
+        return Ok((bytes, None));
+    };
+    let defaults = DaemonConfig::default();
+    let fetcher = Fetcher::new(Limits {
+        total: defaults.fetch_timeout,
+        connect: defaults.connect_timeout,
+        max_bytes: defaults.feed_max_bytes,
+    })
+    .map_err(|e| e.message)?;
+    match fetcher.get(&url, &Validators::default()).await {
+        Ok(FetchOutcome::Fetched(f)) => Ok((f.body, Some(f.final_url))),
+        Ok(FetchOutcome::NotModified) => {
+            Err("the server answered 304 to an unconditional request".into())
+        }
+        Err(e) => Err(format!("{} ({})", e.message, e.class.name())),
+    }
+}

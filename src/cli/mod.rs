@@ -1,0 +1,146 @@
+//! The command line: parse arguments, run one command, print, and map the
+//! outcome to an exit code (0 success, 1 a run-time failure, 2 an invalid
+//! config or usage). No business logic lives here.
+
+mod check;
+mod inspect;
+mod poll;
+mod run;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+/// newshound: watch news feeds for the terms you care about.
+#[derive(Debug, Parser)]
+#[command(name = "newshound", version, about)]
+pub struct Args {
+    /// The config file.
+    #[arg(long, global = true, default_value = "/etc/newshound/newshound.toml")]
+    config: PathBuf,
+    /// Where the database and the Maildir live (overrides the config's state_dir).
+    #[arg(long, global = true)]
+    state_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the daemon: poll, match and deliver until SIGTERM or SIGINT.
+    Run,
+    /// Poll every feed (or one) now, send every pending alert, and exit.
+    Poll {
+        /// Poll only the feed with this name.
+        #[arg(long)]
+        feed: Option<String>,
+    },
+    /// Validate the config and print what it would watch.
+    Check,
+    /// Print a feed's normalised entries, one JSON object per line.
+    Inspect {
+        /// A feed file or an http(s) URL.
+        source: String,
+    },
+}
+
+/// Exit code for a run-time failure (a feed, a delivery).
+const FAILED: u8 = 1;
+/// Exit code for an invalid config or usage.
+const INVALID: u8 = 2;
+
+/// Parses the arguments, runs the command and returns its exit code.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { INVALID } else { 0 });
+        }
+    };
+    let code = match args.command {
+        Command::Inspect { ref source } => runtime().block_on(inspect::inspect(source)),
+        Command::Check => match load(&args.config) {
+            Ok(config) => check::check(&config, &state_dir(&args, &config)),
+            Err(code) => code,
+        },
+        Command::Poll { ref feed } => with_config(&args, |config, dir| {
+            runtime().block_on(poll::poll(config, dir, feed.as_deref()))
+        }),
+        Command::Run => with_config(&args, |config, dir| {
+            runtime().block_on(run::run(config, dir))
+        }),
+    };
+    ExitCode::from(code)
+}
+
+fn with_config(args: &Args, command: impl FnOnce(Config, PathBuf) -> u8) -> u8 {
+    match load(&args.config) {
+        Ok(config) => {
+            init_logging(&config.daemon.log_level);
+            let dir = state_dir(args, &config);
+            command(config, dir)
+        }
+        Err(code) => code,
+    }
+}
+
+fn load(path: &Path) -> Result<Config, u8> {
+    Config::load(path).map_err(|e| {
+        eprintln!("error: {e}");
+        INVALID
+    })
+}
+
+/// `--state-dir`, else the config's `state_dir`, else systemd's
+/// `$STATE_DIRECTORY`, else the XDG data directory.
+fn state_dir(args: &Args, config: &Config) -> PathBuf {
+    if let Some(dir) = &args.state_dir {
+        return dir.clone();
+    }
+    if let Some(dir) = &config.state_dir {
+        return dir.clone();
+    }
+    if let Some(dir) = std::env::var_os("STATE_DIRECTORY").filter(|d| !d.is_empty()) {
+        // systemd may list several directories separated by ':'.
+        let first = dir
+            .to_string_lossy()
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        return PathBuf::from(first);
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    data.join("newshound")
+}
+
+/// The database file inside the state directory.
+fn database_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("newshound.db")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts")
+}
+
+/// Logs to stderr; `RUST_LOG` wins over the config's `log_level`.
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

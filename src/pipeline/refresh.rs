@@ -1,0 +1,250 @@
+//! Refreshing one feed: the whole life of a poll.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use super::Context;
+use crate::alert::snippet;
+use crate::config::{Config, FeedConfig};
+use crate::extract::article_body;
+use crate::feed::{self, FeedError, hex};
+use crate::fetch::{FetchError, FetchOutcome};
+use crate::model::{ArticleText, Entry, FailureClass, Field, RuleMatch};
+use crate::store::{NewDelivery, NewEntry, NewMatch, PollRecord, StoreError};
+
+/// How a feed's poll ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedOutcome {
+    /// The feed was read; counts of what was new.
+    Updated {
+        entries: usize,
+        matches: usize,
+        deliveries: usize,
+    },
+    /// The server said nothing changed (304).
+    NotModified,
+    /// The poll failed; the failure is stored on the feed.
+    Failed {
+        class: FailureClass,
+        message: String,
+    },
+}
+
+/// The outcome of one feed's poll, for logs and the CLI.
+#[derive(Debug, Clone)]
+pub struct FeedReport {
+    pub feed: String,
+    pub outcome: FeedOutcome,
+}
+
+/// Polls `feed` once and stores what it brought. Feed failures are stored
+/// and reported in the outcome; only a database failure is an `Err`.
+pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> Result<FeedReport, StoreError> {
+    let now = Utc::now();
+    let next_poll = now + feed.interval;
+    let (name, url) = (feed.name.clone(), feed.url.to_string());
+    let state = ctx.store.call(move |s| s.ensure_feed(&name, &url)).await?;
+
+    let fetched = match ctx.fetcher.get(&feed.url, &state.validators).await {
+        Ok(FetchOutcome::NotModified) => {
+            let name = feed.name.clone();
+            ctx.store
+                .call(move |s| s.record_not_modified(&name, now, next_poll))
+                .await?;
+            return Ok(report(feed, FeedOutcome::NotModified));
+        }
+        Ok(FetchOutcome::Fetched(fetched)) => fetched,
+        Err(e) => return fail(ctx, feed, e, now, next_poll).await,
+    };
+    let parsed = match feed::parse(&fetched.body, Some(&fetched.final_url)) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let message = match e {
+                FeedError::NotAFeed(why) => {
+                    format!(
+                        "{why} (is {} the feed's address, not its web page?)",
+                        feed.url
+                    )
+                }
+                FeedError::Empty => "the feed holds no items".to_string(),
+            };
+            let error = FetchError::new(FailureClass::NotAFeed, message);
+            return fail(ctx, feed, error, now, next_poll).await;
+        }
+    };
+    if parsed.repaired_encoding {
+        tracing::warn!(feed = %feed.name, "the feed holds invalid UTF-8; bad bytes were replaced");
+    }
+
+    let new_entries = keep_new(ctx, &feed.name, parsed.entries).await?;
+    let backfill_from = state
+        .first_polled_at
+        .is_none()
+        .then(|| now - ctx.config.daemon.backfill);
+    let entries: Vec<NewEntry> = new_entries
+        .into_iter()
+        .map(|entry| {
+            let alerts = match (backfill_from, entry.published) {
+                (Some(from), Some(published)) => published >= from,
+                _ => true,
+            };
+            consider(&ctx.config, feed, entry, alerts)
+        })
+        .collect();
+    let record = PollRecord {
+        validators: fetched.validators,
+        entries,
+        at: now,
+        next_poll,
+    };
+    let name = feed.name.clone();
+    let stored = ctx
+        .store
+        .call(move |s| s.record_poll(&name, &record))
+        .await?;
+    tracing::info!(
+        feed = %feed.name,
+        new = stored.entries,
+        matches = stored.matches,
+        deliveries = stored.deliveries,
+        "feed polled"
+    );
+    Ok(report(
+        feed,
+        FeedOutcome::Updated {
+            entries: stored.entries,
+            matches: stored.matches,
+            deliveries: stored.deliveries,
+        },
+    ))
+}
+
+fn report(feed: &FeedConfig, outcome: FeedOutcome) -> FeedReport {
+    FeedReport {
+        feed: feed.name.clone(),
+        outcome,
+    }
+}
+
+async fn fail(
+    ctx: &Context,
+    feed: &FeedConfig,
+    error: FetchError,
+    now: DateTime<Utc>,
+    next_poll: DateTime<Utc>,
+) -> Result<FeedReport, StoreError> {
+    tracing::warn!(feed = %feed.name, class = error.class.name(), "poll failed: {}", error.message);
+    let name = feed.name.clone();
+    let stored = error.clone();
+    ctx.store
+        .call(move |s| s.record_failure(&name, stored.class, &stored.message, now, next_poll))
+        .await?;
+    Ok(report(
+        feed,
+        FeedOutcome::Failed {
+            class: error.class,
+            message: error.message,
+        },
+    ))
+}
+
+/// The entries the store has not seen in this feed, each once.
+async fn keep_new(
+    ctx: &Context,
+    feed: &str,
+    entries: Vec<Entry>,
+) -> Result<Vec<Entry>, StoreError> {
+    let mut seen = std::collections::HashSet::new();
+    let entries: Vec<Entry> = entries
+        .into_iter()
+        .filter(|e| seen.insert(e.id.clone()))
+        .collect();
+    let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+    let feed = feed.to_string();
+    let known = ctx
+        .store
+        .call(move |s| {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            s.known_entries(&feed, &ids)
+        })
+        .await?;
+    Ok(entries
+        .into_iter()
+        .filter(|e| !known.contains(&e.id))
+        .collect())
+}
+
+/// Matches a new entry against the rules that apply to its feed and lists
+/// the mails it causes: one per recipient, naming every rule for them.
+fn consider(config: &Config, feed: &FeedConfig, entry: Entry, alerts: bool) -> NewEntry {
+    if !alerts {
+        return NewEntry {
+            entry,
+            matches: Vec::new(),
+            deliveries: Vec::new(),
+        };
+    }
+    let text = ArticleText {
+        title: &entry.title,
+        summary: &entry.summary,
+        body: article_body(&entry),
+    };
+    let found: Vec<RuleMatch> = config
+        .rule_set
+        .evaluate(&text)
+        .into_iter()
+        .filter(|m| config.rules[m.rule].applies_to(feed))
+        .collect();
+    let mut matches = Vec::new();
+    let mut deliveries: Vec<NewDelivery> = Vec::new();
+    for m in &found {
+        let rule = &config.rules[m.rule];
+        matches.push(NewMatch {
+            rule: rule.name.clone(),
+            terms: m.terms.clone(),
+            snippet: snippet_for(&text, m),
+        });
+        if !rule.immediate {
+            continue;
+        }
+        for recipient in &rule.to {
+            match deliveries.iter_mut().find(|d| d.recipient == *recipient) {
+                Some(d) => d.rules.push(rule.name.clone()),
+                None => deliveries.push(NewDelivery {
+                    recipient: recipient.clone(),
+                    rules: vec![rule.name.clone()],
+                    message_id: message_id(&feed.name, &entry.id, recipient),
+                }),
+            }
+        }
+    }
+    NewEntry {
+        entry,
+        matches,
+        deliveries,
+    }
+}
+
+/// A snippet around the first hit in the body or summary; the title says
+/// itself in the mail, so it is quoted only when nothing else hit.
+fn snippet_for(text: &ArticleText, m: &RuleMatch) -> String {
+    let hit = m
+        .hits
+        .iter()
+        .find(|h| h.field != Field::Title)
+        .or(m.hits.first());
+    match hit {
+        Some(h) => snippet(text.field(h.field), h.start, h.end),
+        None => String::new(),
+    }
+}
+
+/// A Message-ID that is the same whenever this alert is (re)sent.
+fn message_id(feed: &str, entry: &str, recipient: &str) -> String {
+    let mut hash = Sha256::new();
+    for part in [feed, entry, recipient] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    format!("{}@newshound", hex(&hash.finalize()[..16]))
+}
