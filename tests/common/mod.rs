@@ -1,0 +1,247 @@
+//! Shared test harness: a real SMTP server on 127.0.0.1, feed documents,
+//! a state directory, and the `newshound` binary run as a process.
+
+#![allow(dead_code)]
+
+use std::io;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use mailin_embedded::{Handler, Response, Server, SslConfig, response};
+
+/// One mail as the SMTP server received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub to: Vec<String>,
+    pub data: Vec<u8>,
+}
+
+impl Received {
+    pub fn parsed(&self) -> mail_parser::Message<'_> {
+        mail_parser::MessageParser::default()
+            .parse(&self.data)
+            .expect("a parsable mail")
+    }
+}
+
+#[derive(Clone, Default)]
+struct Capture {
+    mails: Arc<Mutex<Vec<Received>>>,
+    current: Option<Received>,
+}
+
+impl Handler for Capture {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.current = Some(Received {
+            to: to.to_vec(),
+            data: Vec::new(),
+        });
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> io::Result<()> {
+        if let Some(mail) = &mut self.current {
+            mail.data.extend_from_slice(buf);
+        }
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        if let Some(mail) = self.current.take() {
+            self.mails.lock().unwrap().push(mail);
+        }
+        response::OK
+    }
+}
+
+/// A real SMTP server on 127.0.0.1 (mailin-embedded, in a background
+/// thread of the test process) that keeps every mail it accepts.
+pub struct SmtpSink {
+    pub port: u16,
+    mails: Arc<Mutex<Vec<Received>>>,
+}
+
+impl SmtpSink {
+    /// Starts on a free port.
+    pub fn start() -> SmtpSink {
+        SmtpSink::start_on(TcpListener::bind("127.0.0.1:0").unwrap())
+    }
+
+    /// Starts on `port`, which a test reserved earlier.
+    pub fn start_at(port: u16) -> SmtpSink {
+        SmtpSink::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap())
+    }
+
+    fn start_on(listener: TcpListener) -> SmtpSink {
+        let port = listener.local_addr().unwrap().port();
+        let capture = Capture::default();
+        let mails = Arc::clone(&capture.mails);
+        let mut server = Server::new(capture);
+        server
+            .with_name("sink.test")
+            .with_ssl(SslConfig::None)
+            .unwrap()
+            .with_num_threads(2)
+            .with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            // The server runs until the test process ends.
+            let _ = server.serve();
+        });
+        SmtpSink { port, mails }
+    }
+
+    pub fn mails(&self) -> Vec<Received> {
+        self.mails.lock().unwrap().clone()
+    }
+
+    /// The `[smtp]` section that sends to this server.
+    pub fn config(&self) -> String {
+        smtp_config(self.port)
+    }
+}
+
+pub fn smtp_config(port: u16) -> String {
+    format!("[smtp]\nurl = \"smtp://127.0.0.1:{port}\"\nfrom = \"newshound <alerts@example.org>\"\n")
+}
+
+/// A port on 127.0.0.1 where nothing listens (until a test starts something).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// One RSS item.
+pub struct Item<'a> {
+    pub guid: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub published: DateTime<Utc>,
+}
+
+impl<'a> Item<'a> {
+    pub fn new(guid: &'a str, title: &'a str, description: &'a str) -> Item<'a> {
+        Item {
+            guid,
+            title,
+            description,
+            published: Utc::now() - chrono::Duration::minutes(30),
+        }
+    }
+
+    pub fn published(mut self, at: DateTime<Utc>) -> Item<'a> {
+        self.published = at;
+        self
+    }
+}
+
+/// An RSS 2.0 document holding `items`; links are under `base`.
+pub fn rss(base: &str, items: &[Item]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Test wire</title>\
+         <link>https://news.test/</link><description>t</description>\n",
+    );
+    for item in items {
+        xml.push_str(&format!(
+            "<item><guid isPermaLink=\"false\">{}</guid><title>{}</title><link>{base}/story/{}</link>\
+             <description>{}</description><pubDate>{}</pubDate></item>\n",
+            item.guid,
+            item.title,
+            item.guid,
+            item.description,
+            item.published.to_rfc2822()
+        ));
+    }
+    xml.push_str("</channel></rss>\n");
+    xml
+}
+
+/// A config file and a state directory in a temporary folder.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("newshound.toml")
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.config_path(), text).unwrap();
+    }
+
+    /// Runs `newshound --config … --state-dir … ARGS` to completion.
+    pub async fn newshound(&self, args: &[&str]) -> Output {
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
+            .arg("--config")
+            .arg(self.config_path())
+            .arg("--state-dir")
+            .arg(self.state_dir())
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output();
+        tokio::time::timeout(Duration::from_secs(120), output)
+            .await
+            .expect("newshound finished within two minutes")
+            .unwrap()
+    }
+
+    /// The files delivered to the Maildir's `new/`.
+    pub fn maildir_new(&self) -> Vec<PathBuf> {
+        let dir = self.state_dir().join("Maildir/new");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.state_dir().join("newshound.db")
+    }
+}
+
+/// A `[[feed]]` section.
+pub fn feed(name: &str, url: &str) -> String {
+    format!("[[feed]]\nname = \"{name}\"\nurl = \"{url}\"\n")
+}
+
+/// A `[[rule]]` section notifying `immediate` to `to`.
+pub fn rule(name: &str, query: &str, to: &[&str]) -> String {
+    let to: Vec<String> = to.iter().map(|a| format!("\"{a}\"")).collect();
+    format!(
+        "[[rule]]\nname = \"{name}\"\nquery = '{query}'\nnotify = [\"immediate\"]\nto = [{}]\n",
+        to.join(", ")
+    )
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts the exit code, showing the output when it differs.
+pub fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(output),
+        stderr(output)
+    );
+}

@@ -1,0 +1,241 @@
+//! `newshound poll` end to end: a feed served over HTTP from 127.0.0.1, a
+//! real SMTP server on 127.0.0.1, and the SQLite file in a temp directory.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::*;
+use wiremock::matchers::{header, header_exists, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn serve(server: &MockServer, route: &str, body: String) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_mails_each_matching_item_once_per_recipient() {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    let items = [
+        Item::new("1", "Ceasefire agreed in the north", "Both sides signed."),
+        Item::new("2", "Talks resume", "Mediation led to a cease-fire, officials said."),
+        Item::new("3", "Markets rally", "Nothing about the war."),
+    ];
+    serve(&server, "/feed.xml", rss(&server.uri(), &items)).await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}{}",
+        smtp.config(),
+        feed("wire", &format!("{}/feed.xml", server.uri())),
+        rule("ceasefire", "ceasefire OR \"cease fire\"", &["a@example.org", "b@example.org"]),
+        rule("mediation", "mediation", &["a@example.org"]),
+    ));
+
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 0);
+    assert!(stdout(&output).contains("wire: 3 new entries, 3 matches, 4 alerts queued"), "{}", stdout(&output));
+
+    let mails = smtp.mails();
+    let mut seen: Vec<(String, String)> = mails
+        .iter()
+        .map(|m| (m.to.join(","), m.parsed().subject().unwrap().to_string()))
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("a@example.org".into(), "[newshound] ceasefire, mediation: Talks resume".into()),
+            ("a@example.org".into(), "[newshound] ceasefire: Ceasefire agreed in the north".into()),
+            ("b@example.org".into(), "[newshound] ceasefire: Ceasefire agreed in the north".into()),
+            ("b@example.org".into(), "[newshound] ceasefire: Talks resume".into()),
+        ]
+    );
+
+    let both = mails
+        .iter()
+        .find(|m| m.to == ["a@example.org"] && m.parsed().subject().unwrap().contains("Talks"))
+        .unwrap();
+    let parsed = both.parsed();
+    assert_eq!((parsed.text_body_count(), parsed.html_body_count()), (1, 1));
+    let text = parsed.body_text(0).unwrap();
+    let html = parsed.body_html(0).unwrap();
+    let link = format!("{}/story/2", server.uri());
+    for part in [&text, &html] {
+        assert!(part.contains("Talks resume"), "{part}");
+        assert!(part.contains(&link), "{part}");
+        assert!(part.contains("ceasefire") && part.contains("mediation"), "{part}");
+        assert!(part.contains("Mediation led to a cease-fire"), "{part}");
+    }
+    assert!(text.contains("Feed:      wire"));
+    assert!(text.contains("\"cease fire\""), "the matched phrase is named: {text}");
+    assert_eq!(parsed.header_raw("Auto-Submitted").map(str::trim), Some("auto-generated"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn second_poll_is_conditional_and_sends_nothing() {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    let body = rss(&server.uri(), &[Item::new("1", "Ceasefire", "x")]);
+    let last_modified = "Sat, 28 Nov 2026 10:00:00 GMT";
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .and(header("If-None-Match", "\"v1\""))
+        .and(header_exists("If-Modified-Since"))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(body, "application/rss+xml")
+                .insert_header("ETag", "\"v1\"")
+                .insert_header("Last-Modified", last_modified),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}",
+        smtp.config(),
+        feed("wire", &format!("{}/feed.xml", server.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    assert_eq!(smtp.mails().len(), 1);
+    let second = env.newshound(&["poll"]).await;
+    assert_exit(&second, 0);
+    assert!(stdout(&second).contains("wire: not modified"), "{}", stdout(&second));
+    assert_eq!(smtp.mails().len(), 1, "nothing is mailed twice");
+
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    assert!(requests[0].headers.get("If-None-Match").is_none());
+    assert_eq!(requests[1].headers.get("If-None-Match").unwrap(), "\"v1\"");
+    assert_eq!(requests[1].headers.get("If-Modified-Since").unwrap(), last_modified);
+    let agent = requests[0].headers.get("User-Agent").unwrap().to_str().unwrap();
+    assert!(agent.starts_with("newshound/"), "{agent}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_poll_alerts_only_what_is_within_backfill() {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    let items = [
+        Item::new("old", "Old ceasefire", "x").published(Utc::now() - Duration::days(30)),
+        Item::new("new", "New ceasefire", "x").published(Utc::now() - Duration::hours(2)),
+    ];
+    serve(&server, "/feed.xml", rss(&server.uri(), &items)).await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}",
+        smtp.config(),
+        feed("wire", &format!("{}/feed.xml", server.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 0);
+    assert!(stdout(&output).contains("wire: 2 new entries, 1 matches, 1 alerts queued"));
+    let subjects: Vec<String> = smtp
+        .mails()
+        .iter()
+        .map(|m| m.parsed().subject().unwrap().to_string())
+        .collect();
+    assert_eq!(subjects, ["[newshound] ceasefire: New ceasefire"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_item_is_mailed_once_across_processes() {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    let first = [Item::new("1", "Ceasefire one", "x")];
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(rss(&server.uri(), &first), "application/rss+xml"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let second = [Item::new("2", "Ceasefire two", "x"), Item::new("1", "Ceasefire one", "x")];
+    serve(&server, "/feed.xml", rss(&server.uri(), &second)).await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}",
+        smtp.config(),
+        feed("wire", &format!("{}/feed.xml", server.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    assert_eq!(smtp.mails().len(), 1);
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 0);
+    assert!(stdout(&output).contains("wire: 1 new entries"), "{}", stdout(&output));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let subjects: Vec<String> = smtp
+        .mails()
+        .iter()
+        .map(|m| m.parsed().subject().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        subjects,
+        ["[newshound] ceasefire: Ceasefire one", "[newshound] ceasefire: Ceasefire two"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn smtp_down_keeps_the_alert_pending_until_it_is_back() {
+    let server = MockServer::start().await;
+    serve(&server, "/feed.xml", rss(&server.uri(), &[Item::new("1", "Ceasefire", "x")])).await;
+    let port = free_port();
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}",
+        smtp_config(port),
+        feed("wire", &format!("{}/feed.xml", server.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+
+    let down = env.newshound(&["poll"]).await;
+    assert_exit(&down, 1);
+    assert!(stdout(&down).contains("alerts: 0 sent via SMTP 127.0.0.1"), "{}", stdout(&down));
+    assert!(stdout(&down).contains("1 pending"), "{}", stdout(&down));
+
+    let smtp = SmtpSink::start_at(port);
+    let up = env.newshound(&["poll"]).await;
+    assert_exit(&up, 0);
+    assert!(stdout(&up).contains("alerts: 1 sent"), "{}", stdout(&up));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    assert_eq!(smtp.mails().len(), 1, "delivered exactly once");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
+    let server = MockServer::start().await;
+    serve(&server, "/feed.xml", rss(&server.uri(), &[Item::new("1", "Перемирие объявлено", "停火三天")])).await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}",
+        feed("wire", &format!("{}/feed.xml", server.uri())),
+        rule("ceasefire", "перемирие OR 停火", &["desk@example.org"]),
+    ));
+
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let files = env.maildir_new();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let bytes = std::fs::read(&files[0]).unwrap();
+    let mail = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+    assert_eq!(mail.subject(), Some("[newshound] ceasefire: Перемирие объявлено"));
+    assert!(mail.body_text(0).unwrap().contains("停火三天"));
+
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    assert_eq!(env.maildir_new().len(), 1, "nothing delivered twice");
+}
