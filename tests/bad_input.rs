@@ -1,0 +1,152 @@
+//! Bad input: broken feeds are stored errors that stop nothing else; a bad
+//! config is refused with its file, line and column before anything starts.
+
+mod common;
+
+use std::io::Write;
+
+use common::*;
+use newshound::store::Store;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn respond(server: &MockServer, route: &str, response: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    let uri = server.uri();
+    let good = rss(&uri, &[Item::new("g", "Ceasefire holds", "x")]);
+    respond(&server, "/good.xml", ResponseTemplate::new(200).set_body_raw(good, "application/rss+xml")).await;
+    let zipped = gzip(rss(&uri, &[Item::new("z", "Zipped ceasefire", "x")]).as_bytes());
+    respond(
+        &server,
+        "/gzip.xml",
+        ResponseTemplate::new(200)
+            .set_body_raw(zipped, "application/rss+xml")
+            .insert_header("Content-Encoding", "gzip"),
+    )
+    .await;
+    respond(&server, "/500.xml", ResponseTemplate::new(500)).await;
+    respond(
+        &server,
+        "/page.html",
+        ResponseTemplate::new(200).set_body_raw("<html><body>Welcome</body></html>", "text/html"),
+    )
+    .await;
+    respond(&server, "/empty.xml", ResponseTemplate::new(200).set_body_raw(rss(&uri, &[]), "application/rss+xml")).await;
+    let mut bad_utf8 = rss(&uri, &[Item::new("u", "Ceasefire XX", "x")]).into_bytes();
+    let at = bad_utf8.windows(2).position(|w| w == b"XX").unwrap();
+    bad_utf8[at] = 0xC3; // a lead byte followed by ASCII: invalid UTF-8
+    respond(&server, "/utf8.xml", ResponseTemplate::new(200).set_body_raw(bad_utf8, "application/rss+xml")).await;
+    let big = rss(&uri, &[Item::new("b", "Big ceasefire", &"y".repeat(20_000))]);
+    respond(&server, "/big.xml", ResponseTemplate::new(200).set_body_raw(big, "application/rss+xml")).await;
+
+    let unreachable = format!("http://127.0.0.1:{}/feed.xml", free_port());
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}{}{}{}{}{}{}{}[daemon]\nfeed_max_bytes = 10000\n",
+        smtp.config(),
+        feed("unreachable", &unreachable),
+        feed("error500", &format!("{uri}/500.xml")),
+        feed("webpage", &format!("{uri}/page.html")),
+        feed("empty", &format!("{uri}/empty.xml")),
+        feed("badutf8", &format!("{uri}/utf8.xml")),
+        feed("big", &format!("{uri}/big.xml")),
+        feed("gzip", &format!("{uri}/gzip.xml")),
+        feed("good", &format!("{uri}/good.xml")),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 1);
+    let out = stdout(&output);
+    for line in [
+        "unreachable: failed (connect):",
+        "error500: failed (http): the server answered 500 Internal Server Error",
+        "webpage: failed (not_a_feed):",
+        "empty: failed (not_a_feed): the feed holds no items",
+        "big: failed (too_large):",
+        "badutf8: 1 new entries, 1 matches, 1 alerts queued",
+        "gzip: 1 new entries, 1 matches, 1 alerts queued",
+        "good: 1 new entries, 1 matches, 1 alerts queued",
+        "alerts: 3 sent",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in:\n{out}");
+    }
+    let mut subjects: Vec<String> = smtp
+        .mails()
+        .iter()
+        .map(|m| m.parsed().subject().unwrap().to_string())
+        .collect();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        [
+            "[newshound] ceasefire: Ceasefire holds",
+            "[newshound] ceasefire: Ceasefire \u{fffd}X",
+            "[newshound] ceasefire: Zipped ceasefire",
+        ]
+    );
+
+    let store = Store::open(&env.database()).unwrap();
+    let class = |name: &str| store.feed_state(name).unwrap().unwrap().last_error.map(|(c, _)| c);
+    assert_eq!(class("unreachable").as_deref(), Some("connect"));
+    assert_eq!(class("error500").as_deref(), Some("http"));
+    assert_eq!(class("webpage").as_deref(), Some("not_a_feed"));
+    assert_eq!(class("empty").as_deref(), Some("not_a_feed"));
+    assert_eq!(class("big").as_deref(), Some("too_large"));
+    assert_eq!(class("good"), None);
+    let failed = store.feed_state("error500").unwrap().unwrap();
+    assert_eq!((failed.error_count, failed.validators.etag), (1, None));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_config_exits_2_naming_file_line_and_column() {
+    let env = Env::new();
+    let cases = [
+        ("[[feed]]\nname = \"a\nurl = \"https://e.org/\"\n", ":2:"),
+        (
+            "[[feed]]\nname = \"a\"\nurl = \"https://e.org/1\"\n[[feed]]\nname = \"a\"\nurl = \"https://e.org/2\"\n",
+            ":5:8: duplicate feed name \"a\"",
+        ),
+        ("[[rule]]\nname = \"r\"\nquery = \"\"\n", ":3:10: rule \"r\": empty query"),
+    ];
+    for (config, expected) in cases {
+        env.write_config(config);
+        for command in [["poll"], ["check"], ["run"]] {
+            let output = env.newshound(&command).await;
+            assert_exit(&output, 2);
+            let err = stderr(&output);
+            let first = err.lines().next().unwrap_or_default();
+            let located = format!("error: {}{expected}", env.config_path().display());
+            assert!(first.starts_with(&located), "{first:?} should start with {located:?}");
+        }
+        assert!(!env.state_dir().exists(), "nothing was started");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_config_file_is_named() {
+    let env = Env::new();
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(&format!("error: {}: cannot read the config file", env.config_path().display())),
+        "{err}"
+    );
+}
