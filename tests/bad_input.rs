@@ -30,7 +30,12 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
     let smtp = SmtpSink::start();
     let uri = server.uri();
     let good = rss(&uri, &[Item::new("g", "Ceasefire holds", "x")]);
-    respond(&server, "/good.xml", ResponseTemplate::new(200).set_body_raw(good, "application/rss+xml")).await;
+    respond(
+        &server,
+        "/good.xml",
+        ResponseTemplate::new(200).set_body_raw(good, "application/rss+xml"),
+    )
+    .await;
     let zipped = gzip(rss(&uri, &[Item::new("z", "Zipped ceasefire", "x")]).as_bytes());
     respond(
         &server,
@@ -47,13 +52,31 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
         ResponseTemplate::new(200).set_body_raw("<html><body>Welcome</body></html>", "text/html"),
     )
     .await;
-    respond(&server, "/empty.xml", ResponseTemplate::new(200).set_body_raw(rss(&uri, &[]), "application/rss+xml")).await;
+    respond(
+        &server,
+        "/empty.xml",
+        ResponseTemplate::new(200).set_body_raw(rss(&uri, &[]), "application/rss+xml"),
+    )
+    .await;
     let mut bad_utf8 = rss(&uri, &[Item::new("u", "Ceasefire XX", "x")]).into_bytes();
     let at = bad_utf8.windows(2).position(|w| w == b"XX").unwrap();
     bad_utf8[at] = 0xC3; // a lead byte followed by ASCII: invalid UTF-8
-    respond(&server, "/utf8.xml", ResponseTemplate::new(200).set_body_raw(bad_utf8, "application/rss+xml")).await;
-    let big = rss(&uri, &[Item::new("b", "Big ceasefire", &"y".repeat(20_000))]);
-    respond(&server, "/big.xml", ResponseTemplate::new(200).set_body_raw(big, "application/rss+xml")).await;
+    respond(
+        &server,
+        "/utf8.xml",
+        ResponseTemplate::new(200).set_body_raw(bad_utf8, "application/rss+xml"),
+    )
+    .await;
+    let big = rss(
+        &uri,
+        &[Item::new("b", "Big ceasefire", &"y".repeat(20_000))],
+    );
+    respond(
+        &server,
+        "/big.xml",
+        ResponseTemplate::new(200).set_body_raw(big, "application/rss+xml"),
+    )
+    .await;
 
     let unreachable = format!("http://127.0.0.1:{}/feed.xml", free_port());
     let env = Env::new();
@@ -103,7 +126,14 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
     );
 
     let store = Store::open(&env.database()).unwrap();
-    let class = |name: &str| store.feed_state(name).unwrap().unwrap().last_error.map(|(c, _)| c);
+    let class = |name: &str| {
+        store
+            .feed_state(name)
+            .unwrap()
+            .unwrap()
+            .last_error
+            .map(|(c, _)| c)
+    };
     assert_eq!(class("unreachable").as_deref(), Some("connect"));
     assert_eq!(class("error500").as_deref(), Some("http"));
     assert_eq!(class("webpage").as_deref(), Some("not_a_feed"));
@@ -123,7 +153,10 @@ async fn an_invalid_config_exits_2_naming_file_line_and_column() {
             "[[feed]]\nname = \"a\"\nurl = \"https://e.org/1\"\n[[feed]]\nname = \"a\"\nurl = \"https://e.org/2\"\n",
             ":5:8: duplicate feed name \"a\"",
         ),
-        ("[[rule]]\nname = \"r\"\nquery = \"\"\n", ":3:10: rule \"r\": empty query"),
+        (
+            "[[rule]]\nname = \"r\"\nquery = \"\"\n",
+            ":3:10: rule \"r\": empty query",
+        ),
     ];
     for (config, expected) in cases {
         env.write_config(config);
@@ -133,7 +166,10 @@ async fn an_invalid_config_exits_2_naming_file_line_and_column() {
             let err = stderr(&output);
             let first = err.lines().next().unwrap_or_default();
             let located = format!("error: {}{expected}", env.config_path().display());
-            assert!(first.starts_with(&located), "{first:?} should start with {located:?}");
+            assert!(
+                first.starts_with(&located),
+                "{first:?} should start with {located:?}"
+            );
         }
         assert!(!env.state_dir().exists(), "nothing was started");
     }
@@ -146,7 +182,10 @@ async fn a_missing_config_file_is_named() {
     assert_exit(&output, 2);
     let err = stderr(&output);
     assert!(
-        err.starts_with(&format!("error: {}: cannot read the config file", env.config_path().display())),
+        err.starts_with(&format!(
+            "error: {}: cannot read the config file",
+            env.config_path().display()
+        )),
         "{err}"
     );
 }

@@ -22,7 +22,11 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
     let smtp = SmtpSink::start();
     let items = [
         Item::new("1", "Ceasefire agreed in the north", "Both sides signed."),
-        Item::new("2", "Talks resume", "Mediation led to a cease-fire, officials said."),
+        Item::new(
+            "2",
+            "Talks resume",
+            "Mediation led to a cease-fire, officials said.",
+        ),
         Item::new("3", "Markets rally", "Nothing about the war."),
     ];
     serve(&server, "/feed.xml", rss(&server.uri(), &items)).await;
@@ -31,13 +35,21 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
         "{}{}{}{}",
         smtp.config(),
         feed("wire", &format!("{}/feed.xml", server.uri())),
-        rule("ceasefire", "ceasefire OR \"cease fire\"", &["a@example.org", "b@example.org"]),
+        rule(
+            "ceasefire",
+            "ceasefire OR \"cease fire\"",
+            &["a@example.org", "b@example.org"]
+        ),
         rule("mediation", "mediation", &["a@example.org"]),
     ));
 
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 0);
-    assert!(stdout(&output).contains("wire: 3 new entries, 3 matches, 4 alerts queued"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("wire: 3 new entries, 3 matches, 4 alerts queued"),
+        "{}",
+        stdout(&output)
+    );
 
     let mails = smtp.mails();
     let mut seen: Vec<(String, String)> = mails
@@ -48,10 +60,22 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
     assert_eq!(
         seen,
         [
-            ("a@example.org".into(), "[newshound] ceasefire, mediation: Talks resume".into()),
-            ("a@example.org".into(), "[newshound] ceasefire: Ceasefire agreed in the north".into()),
-            ("b@example.org".into(), "[newshound] ceasefire: Ceasefire agreed in the north".into()),
-            ("b@example.org".into(), "[newshound] ceasefire: Talks resume".into()),
+            (
+                "a@example.org".into(),
+                "[newshound] ceasefire, mediation: Talks resume".into()
+            ),
+            (
+                "a@example.org".into(),
+                "[newshound] ceasefire: Ceasefire agreed in the north".into()
+            ),
+            (
+                "b@example.org".into(),
+                "[newshound] ceasefire: Ceasefire agreed in the north".into()
+            ),
+            (
+                "b@example.org".into(),
+                "[newshound] ceasefire: Talks resume".into()
+            ),
         ]
     );
 
@@ -67,12 +91,21 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
     for part in [&text, &html] {
         assert!(part.contains("Talks resume"), "{part}");
         assert!(part.contains(&link), "{part}");
-        assert!(part.contains("ceasefire") && part.contains("mediation"), "{part}");
+        assert!(
+            part.contains("ceasefire") && part.contains("mediation"),
+            "{part}"
+        );
         assert!(part.contains("Mediation led to a cease-fire"), "{part}");
     }
     assert!(text.contains("Feed:      wire"));
-    assert!(text.contains("\"cease fire\""), "the matched phrase is named: {text}");
-    assert_eq!(parsed.header_raw("Auto-Submitted").map(str::trim), Some("auto-generated"));
+    assert!(
+        text.contains("\"cease fire\""),
+        "the matched phrase is named: {text}"
+    );
+    assert_eq!(
+        parsed.header_raw("Auto-Submitted").map(str::trim),
+        Some("auto-generated")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -112,15 +145,27 @@ async fn second_poll_is_conditional_and_sends_nothing() {
     assert_eq!(smtp.mails().len(), 1);
     let second = env.newshound(&["poll"]).await;
     assert_exit(&second, 0);
-    assert!(stdout(&second).contains("wire: not modified"), "{}", stdout(&second));
+    assert!(
+        stdout(&second).contains("wire: not modified"),
+        "{}",
+        stdout(&second)
+    );
     assert_eq!(smtp.mails().len(), 1, "nothing is mailed twice");
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
     assert!(requests[0].headers.get("If-None-Match").is_none());
     assert_eq!(requests[1].headers.get("If-None-Match").unwrap(), "\"v1\"");
-    assert_eq!(requests[1].headers.get("If-Modified-Since").unwrap(), last_modified);
-    let agent = requests[0].headers.get("User-Agent").unwrap().to_str().unwrap();
+    assert_eq!(
+        requests[1].headers.get("If-Modified-Since").unwrap(),
+        last_modified
+    );
+    let agent = requests[0]
+        .headers
+        .get("User-Agent")
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(agent.starts_with("newshound/"), "{agent}");
 }
 
@@ -159,12 +204,18 @@ async fn a_new_item_is_mailed_once_across_processes() {
     let first = [Item::new("1", "Ceasefire one", "x")];
     Mock::given(method("GET"))
         .and(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(rss(&server.uri(), &first), "application/rss+xml"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(rss(&server.uri(), &first), "application/rss+xml"),
+        )
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
-    let second = [Item::new("2", "Ceasefire two", "x"), Item::new("1", "Ceasefire one", "x")];
+    let second = [
+        Item::new("2", "Ceasefire two", "x"),
+        Item::new("1", "Ceasefire one", "x"),
+    ];
     serve(&server, "/feed.xml", rss(&server.uri(), &second)).await;
     let env = Env::new();
     env.write_config(&format!(
@@ -178,7 +229,11 @@ async fn a_new_item_is_mailed_once_across_processes() {
     assert_eq!(smtp.mails().len(), 1);
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 0);
-    assert!(stdout(&output).contains("wire: 1 new entries"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("wire: 1 new entries"),
+        "{}",
+        stdout(&output)
+    );
     assert_exit(&env.newshound(&["poll"]).await, 0);
     let subjects: Vec<String> = smtp
         .mails()
@@ -187,14 +242,22 @@ async fn a_new_item_is_mailed_once_across_processes() {
         .collect();
     assert_eq!(
         subjects,
-        ["[newshound] ceasefire: Ceasefire one", "[newshound] ceasefire: Ceasefire two"]
+        [
+            "[newshound] ceasefire: Ceasefire one",
+            "[newshound] ceasefire: Ceasefire two"
+        ]
     );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn smtp_down_keeps_the_alert_pending_until_it_is_back() {
     let server = MockServer::start().await;
-    serve(&server, "/feed.xml", rss(&server.uri(), &[Item::new("1", "Ceasefire", "x")])).await;
+    serve(
+        &server,
+        "/feed.xml",
+        rss(&server.uri(), &[Item::new("1", "Ceasefire", "x")]),
+    )
+    .await;
     let port = free_port();
     let env = Env::new();
     env.write_config(&format!(
@@ -206,7 +269,11 @@ async fn smtp_down_keeps_the_alert_pending_until_it_is_back() {
 
     let down = env.newshound(&["poll"]).await;
     assert_exit(&down, 1);
-    assert!(stdout(&down).contains("alerts: 0 sent via SMTP 127.0.0.1"), "{}", stdout(&down));
+    assert!(
+        stdout(&down).contains("alerts: 0 sent via SMTP 127.0.0.1"),
+        "{}",
+        stdout(&down)
+    );
     assert!(stdout(&down).contains("1 pending"), "{}", stdout(&down));
 
     let smtp = SmtpSink::start_at(port);
@@ -220,7 +287,15 @@ async fn smtp_down_keeps_the_alert_pending_until_it_is_back() {
 #[tokio::test(flavor = "multi_thread")]
 async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
     let server = MockServer::start().await;
-    serve(&server, "/feed.xml", rss(&server.uri(), &[Item::new("1", "Перемирие объявлено", "停火三天")])).await;
+    serve(
+        &server,
+        "/feed.xml",
+        rss(
+            &server.uri(),
+            &[Item::new("1", "Перемирие объявлено", "停火三天")],
+        ),
+    )
+    .await;
     let env = Env::new();
     env.write_config(&format!(
         "{}{}",
@@ -233,7 +308,10 @@ async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
     assert_eq!(files.len(), 1, "{files:?}");
     let bytes = std::fs::read(&files[0]).unwrap();
     let mail = mail_parser::MessageParser::default().parse(&bytes).unwrap();
-    assert_eq!(mail.subject(), Some("[newshound] ceasefire: Перемирие объявлено"));
+    assert_eq!(
+        mail.subject(),
+        Some("[newshound] ceasefire: Перемирие объявлено")
+    );
     assert!(mail.body_text(0).unwrap().contains("停火三天"));
 
     assert_exit(&env.newshound(&["poll"]).await, 0);

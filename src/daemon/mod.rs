@@ -25,7 +25,8 @@ const MAX_SLEEP: Duration = Duration::from_secs(60);
 /// How often pending deliveries are retried when nothing else wakes the sender.
 const DELIVERY_RETRY: Duration = Duration::from_secs(60);
 
-/// Runs until `shutdown` completes. Errors only when the database fails.
+/// Runs until `shutdown` completes. Errors only when the schedule cannot
+/// be read at start; later database failures are logged and retried.
 pub async fn run(
     ctx: Context,
     mailer: Mailer,
@@ -41,10 +42,11 @@ pub async fn run(
         stop_rx,
     ));
 
-    let mut in_flight: JoinSet<(usize, Result<FeedReport, StoreError>)> = JoinSet::new();
+    let mut in_flight: JoinSet<Result<FeedReport, StoreError>> = JoinSet::new();
+    // Which feed each running task polls, and whether a feed is being polled.
+    let mut task_feed: HashMap<tokio::task::Id, usize> = HashMap::new();
     let mut polling = vec![false; ctx.config.feeds.len()];
     tokio::pin!(shutdown);
-    let mut result = Ok(());
     loop {
         let now = Utc::now();
         for (i, feed) in ctx.config.feeds.iter().enumerate() {
@@ -54,17 +56,16 @@ pub async fn run(
             if !polling[i] && next_poll[i] <= now {
                 polling[i] = true;
                 let (ctx, feed) = (ctx.clone(), feed.clone());
-                in_flight.spawn(async move { (i, refresh_feed(&ctx, &feed).await) });
+                let task = in_flight.spawn(async move { refresh_feed(&ctx, &feed).await });
+                task_feed.insert(task.id(), i);
             }
         }
         let wake = next_wake(&next_poll, &polling, now);
         tokio::select! {
             () = &mut shutdown => break,
-            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                if let Err(e) = finish_poll(&ctx, done, &mut polling, &mut next_poll, &wake_sender) {
-                    result = Err(e);
-                    break;
-                }
+            Some(done) = in_flight.join_next_with_id(), if !in_flight.is_empty() => {
+                let i = finished_feed(&done, &mut task_feed);
+                finish_poll(&ctx, i, done.map(|(_, r)| r), &mut polling, &mut next_poll, &wake_sender);
             }
             () = tokio::time::sleep(wake) => {}
         }
@@ -74,14 +75,21 @@ pub async fn run(
         in_flight = in_flight.len(),
         "shutting down: finishing polls in flight"
     );
-    while let Some(done) = in_flight.join_next().await {
-        // Errors here were already logged; the poll's outcome is stored.
-        let _ = finish_poll(&ctx, done, &mut polling, &mut next_poll, &wake_sender);
+    while let Some(done) = in_flight.join_next_with_id().await {
+        let i = finished_feed(&done, &mut task_feed);
+        finish_poll(
+            &ctx,
+            i,
+            done.map(|(_, r)| r),
+            &mut polling,
+            &mut next_poll,
+            &wake_sender,
+        );
     }
     let _ = stop_tx.send(true);
     let _ = sender.await;
     tracing::info!("stopped");
-    result
+    Ok(())
 }
 
 /// Each configured feed's next poll time, from the store (new feeds: now).
@@ -101,25 +109,37 @@ async fn load_schedule(ctx: &Context) -> Result<Vec<DateTime<Utc>>, StoreError> 
         .collect())
 }
 
+type Finished = Result<(tokio::task::Id, Result<FeedReport, StoreError>), tokio::task::JoinError>;
+
+/// The feed whose poll task just ended.
+fn finished_feed(done: &Finished, task_feed: &mut HashMap<tokio::task::Id, usize>) -> usize {
+    let id = match done {
+        Ok((id, _)) => *id,
+        Err(e) => e.id(),
+    };
+    task_feed
+        .remove(&id)
+        .expect("every poll task is registered")
+}
+
+/// Books a finished poll: the feed is free again and due after its interval.
 fn finish_poll(
     ctx: &Context,
-    done: Result<(usize, Result<FeedReport, StoreError>), tokio::task::JoinError>,
+    i: usize,
+    report: Result<Result<FeedReport, StoreError>, tokio::task::JoinError>,
     polling: &mut [bool],
     next_poll: &mut [DateTime<Utc>],
     wake_sender: &Notify,
-) -> Result<(), StoreError> {
-    let (i, report) = done.map_err(|e| StoreError::Corrupt(format!("a poll task failed: {e}")))?;
+) {
     polling[i] = false;
     next_poll[i] = Utc::now() + ctx.config.feeds[i].interval;
+    let feed = &ctx.config.feeds[i].name;
     match report {
-        Ok(_) => {
-            wake_sender.notify_one();
-            Ok(())
-        }
-        Err(e) => {
-            tracing::error!(feed = %ctx.config.feeds[i].name, "database error: {e}");
-            Err(e)
-        }
+        Ok(Ok(_)) => wake_sender.notify_one(),
+        // The database may recover (disk space, a lock); the feed is tried
+        // again at its next interval and nothing it fetched was committed.
+        Ok(Err(e)) => tracing::error!(feed = %feed, "database error: {e}"),
+        Err(e) => tracing::error!(feed = %feed, "the poll task failed: {e}"),
     }
 }
 

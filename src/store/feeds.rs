@@ -23,6 +23,9 @@ pub struct FeedState {
     pub next_poll_at: Option<DateTime<Utc>>,
 }
 
+/// A feed's name and when it is next due (None: due now).
+pub type NextPoll = (String, Option<DateTime<Utc>>);
+
 impl Store {
     /// The feed's state, registering it first if it is new. A changed URL
     /// keeps the history but drops validators that belonged to the old URL.
@@ -104,7 +107,7 @@ impl Store {
     }
 
     /// When each known feed is next due (None: due now).
-    pub fn next_polls(&self) -> Result<Vec<(String, Option<DateTime<Utc>>)>, StoreError> {
+    pub fn next_polls(&self) -> Result<Vec<NextPoll>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT name, next_poll_at FROM feeds")?;
         let rows = stmt.query_map([], |r| {
             Ok((

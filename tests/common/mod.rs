@@ -105,12 +105,18 @@ impl SmtpSink {
 }
 
 pub fn smtp_config(port: u16) -> String {
-    format!("[smtp]\nurl = \"smtp://127.0.0.1:{port}\"\nfrom = \"newshound <alerts@example.org>\"\n")
+    format!(
+        "[smtp]\nurl = \"smtp://127.0.0.1:{port}\"\nfrom = \"newshound <alerts@example.org>\"\n"
+    )
 }
 
 /// A port on 127.0.0.1 where nothing listens (until a test starts something).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// One RSS item.

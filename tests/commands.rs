@@ -1,0 +1,179 @@
+//! The other commands: `check`, `inspect`, and `run` until SIGTERM.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_prints_what_it_would_watch() {
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}",
+        feed("wire", "https://news.test/feed.xml"),
+        rule("ceasefire", "ceasefire OR 停火", &["desk@example.org"]),
+    ));
+    let output = env.newshound(&["check"]).await;
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    assert!(
+        out.contains("wire  https://news.test/feed.xml  every 15m"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "ceasefire  ceasefire OR 停火  (all feeds; immediate mail to desk@example.org)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "mail: Maildir {}",
+            env.state_dir().join("Maildir").display()
+        )),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn inspect_prints_normalised_entries_as_json_lines() {
+    let env = Env::new();
+    let file = env.dir.path().join("feed.xml");
+    let published = chrono::DateTime::parse_from_rfc3339("2026-11-03T08:00:00Z")
+        .unwrap()
+        .to_utc();
+    std::fs::write(
+        &file,
+        rss(
+            "https://news.test",
+            &[
+                Item::new("a1", "Truce &amp; talks", "&lt;p&gt;Both sides&lt;/p&gt;")
+                    .published(published),
+            ],
+        ),
+    )
+    .unwrap();
+    let output = env.newshound(&["inspect", file.to_str().unwrap()]).await;
+    assert_exit(&output, 0);
+    let lines: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [serde_json::json!({
+            "id": "guid:a1",
+            "title": "Truce & talks",
+            "link": "https://news.test/story/a1",
+            "published": "2026-11-03T08:00:00Z",
+            "author": null,
+            "summary_chars": 10,
+            "content_chars": 0,
+        })]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn inspect_reads_urls_and_fails_clearly() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            rss(
+                &server.uri(),
+                &[Item::new("1", "One", "x"), Item::new("2", "Two", "y")],
+            ),
+            "application/rss+xml",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gone.xml"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let env = Env::new();
+    let ok = env
+        .newshound(&["inspect", &format!("{}/feed.xml", server.uri())])
+        .await;
+    assert_exit(&ok, 0);
+    assert_eq!(stdout(&ok).lines().count(), 2);
+
+    let gone = env
+        .newshound(&["inspect", &format!("{}/gone.xml", server.uri())])
+        .await;
+    assert_exit(&gone, 1);
+    assert!(
+        stderr(&gone).contains("404 Not Found (http)"),
+        "{}",
+        stderr(&gone)
+    );
+
+    let missing = env.newshound(&["inspect", "/nonexistent/feed.xml"]).await;
+    assert_exit(&missing, 1);
+    assert!(
+        stderr(&missing).contains("cannot read the file"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_polls_delivers_and_stops_cleanly_on_sigterm() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            rss(&server.uri(), &[Item::new("1", "Ceasefire now", "x")]),
+            "application/rss+xml",
+        ))
+        .mount(&server)
+        .await;
+    let smtp = SmtpSink::start();
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}",
+        smtp.config(),
+        feed("wire", &format!("{}/feed.xml", server.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+    let daemon = tokio::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
+        .arg("--config")
+        .arg(env.config_path())
+        .arg("--state-dir")
+        .arg(env.state_dir())
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+
+    let started = Instant::now();
+    while smtp.mails().is_empty() && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(smtp.mails().len(), 1, "the daemon polled and delivered");
+
+    let pid = daemon.id().unwrap().to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = tokio::time::timeout(Duration::from_secs(60), daemon.wait_with_output())
+        .await
+        .expect("the daemon stops after SIGTERM")
+        .unwrap();
+    assert_exit(&output, 0);
+    assert!(
+        stderr(&output).contains("SIGTERM received"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(smtp.mails().len(), 1, "nothing sent twice");
+}
