@@ -110,11 +110,7 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
     ] {
         assert!(out.contains(line), "missing {line:?} in:\n{out}");
     }
-    let mut subjects: Vec<String> = smtp
-        .mails()
-        .iter()
-        .map(|m| m.parsed().subject().unwrap().to_string())
-        .collect();
+    let mut subjects = subjects(&smtp);
     subjects.sort();
     assert_eq!(
         subjects,

@@ -135,12 +135,7 @@ async fn run_polls_delivers_and_stops_cleanly_on_sigterm() {
         .await;
     let smtp = SmtpSink::start();
     let env = Env::new();
-    env.write_config(&format!(
-        "{}{}{}",
-        smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
-    ));
+    env.write_config(&wire_config(&smtp.config(), &server.uri()));
     let daemon = tokio::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
         .arg("--config")
         .arg(env.config_path())

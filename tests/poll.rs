@@ -134,12 +134,7 @@ async fn second_poll_is_conditional_and_sends_nothing() {
         .mount(&server)
         .await;
     let env = Env::new();
-    env.write_config(&format!(
-        "{}{}{}",
-        smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
-    ));
+    env.write_config(&wire_config(&smtp.config(), &server.uri()));
 
     assert_exit(&env.newshound(&["poll"]).await, 0);
     assert_eq!(smtp.mails().len(), 1);
@@ -179,21 +174,12 @@ async fn first_poll_alerts_only_what_is_within_backfill() {
     ];
     serve(&server, "/feed.xml", rss(&server.uri(), &items)).await;
     let env = Env::new();
-    env.write_config(&format!(
-        "{}{}{}",
-        smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
-    ));
+    env.write_config(&wire_config(&smtp.config(), &server.uri()));
 
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 0);
     assert!(stdout(&output).contains("wire: 2 new entries, 1 matches, 1 alerts queued"));
-    let subjects: Vec<String> = smtp
-        .mails()
-        .iter()
-        .map(|m| m.parsed().subject().unwrap().to_string())
-        .collect();
+    let subjects = subjects(&smtp);
     assert_eq!(subjects, ["[newshound] ceasefire: New ceasefire"]);
 }
 
@@ -218,12 +204,7 @@ async fn a_new_item_is_mailed_once_across_processes() {
     ];
     serve(&server, "/feed.xml", rss(&server.uri(), &second)).await;
     let env = Env::new();
-    env.write_config(&format!(
-        "{}{}{}",
-        smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
-    ));
+    env.write_config(&wire_config(&smtp.config(), &server.uri()));
 
     assert_exit(&env.newshound(&["poll"]).await, 0);
     assert_eq!(smtp.mails().len(), 1);
@@ -235,11 +216,7 @@ async fn a_new_item_is_mailed_once_across_processes() {
         stdout(&output)
     );
     assert_exit(&env.newshound(&["poll"]).await, 0);
-    let subjects: Vec<String> = smtp
-        .mails()
-        .iter()
-        .map(|m| m.parsed().subject().unwrap().to_string())
-        .collect();
+    let subjects = subjects(&smtp);
     assert_eq!(
         subjects,
         [
@@ -260,12 +237,7 @@ async fn smtp_down_keeps_the_alert_pending_until_it_is_back() {
     .await;
     let port = free_port();
     let env = Env::new();
-    env.write_config(&format!(
-        "{}{}{}",
-        smtp_config(port),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
-    ));
+    env.write_config(&wire_config(&smtp_config(port), &server.uri()));
 
     let down = env.newshound(&["poll"]).await;
     assert_exit(&down, 1);

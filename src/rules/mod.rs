@@ -14,6 +14,17 @@ use crate::model::{ArticleText, Field, Hit, RuleMatch};
 use words::{Word, words};
 
 /// Compiled rules, ready to match articles.
+///
+/// ```
+/// use newshound::model::ArticleText;
+/// use newshound::rules::{Query, RuleSet};
+///
+/// let rules = RuleSet::new(vec![Query::parse(r#"truce OR "cease fire""#).unwrap()]);
+/// let article = ArticleText { title: "A cease-fire holds", ..Default::default() };
+/// let found = rules.evaluate(&article);
+/// assert_eq!(found[0].terms, [r#""cease fire""#]);
+/// assert_eq!(&article.title[found[0].hits[0].start..found[0].hits[0].end], "cease-fire");
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     queries: Vec<Query>,

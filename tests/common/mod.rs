@@ -251,3 +251,21 @@ pub fn assert_exit(output: &Output, code: i32) {
         stderr(output)
     );
 }
+
+/// The usual test config: `smtp` (a section or ""), one feed "wire" at
+/// `SERVER/feed.xml`, and a rule "ceasefire" mailing desk@example.org.
+pub fn wire_config(smtp: &str, server_uri: &str) -> String {
+    format!(
+        "{smtp}{}{}",
+        feed("wire", &format!("{server_uri}/feed.xml")),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    )
+}
+
+/// The subjects of every mail the server received, in arrival order.
+pub fn subjects(smtp: &SmtpSink) -> Vec<String> {
+    smtp.mails()
+        .iter()
+        .map(|m| m.parsed().subject().unwrap_or_default().to_string())
+        .collect()
+}
