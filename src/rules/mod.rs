@@ -5,6 +5,7 @@
 //! punctuation between them; words in scripts written without spaces match
 //! inside running text.
 
+mod normalize;
 mod query;
 mod words;
 

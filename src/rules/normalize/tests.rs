@@ -1,0 +1,94 @@
+//! Tests of canonical text: words, folding and offsets.
+
+use super::*;
+
+fn words(text: &str) -> Vec<String> {
+    Canonical::new(text, Fold::Folded)
+        .words()
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
+fn exact(text: &str) -> Vec<String> {
+    Canonical::new(text, Fold::Exact)
+        .words()
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn folds_case_and_removes_diacritics() {
+    assert_eq!(words("São Paulo ÉTIENNE Straße"), ["sao", "paulo", "etienne", "strasse"]);
+    assert_eq!(words("e\u{301}te\u{301}"), ["ete"], "decomposed accents too");
+    assert_eq!(words("ΟΔΥΣΣΕΥΣ"), ["οδυσσευσ"]);
+}
+
+#[test]
+fn exact_keeps_case_and_accents_but_unifies_forms() {
+    assert_eq!(exact("São"), ["Sa\u{303}o"]);
+    assert_eq!(exact("Sa\u{303}o"), ["Sa\u{303}o"], "composed and decomposed compare equal");
+    assert_eq!(exact("ﬁnal Ｆｕｌｌ"), ["final", "Full"], "compatibility forms unified");
+}
+
+#[test]
+fn follows_word_segmentation() {
+    assert_eq!(
+        words("U.S. can't 1,000 3.14 foo_bar cease-fire end. a:b"),
+        ["u.s", "can't", "1,000", "3.14", "foo_bar", "cease", "fire", "end", "a:b"]
+    );
+    assert_eq!(words("rock’n’roll"), ["rock'n'roll"], "curly apostrophes are unified");
+}
+
+#[test]
+fn cuts_possessives_and_splits_elisions() {
+    assert_eq!(words("China's envoy, Russia’s"), ["china", "envoy", "russia"]);
+    assert_eq!(words("l'Europe qu'il d’accord"), ["l", "europe", "qu", "il", "d", "accord"]);
+    assert_eq!(words("don't o'clock"), ["don't", "o", "clock"]);
+}
+
+#[test]
+fn unspaced_scripts_are_one_word_per_character_and_glued() {
+    let c = Canonical::new("俄乌双方同意停火三天。Перемирие", Fold::Folded);
+    assert_eq!(c.text, "俄乌双方同意停火三天 перемирие");
+    assert_eq!(c.tokens.len(), 11);
+}
+
+#[test]
+fn format_characters_do_not_split_words() {
+    assert_eq!(words("cease\u{AD}fire zero\u{200B}width"), ["ceasefire", "zerowidth"]);
+}
+
+#[test]
+fn tokens_map_back_to_the_original() {
+    let text = "Über  China’s “Straße”";
+    let c = Canonical::new(text, Fold::Folded);
+    let originals: Vec<&str> = c
+        .tokens
+        .iter()
+        .map(|t| &text[t.orig_start as usize..t.orig_end as usize])
+        .collect();
+    assert_eq!(originals, ["Über", "China", "Straße"]);
+}
+
+#[test]
+fn elision_offsets_map_back() {
+    let text = "l’Europe";
+    let c = Canonical::new(text, Fold::Folded);
+    let originals: Vec<&str> = c
+        .tokens
+        .iter()
+        .map(|t| &text[t.orig_start as usize..t.orig_end as usize])
+        .collect();
+    assert_eq!(originals, ["l", "Europe"]);
+}
+
+#[test]
+fn finds_tokens_by_canonical_offset() {
+    let c = Canonical::new("peace talks", Fold::Folded);
+    assert_eq!(c.token_starting_at(6), Some(1));
+    assert_eq!(c.token_starting_at(7), None);
+    assert_eq!(c.token_ending_in(11), Some(1));
+    assert_eq!(c.token_ending_in(3), Some(0));
+}
