@@ -18,6 +18,8 @@ CREATE TABLE feeds (
     last_error_message TEXT,
     last_error_at      INTEGER,
     error_count        INTEGER NOT NULL DEFAULT 0,
+    -- Something mended in the last successful poll (invalid bytes replaced).
+    last_warning       TEXT,
     next_poll_at       INTEGER
 ) STRICT;
 

@@ -132,6 +132,13 @@ pub struct Alert {
     pub snippet: String,
 }
 
+/// A server's cache validators, sent back on the next request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
 /// Why a feed poll failed, sorted into a small closed set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureClass {

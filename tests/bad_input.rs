@@ -136,6 +136,8 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
     assert_eq!(class("empty").as_deref(), Some("not_a_feed"));
     assert_eq!(class("big").as_deref(), Some("too_large"));
     assert_eq!(class("good"), None);
+    let mended = store.feed_state("badutf8").unwrap().unwrap();
+    assert!(mended.last_warning.unwrap().contains("invalid UTF-8"));
     let failed = store.feed_state("error500").unwrap().unwrap();
     assert_eq!((failed.error_count, failed.validators.etag), (1, None));
 }

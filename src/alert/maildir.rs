@@ -9,12 +9,14 @@ use lettre::message::Mailbox;
 use super::AlertError;
 
 /// A Maildir (`tmp/`, `new/`, `cur/`) created on first delivery.
+#[derive(Clone)]
 pub struct Maildir {
     pub root: PathBuf,
     pub from: Mailbox,
 }
 
 impl Maildir {
+    /// A Maildir at `root`, its mails sent `from`.
     pub fn new(root: PathBuf, from: Mailbox) -> Maildir {
         Maildir { root, from }
     }
@@ -46,6 +48,11 @@ impl Maildir {
         file.write_all(bytes).map_err(io)?;
         file.sync_all().map_err(io)?;
         std::fs::rename(&tmp, self.root.join("new").join(&name)).map_err(io)?;
+        // The rename is durable only once the directory is synced; the
+        // delivery is marked sent right after this returns.
+        std::fs::File::open(self.root.join("new"))
+            .and_then(|dir| dir.sync_all())
+            .map_err(io)?;
         Ok(())
     }
 }

@@ -89,7 +89,17 @@ impl Mailer {
         let message = render(alert, self.from())?;
         match self {
             Mailer::Smtp(smtp) => smtp.send(&message).await,
-            Mailer::Maildir(maildir) => maildir.deliver(&alert.message_id, &message.formatted()),
+            Mailer::Maildir(maildir) => {
+                // File writes and fsyncs block: keep them off the runtime.
+                let (maildir, id, bytes) = (
+                    maildir.clone(),
+                    alert.message_id.clone(),
+                    message.formatted(),
+                );
+                tokio::task::spawn_blocking(move || maildir.deliver(&id, &bytes))
+                    .await
+                    .map_err(|e| AlertError::Build(format!("maildir task failed: {e}")))?
+            }
         }
     }
 

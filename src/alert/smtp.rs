@@ -21,6 +21,8 @@ pub struct SmtpMailer {
 }
 
 impl SmtpMailer {
+    /// A transport for `config`; reads the password now, so a missing one
+    /// is reported at start.
     pub fn new(config: &SmtpConfig) -> Result<SmtpMailer, AlertError> {
         let smtp_error = |e: lettre::transport::smtp::Error| AlertError::Smtp {
             message: e.to_string(),
@@ -57,6 +59,7 @@ impl SmtpMailer {
         })
     }
 
+    /// Sends one message; Ok once the server accepted it.
     pub async fn send(&self, message: &Message) -> Result<(), AlertError> {
         self.transport
             .send(message.clone())

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::config::Config;
 
+/// Prints the validated config; returns the exit code.
 pub fn check(config: &Config, state_dir: &Path) -> u8 {
     println!("{}: ok", config.path.display());
     println!("\nfeeds ({}):", config.feeds.len());

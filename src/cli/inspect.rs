@@ -5,24 +5,32 @@ use serde_json::json;
 use url::Url;
 
 use crate::config::DaemonConfig;
-use crate::feed;
+use crate::feed::{self, FeedError};
 use crate::fetch::{FetchOutcome, Fetcher, Limits, Validators};
 
+/// Prints `source`'s entries; returns the exit code.
 pub async fn inspect(source: &str) -> u8 {
-    let (bytes, base) = match read(source).await {
+    let (bytes, content_type, base) = match read(source).await {
         Ok(read) => read,
         Err(message) => {
             eprintln!("error: {source}: {message}");
             return super::FAILED;
         }
     };
-    let parsed = match feed::parse(&bytes, base.as_ref()) {
+    let parsed = match feed::parse(&bytes, content_type.as_deref(), base.as_ref()) {
         Ok(parsed) => parsed,
+        Err(FeedError::Empty) => {
+            eprintln!("{source}: the feed holds no items");
+            return 0;
+        }
         Err(e) => {
             eprintln!("error: {source}: {e}");
             return super::FAILED;
         }
     };
+    if let Some(warning) = &parsed.warning {
+        eprintln!("{source}: {warning}");
+    }
     for e in parsed.entries {
         let line = json!({
             "id": e.id,
@@ -38,14 +46,14 @@ pub async fn inspect(source: &str) -> u8 {
     0
 }
 
-/// The feed's bytes and the URL relative links resolve against.
-async fn read(source: &str) -> Result<(Vec<u8>, Option<Url>), String> {
+/// The feed's bytes, its Content-Type and the URL relative links resolve against.
+async fn read(source: &str) -> Result<(Vec<u8>, Option<String>, Option<Url>), String> {
     let url = Url::parse(source)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"));
     let Some(url) = url else {
         let bytes = std::fs::read(source).map_err(|e| format!("cannot read the file: {e}"))?;
-        return Ok((bytes, None));
+        return Ok((bytes, None, None));
     };
     let defaults = DaemonConfig::default();
     let fetcher = Fetcher::new(Limits {
@@ -55,7 +63,7 @@ async fn read(source: &str) -> Result<(Vec<u8>, Option<Url>), String> {
     })
     .map_err(|e| e.message)?;
     match fetcher.get(&url, &Validators::default()).await {
-        Ok(FetchOutcome::Fetched(f)) => Ok((f.body, Some(f.final_url))),
+        Ok(FetchOutcome::Fetched(f)) => Ok((f.body, f.content_type, Some(f.final_url))),
         Ok(FetchOutcome::NotModified) => {
             Err("the server answered 304 to an unconditional request".into())
         }

@@ -1,15 +1,19 @@
 //! `newshound poll`: every feed (or one) now, then every pending alert.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures_util::{StreamExt, stream};
 
 use crate::alert::Mailer;
 use crate::config::{Config, FeedConfig};
-use crate::pipeline::{Context, FeedOutcome, deliver_pending, refresh_feed};
-use crate::store::{Store, StoreHandle};
+use crate::pipeline::{
+    Context, DeliveryReport, FeedOutcome, FeedReport, deliver_pending, refresh_feed,
+};
+use crate::store::{Store, StoreError, StoreHandle};
 
+/// Polls, delivers, prints a line per feed and one for the alerts; returns
+/// the exit code.
 pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 {
     let feeds: Vec<FeedConfig> = match only {
         Some(name) => match config.feeds.iter().find(|f| f.name == name) {
@@ -31,64 +35,78 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 
             return super::FAILED;
         }
     };
-    let concurrency = ctx.config.daemon.concurrency;
     let reports: Vec<_> = stream::iter(feeds.iter())
         .map(|feed| refresh_feed(&ctx, feed))
-        .buffered(concurrency)
+        .buffered(ctx.config.daemon.concurrency)
         .collect()
         .await;
-
     let mut failed = false;
     for (feed, report) in feeds.iter().zip(reports) {
-        match report {
-            Ok(report) => match report.outcome {
-                FeedOutcome::Updated {
-                    entries,
-                    matches,
-                    deliveries,
-                } => println!(
-                    "{}: {entries} new entries, {matches} matches, {deliveries} alerts queued",
-                    feed.name
-                ),
-                FeedOutcome::NotModified => println!("{}: not modified", feed.name),
-                FeedOutcome::Failed { class, message } => {
-                    failed = true;
-                    println!("{}: failed ({}): {message}", feed.name, class.name());
-                }
-            },
-            Err(e) => {
-                failed = true;
-                println!("{}: failed: {e}", feed.name);
-            }
-        }
+        failed |= !print_feed(feed, report);
     }
-
-    match deliver_pending(&ctx.store, &mailer).await {
-        Ok(report) => {
-            println!(
-                "alerts: {} sent via {}, {} pending",
-                report.sent,
-                mailer.describe(),
-                report.pending
-            );
-            for (recipient, message) in &report.failures {
-                println!("alert to {recipient} not sent: {message}");
-            }
-            failed |= report.pending > 0;
-        }
-        Err(e) => {
-            failed = true;
-            println!("alerts: cannot read the outbox: {e}");
-        }
-    }
+    failed |= !print_delivery(deliver_pending(&ctx.store, &mailer).await, &mailer);
     if failed { super::FAILED } else { 0 }
 }
 
+/// Prints one feed's outcome; false when it failed.
+fn print_feed(feed: &FeedConfig, report: Result<FeedReport, StoreError>) -> bool {
+    let outcome = match report {
+        Ok(report) => report.outcome,
+        Err(e) => {
+            println!("{}: failed: {e}", feed.name);
+            return false;
+        }
+    };
+    match outcome {
+        FeedOutcome::Updated {
+            entries,
+            matches,
+            deliveries,
+            warning,
+        } => {
+            let warning = warning
+                .map(|w| format!(" (warning: {w})"))
+                .unwrap_or_default();
+            println!(
+                "{}: {entries} new entries, {matches} matches, {deliveries} alerts queued{warning}",
+                feed.name
+            );
+            true
+        }
+        FeedOutcome::NotModified => {
+            println!("{}: not modified", feed.name);
+            true
+        }
+        FeedOutcome::Failed { class, message } => {
+            println!("{}: failed ({}): {message}", feed.name, class.name());
+            false
+        }
+    }
+}
+
+/// Prints the delivery pass; false when anything is left pending.
+fn print_delivery(report: Result<DeliveryReport, StoreError>, mailer: &Mailer) -> bool {
+    let report = match report {
+        Ok(report) => report,
+        Err(e) => {
+            println!("alerts: cannot read the outbox: {e}");
+            return false;
+        }
+    };
+    println!(
+        "alerts: {} sent via {}, {} pending",
+        report.sent,
+        mailer.describe(),
+        report.pending
+    );
+    for (recipient, message) in &report.failures {
+        println!("alert to {recipient} not sent: {message}");
+    }
+    report.pending == 0
+}
+
 /// Opens the store and the mailer for a command that polls or delivers.
-pub(super) fn open(
-    config: Config,
-    state_dir: &std::path::Path,
-) -> Result<(Context, Mailer), String> {
+pub(super) fn open(config: Config, state_dir: &Path) -> Result<(Context, Mailer), String> {
     let db = super::database_path(state_dir);
     let store = Store::open(&db).map_err(|e| format!("{}: {e}", db.display()))?;
     let mailer = Mailer::new(config.smtp.as_ref(), state_dir).map_err(|e| e.to_string())?;

@@ -7,6 +7,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use crate::config::Config;
 use crate::daemon;
 
+/// Runs the daemon until a signal; returns the exit code.
 pub async fn run(config: Config, state_dir: PathBuf) -> u8 {
     let (ctx, mailer) = match super::poll::open(config, &state_dir) {
         Ok(opened) => opened,

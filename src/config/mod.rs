@@ -133,6 +133,10 @@ impl Default for DaemonConfig {
 
 /// The shortest poll interval accepted: faster polling is rude to servers.
 const MIN_INTERVAL: Duration = Duration::from_secs(60);
+/// The longest poll interval accepted: a feed polled more rarely is dead.
+const MAX_INTERVAL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// The longest backfill accepted, which keeps date arithmetic in range.
+const MAX_BACKFILL: Duration = Duration::from_secs(3650 * 24 * 3600);
 
 impl Config {
     /// Reads and validates the config file at `path`.
@@ -210,7 +214,7 @@ impl Checker<'_> {
             daemon.default_interval = self.interval(v)?;
         }
         if let Some(v) = &raw.backfill {
-            daemon.backfill = self.duration(v)?;
+            daemon.backfill = self.at_most(v, MAX_BACKFILL, "10years")?;
         }
         if let Some(v) = &raw.concurrency {
             daemon.concurrency = self.positive(v)? as usize;
@@ -225,6 +229,12 @@ impl Checker<'_> {
             daemon.feed_max_bytes = self.positive(v)?;
         }
         if let Some(v) = &raw.log_level {
+            if !is_log_filter(v.get_ref()) {
+                return Err(self.error(
+                    &v.span(),
+                    format!("invalid log_level \"{}\"; use error, warn, info, debug or trace, or target=level pairs", v.get_ref()),
+                ));
+            }
             daemon.log_level = v.get_ref().clone();
         }
         Ok(daemon)
@@ -235,6 +245,15 @@ impl Checker<'_> {
         let url_span = s.url.span();
         let url = Url::parse(s.url.get_ref())
             .map_err(|e| self.error(&url_span, format!("invalid SMTP URL: {e}")))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(self.error(
+                &url_span,
+                "put the SMTP user in `username` and the password in `password_file` or `password_env`, not in the URL",
+            ));
+        }
+        if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
+            return Err(self.error(&url_span, "an SMTP URL is only scheme://host:port"));
+        }
         let host = url
             .host_str()
             .ok_or_else(|| self.error(&url_span, "the SMTP URL has no host"))?
@@ -264,10 +283,10 @@ impl Checker<'_> {
             (None, None) => None,
         };
         let from = s.from.get_ref().trim();
-        if !from.contains('@') || from.chars().any(char::is_control) {
+        if from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(self.error(
                 &s.from.span(),
-                "from must be a mail address, e.g. \"newshound <alerts@example.org>\"",
+                format!("\"{from}\" is not a mail address; write e.g. \"newshound <alerts@example.org>\""),
             ));
         }
         Ok(SmtpConfig {
@@ -328,7 +347,7 @@ impl Checker<'_> {
             ));
         }
         for address in &r.to {
-            if !is_plausible_address(address.get_ref()) {
+            if address.get_ref().trim().parse::<lettre::Address>().is_err() {
                 return Err(self.error(
                     &address.span(),
                     format!(
@@ -399,9 +418,17 @@ impl Checker<'_> {
     }
 
     fn interval(&self, raw: &Spanned<String>) -> Checked<Duration> {
-        let d = self.duration(raw)?;
+        let d = self.at_most(raw, MAX_INTERVAL, "30days")?;
         if d < MIN_INTERVAL {
             return Err(self.error(&raw.span(), "an interval must be at least 1m"));
+        }
+        Ok(d)
+    }
+
+    fn at_most(&self, raw: &Spanned<String>, max: Duration, max_text: &str) -> Checked<Duration> {
+        let d = self.duration(raw)?;
+        if d > max {
+            return Err(self.error(&raw.span(), format!("must be at most {max_text}")));
         }
         Ok(d)
     }
@@ -412,6 +439,25 @@ impl Checker<'_> {
             .filter(|&n| n > 0)
             .ok_or_else(|| self.error(&raw.span(), "must be a whole number above zero"))
     }
+}
+
+/// A level (`info`) or comma-separated `target=level` directives.
+fn is_log_filter(filter: &str) -> bool {
+    const LEVELS: &[&str] = &["off", "error", "warn", "info", "debug", "trace"];
+    let is_level = |l: &str| LEVELS.contains(&l.trim().to_ascii_lowercase().as_str());
+    filter
+        .split(',')
+        .all(|directive| match directive.split_once('=') {
+            Some((target, level)) => {
+                !target.trim().is_empty()
+                    && target
+                        .trim()
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == ':')
+                    && is_level(level)
+            }
+            None => is_level(directive),
+        })
 }
 
 /// Length of a TOML string's opening delimiter at `at` (`"`, `'`, `"""`,
@@ -433,21 +479,6 @@ pub fn is_loopback_host(host: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// A cheap sanity check; the mail server has the final word.
-fn is_plausible_address(address: &str) -> bool {
-    let address = address.trim();
-    match address.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !address
-                    .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
-        }
-        None => false,
-    }
 }
 
 #[cfg(test)]

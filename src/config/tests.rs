@@ -126,3 +126,37 @@ fn missing_file_is_named() {
             .starts_with("/nonexistent/newshound.toml: cannot read the config file")
     );
 }
+
+#[test]
+fn addresses_are_checked_at_load() {
+    let err = parse(
+        "[[rule]]\nname = \"r\"\nquery = \"x\"\nnotify = [\"immediate\"]\nto = [\"a@b@c\"]\n",
+    )
+    .unwrap_err();
+    assert!(
+        err.starts_with("n.toml:5:7: rule \"r\": \"a@b@c\" is not a mail address"),
+        "{err}"
+    );
+    let err = parse("[smtp]\nurl = \"smtp://127.0.0.1\"\nfrom = \"x <a@b.org\"\n").unwrap_err();
+    assert!(
+        err.starts_with("n.toml:3:8: \"x <a@b.org\" is not a mail address"),
+        "{err}"
+    );
+}
+
+#[test]
+fn smtp_url_must_not_carry_secrets() {
+    let err = parse("[smtp]\nurl = \"smtp://u:secret@mail.example.org\"\nfrom = \"a@b.org\"\n")
+        .unwrap_err();
+    assert!(err.contains("not in the URL"), "{err}");
+}
+
+#[test]
+fn bounds_and_log_level_are_checked() {
+    let err =
+        parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\ninterval = \"100000years\"\n")
+            .unwrap_err();
+    assert!(err.contains("must be at most 30days"), "{err}");
+    let err = parse("[daemon]\nlog_level = \"loud!\"\n").unwrap_err();
+    assert!(err.starts_with("n.toml:2:13: invalid log_level"), "{err}");
+}

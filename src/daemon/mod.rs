@@ -16,7 +16,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::alert::Mailer;
-use crate::pipeline::{Context, FeedReport, deliver_pending, refresh_feed};
+use crate::pipeline::{Context, FeedReport, deliver_pending, later, refresh_feed};
 use crate::store::StoreError;
 
 /// The longest the scheduler sleeps before looking at the clock again.
@@ -60,7 +60,12 @@ pub async fn run(
                 task_feed.insert(task.id(), i);
             }
         }
-        let wake = next_wake(&next_poll, &polling, now);
+        // At the concurrency limit only a finishing poll can start another.
+        let wake = if in_flight.len() >= ctx.config.daemon.concurrency {
+            MAX_SLEEP
+        } else {
+            next_wake(&next_poll, &polling, now)
+        };
         tokio::select! {
             () = &mut shutdown => break,
             Some(done) = in_flight.join_next_with_id(), if !in_flight.is_empty() => {
@@ -132,7 +137,7 @@ fn finish_poll(
     wake_sender: &Notify,
 ) {
     polling[i] = false;
-    next_poll[i] = Utc::now() + ctx.config.feeds[i].interval;
+    next_poll[i] = later(Utc::now(), ctx.config.feeds[i].interval);
     let feed = &ctx.config.feeds[i].name;
     match report {
         Ok(Ok(_)) => wake_sender.notify_one(),

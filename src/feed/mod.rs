@@ -5,6 +5,7 @@
 //! No network, database, rules or mail: bytes in, entries out.
 
 mod canonical;
+mod decode;
 mod text;
 
 pub use canonical::canonical_link;
@@ -31,20 +32,25 @@ pub enum FeedError {
 pub struct ParsedFeed {
     pub title: Option<String>,
     pub entries: Vec<Entry>,
-    /// True when invalid UTF-8 had to be replaced to read the document.
-    pub repaired_encoding: bool,
+    /// What had to be mended to read the document (invalid bytes replaced).
+    pub warning: Option<String>,
 }
 
-/// Parses `bytes`, resolving relative links against `base` (the feed's URL).
-pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
-    let (bytes, repaired_encoding) = repair_utf8(bytes);
+/// Parses `bytes` served with `content_type` (the HTTP header, if any),
+/// resolving relative links against `base` (the feed's URL).
+pub fn parse(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base: Option<&Url>,
+) -> Result<ParsedFeed, FeedError> {
+    let prepared = decode::prepare(bytes, content_type);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base.map(Url::as_str))
         // An empty id marks "the feed gave none"; `identity` then decides.
         .id_generator(|_, _, _| String::new())
         .build();
     let feed = parser
-        .parse(bytes.as_ref())
+        .parse(prepared.bytes.as_ref())
         .map_err(|e| FeedError::NotAFeed(e.to_string()))?;
     if feed.entries.is_empty() {
         return Err(FeedError::Empty);
@@ -57,7 +63,7 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<ParsedFeed, FeedError> 
     Ok(ParsedFeed {
         title: feed.title.map(|t| text_of(&t)),
         entries,
-        repaired_encoding,
+        warning: prepared.warning,
     })
 }
 
@@ -137,32 +143,6 @@ fn content_hash(title: &str, summary: &str, content: &str) -> String {
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Replaces invalid UTF-8 in a document that claims (or defaults to) UTF-8,
-/// so one bad byte does not cost the whole feed. Documents that declare
-/// another encoding are left for the XML reader to decode.
-fn repair_utf8(bytes: &[u8]) -> (std::borrow::Cow<'_, [u8]>, bool) {
-    if std::str::from_utf8(bytes).is_ok() || declares_other_encoding(bytes) {
-        return (bytes.into(), false);
-    }
-    let repaired = String::from_utf8_lossy(bytes).into_owned().into_bytes();
-    (repaired.into(), true)
-}
-
-fn declares_other_encoding(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(200)];
-    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let Some(decl) = head.split("?>").next().filter(|d| d.contains("<?xml")) else {
-        return false;
-    };
-    match decl.split("encoding=").nth(1) {
-        Some(rest) => {
-            let name = rest.trim_start_matches(['"', '\'']);
-            !(name.starts_with("utf-8") || name.starts_with("utf8"))
-        }
-        None => false,
-    }
 }
 
 #[cfg(test)]

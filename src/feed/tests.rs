@@ -19,7 +19,7 @@ fn rss_item_is_normalised() {
         <guid isPermaLink="false">abc-1</guid><pubDate>Tue, 03 Nov 2026 10:00:00 +0200</pubDate>
         <description>&lt;p&gt;Both sides &lt;b&gt;agreed&lt;/b&gt;.&lt;/p&gt;</description></item>"#,
     );
-    let feed = parse(xml.as_bytes(), Some(&base())).unwrap();
+    let feed = parse(xml.as_bytes(), None, Some(&base())).unwrap();
     let e = &feed.entries[0];
     assert_eq!(e.id, "guid:abc-1");
     assert_eq!(e.title, "Truce & talks");
@@ -44,10 +44,10 @@ fn identity_falls_back_to_link_then_hash() {
         r#"<item><title>A</title><link>https://e.org/a?utm_medium=x</link></item>
         <item><title>B</title><description>only text</description></item>"#,
     );
-    let feed = parse(xml.as_bytes(), None).unwrap();
+    let feed = parse(xml.as_bytes(), None, None).unwrap();
     assert_eq!(feed.entries[0].id, "link:https://e.org/a");
     assert!(feed.entries[1].id.starts_with("hash:"));
-    let again = parse(xml.as_bytes(), None).unwrap();
+    let again = parse(xml.as_bytes(), None, None).unwrap();
     assert_eq!(
         feed.entries[1].id, again.entries[1].id,
         "hash identity must be stable"
@@ -60,7 +60,7 @@ fn atom_and_json_feed_are_read() {
         <entry><id>urn:1</id><title type="html">&lt;i&gt;Peace&lt;/i&gt; deal</title>
         <link rel="alternate" href="https://e.org/1"/><updated>2026-11-01T00:00:00Z</updated>
         <author><name>Ann</name></author><content type="html">&lt;p&gt;Body&lt;/p&gt;</content></entry></feed>"#;
-    let e = &parse(atom.as_bytes(), None).unwrap().entries[0];
+    let e = &parse(atom.as_bytes(), None, None).unwrap().entries[0];
     assert_eq!(
         (e.title.as_str(), e.content.as_str()),
         ("Peace deal", "Body")
@@ -69,7 +69,7 @@ fn atom_and_json_feed_are_read() {
 
     let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"j","items":[
         {"id":"7","url":"https://e.org/7","title":"Hi","content_text":"Plain"}]}"#;
-    let e = &parse(json.as_bytes(), None).unwrap().entries[0];
+    let e = &parse(json.as_bytes(), None, None).unwrap().entries[0];
     assert_eq!((e.id.as_str(), e.content.as_str()), ("guid:7", "Plain"));
 }
 
@@ -78,23 +78,23 @@ fn invalid_utf8_is_repaired_not_fatal() {
     let mut xml = rss("<item><guid>1</guid><title>Bad XX byte</title></item>").into_bytes();
     let at = xml.windows(2).position(|w| w == b"XX").unwrap();
     xml[at] = 0xff;
-    let feed = parse(&xml, None).unwrap();
-    assert!(feed.repaired_encoding);
+    let feed = parse(&xml, None, None).unwrap();
+    assert!(feed.warning.is_some());
     assert_eq!(feed.entries[0].title, "Bad \u{fffd}X byte");
 }
 
 #[test]
 fn not_a_feed_and_empty_feed_are_errors() {
     assert!(matches!(
-        parse(b"<html><body>hi</body></html>", None),
+        parse(b"<html><body>hi</body></html>", None, None),
         Err(FeedError::NotAFeed(_))
     ));
     assert!(matches!(
-        parse(b"garbage", None),
+        parse(b"garbage", None, None),
         Err(FeedError::NotAFeed(_))
     ));
     assert!(matches!(
-        parse(rss("").as_bytes(), None),
+        parse(rss("").as_bytes(), None, None),
         Err(FeedError::Empty)
     ));
 }
@@ -102,5 +102,19 @@ fn not_a_feed_and_empty_feed_are_errors() {
 #[test]
 fn links_that_are_not_http_are_dropped() {
     let xml = rss("<item><guid>1</guid><title>x</title><link>javascript:alert(1)</link></item>");
-    assert_eq!(parse(xml.as_bytes(), None).unwrap().entries[0].link, None);
+    assert_eq!(
+        parse(xml.as_bytes(), None, None).unwrap().entries[0].link,
+        None
+    );
+}
+
+#[test]
+fn declared_windows_1251_is_decoded() {
+    let mut xml = b"<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><title>".to_vec();
+    let (title, _, _) = encoding_rs::WINDOWS_1251.encode("Перемирие");
+    xml.extend_from_slice(&title);
+    xml.extend_from_slice(b"</title></item></channel></rss>");
+    let feed = parse(&xml, Some("text/xml"), None).unwrap();
+    assert_eq!(feed.entries[0].title, "Перемирие");
+    assert!(feed.warning.is_none());
 }

@@ -1,4 +1,8 @@
 //! Sorting transport failures into the closed set of failure classes.
+//!
+//! The decision reads reqwest's own flags and the chain of causes with the
+//! URL left out, so nothing in an address ("deadline.com", "tls-news.org")
+//! can sway it.
 
 use std::error::Error as _;
 
@@ -7,17 +11,20 @@ use crate::model::FailureClass;
 use super::FetchError;
 
 /// The class and a readable message for a reqwest error.
-pub fn classify(error: &reqwest::Error) -> FetchError {
-    let chain = describe_chain(error);
-    let lower = chain.to_lowercase();
-    let class = if error.is_timeout() || lower.contains("timed out") || lower.contains("deadline") {
+pub fn classify(error: reqwest::Error) -> FetchError {
+    let error = error.without_url();
+    let causes = causes(&error);
+    let lower = causes.to_lowercase();
+    let io_kind = io_kind(&error);
+    let class = if error.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
         FailureClass::Timeout
     } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
         FailureClass::Dns
     } else if lower.contains("certificate")
-        || lower.contains("tls")
-        || lower.contains("handshake")
-        || lower.contains("invalidcontenttype")
+        || lower.contains("tls handshake")
+        || lower.contains("received corrupt message")
+        || lower.contains("peer is incompatible")
+        || lower.contains("received fatal alert")
     {
         FailureClass::Tls
     } else if let Some(status) = error.status() {
@@ -25,11 +32,18 @@ pub fn classify(error: &reqwest::Error) -> FetchError {
     } else {
         FailureClass::Connect
     };
-    FetchError::new(class, chain)
+    let message = if error.is_redirect() {
+        format!("gave up following redirects: {causes}")
+    } else if error.is_decode() || error.is_body() {
+        format!("the body could not be read: {causes}")
+    } else {
+        causes
+    };
+    FetchError::new(class, message)
 }
 
 /// The error and its causes, joined with ": ", repeats dropped.
-fn describe_chain(error: &reqwest::Error) -> String {
+fn causes(error: &reqwest::Error) -> String {
     let mut parts: Vec<String> = vec![error.to_string()];
     let mut source = error.source();
     while let Some(cause) = source {
@@ -40,4 +54,16 @@ fn describe_chain(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     parts.join(": ")
+}
+
+/// The kind of the first I/O error in the chain, if any.
+fn io_kind(error: &reqwest::Error) -> Option<std::io::ErrorKind> {
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        source = cause.source();
+    }
+    None
 }

@@ -13,14 +13,8 @@ use reqwest::{Client, StatusCode};
 use url::Url;
 
 use crate::model::FailureClass;
+pub use crate::model::Validators;
 pub use classify::classify;
-
-/// A server's cache validators, sent back on the next request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
 
 /// What a successful request brought back.
 #[derive(Debug)]
@@ -50,6 +44,7 @@ pub struct FetchError {
 }
 
 impl FetchError {
+    /// A failure of `class`, explained by `message`.
     pub fn new(class: FailureClass, message: impl Into<String>) -> FetchError {
         FetchError {
             class,
@@ -112,7 +107,7 @@ impl Fetcher {
         if let Some(modified) = &validators.last_modified {
             request = request.header(header::IF_MODIFIED_SINCE, modified);
         }
-        let mut response = request.send().await.map_err(|e| classify(&e))?;
+        let mut response = request.send().await.map_err(classify)?;
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {
             return Ok(FetchOutcome::NotModified);
@@ -130,7 +125,7 @@ impl Fetcher {
         let headers = response.headers().clone();
         let final_url = response.url().clone();
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if body.len() as u64 + chunk.len() as u64 > max {
                 return Err(too_large(max));
             }

@@ -16,7 +16,9 @@ pub struct DeliveryReport {
     pub failures: Vec<(String, String)>,
 }
 
-/// Tries every pending delivery once. A failure of the transport itself
+/// Tries every pending delivery once, holding the outbox lock so that a
+/// second process on the same database waits and then finds them sent.
+/// A failure of the transport itself
 /// (server down, unreadable password) ends the pass: the rest would fail
 /// the same way and stay pending for the next one.
 pub async fn deliver_pending(

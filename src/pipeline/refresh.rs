@@ -20,6 +20,8 @@ pub enum FeedOutcome {
         entries: usize,
         matches: usize,
         deliveries: usize,
+        /// What had to be mended to read it (stored on the feed too).
+        warning: Option<String>,
     },
     /// The server said nothing changed (304).
     NotModified,
@@ -41,11 +43,12 @@ pub struct FeedReport {
 /// and reported in the outcome; only a database failure is an `Err`.
 pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> Result<FeedReport, StoreError> {
     let now = Utc::now();
-    let next_poll = now + feed.interval;
+    let next_poll = later(now, feed.interval);
     let (name, url) = (feed.name.clone(), feed.url.to_string());
     let state = ctx.store.call(move |s| s.ensure_feed(&name, &url)).await?;
 
     let fetched = match ctx.fetcher.get(&feed.url, &state.validators).await {
+        Ok(FetchOutcome::Fetched(fetched)) => fetched,
         Ok(FetchOutcome::NotModified) => {
             let name = feed.name.clone();
             ctx.store
@@ -53,47 +56,37 @@ pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> Result<FeedReport
                 .await?;
             return Ok(report(feed, FeedOutcome::NotModified));
         }
-        Ok(FetchOutcome::Fetched(fetched)) => fetched,
         Err(e) => return fail(ctx, feed, e, now, next_poll).await,
     };
-    let parsed = match feed::parse(&fetched.body, Some(&fetched.final_url)) {
+    let parsed = match feed::parse(
+        &fetched.body,
+        fetched.content_type.as_deref(),
+        Some(&fetched.final_url),
+    ) {
         Ok(parsed) => parsed,
-        Err(e) => {
-            let message = match e {
-                FeedError::NotAFeed(why) => {
-                    format!(
-                        "{why} (is {} the feed's address, not its web page?)",
-                        feed.url
-                    )
-                }
-                FeedError::Empty => "the feed holds no items".to_string(),
-            };
-            let error = FetchError::new(FailureClass::NotAFeed, message);
-            return fail(ctx, feed, error, now, next_poll).await;
-        }
+        Err(e) => return fail(ctx, feed, not_a_feed(feed, e), now, next_poll).await,
     };
-    if parsed.repaired_encoding {
-        tracing::warn!(feed = %feed.name, "the feed holds invalid UTF-8; bad bytes were replaced");
+    if let Some(warning) = &parsed.warning {
+        tracing::warn!(feed = %feed.name, "{warning}");
     }
 
     let new_entries = keep_new(ctx, &feed.name, parsed.entries).await?;
-    let backfill_from = state
+    // On a feed's first poll, old entries are stored without alerting.
+    let alert_from = state
         .first_polled_at
         .is_none()
-        .then(|| now - ctx.config.daemon.backfill);
-    let entries: Vec<NewEntry> = new_entries
-        .into_iter()
-        .map(|entry| {
-            let alerts = match (backfill_from, entry.published) {
-                (Some(from), Some(published)) => published >= from,
-                _ => true,
-            };
-            consider(&ctx.config, feed, entry, alerts)
-        })
-        .collect();
+        .then(|| earlier(now, ctx.config.daemon.backfill));
     let record = PollRecord {
         validators: fetched.validators,
-        entries,
+        warning: parsed.warning.clone(),
+        entries: new_entries
+            .into_iter()
+            .map(|entry| {
+                let alerts =
+                    alert_from.is_none_or(|from| entry.published.is_none_or(|p| p >= from));
+                consider(&ctx.config, feed, entry, alerts)
+            })
+            .collect(),
         at: now,
         next_poll,
     };
@@ -109,14 +102,40 @@ pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> Result<FeedReport
         deliveries = stored.deliveries,
         "feed polled"
     );
-    Ok(report(
-        feed,
-        FeedOutcome::Updated {
-            entries: stored.entries,
-            matches: stored.matches,
-            deliveries: stored.deliveries,
-        },
-    ))
+    let outcome = FeedOutcome::Updated {
+        entries: stored.entries,
+        matches: stored.matches,
+        deliveries: stored.deliveries,
+        warning: parsed.warning,
+    };
+    Ok(report(feed, outcome))
+}
+
+/// `now + span`, saturating far in the future instead of overflowing.
+pub fn later(now: DateTime<Utc>, span: std::time::Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(span)
+        .ok()
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// `now - span`, saturating far in the past instead of overflowing.
+fn earlier(now: DateTime<Utc>, span: std::time::Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(span)
+        .ok()
+        .and_then(|d| now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+fn not_a_feed(feed: &FeedConfig, error: FeedError) -> FetchError {
+    let message = match error {
+        FeedError::NotAFeed(why) => format!(
+            "{why} (is {} the feed's address, not its web page?)",
+            feed.url
+        ),
+        FeedError::Empty => "the feed holds no items".to_string(),
+    };
+    FetchError::new(FailureClass::NotAFeed, message)
 }
 
 fn report(feed: &FeedConfig, outcome: FeedOutcome) -> FeedReport {
@@ -139,13 +158,11 @@ async fn fail(
     ctx.store
         .call(move |s| s.record_failure(&name, stored.class, &stored.message, now, next_poll))
         .await?;
-    Ok(report(
-        feed,
-        FeedOutcome::Failed {
-            class: error.class,
-            message: error.message,
-        },
-    ))
+    let outcome = FeedOutcome::Failed {
+        class: error.class,
+        message: error.message,
+    };
+    Ok(report(feed, outcome))
 }
 
 /// The entries the store has not seen in this feed, each once.

@@ -4,8 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError, from_secs, to_secs};
-use crate::fetch::Validators;
-use crate::model::FailureClass;
+use crate::model::{FailureClass, Validators};
 
 /// What the store remembers about one feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +18,8 @@ pub struct FeedState {
     /// Class name and message of the last failure, cleared on success.
     pub last_error: Option<(String, String)>,
     pub error_count: i64,
+    /// What was mended in the last successful poll.
+    pub last_warning: Option<String>,
     /// None: due now.
     pub next_poll_at: Option<DateTime<Utc>>,
 }
@@ -46,7 +47,8 @@ impl Store {
             .conn
             .query_row(
                 "SELECT name, url, etag, last_modified, first_polled_at, last_success_at,
-                        last_error_class, last_error_message, error_count, next_poll_at
+                        last_error_class, last_error_message, error_count, next_poll_at,
+                        last_warning
                  FROM feeds WHERE name = ?1",
                 [name],
                 |r| {
@@ -64,6 +66,7 @@ impl Store {
                         last_error: class.map(|c| (c, message.unwrap_or_default())),
                         error_count: r.get(8)?,
                         next_poll_at: r.get::<_, Option<i64>>(9)?.map(from_secs),
+                        last_warning: r.get(10)?,
                     })
                 },
             )

@@ -10,7 +10,7 @@ mod ingest;
 mod outbox;
 
 pub use feeds::FeedState;
-pub use handle::StoreHandle;
+pub use handle::{OutboxLock, StoreHandle};
 pub use ingest::{NewDelivery, NewEntry, NewMatch, PollRecord, Stored};
 
 use std::path::Path;
@@ -32,8 +32,8 @@ pub enum StoreError {
     /// The schema could not be brought up to date.
     #[error("cannot migrate the database: {0}")]
     Migration(#[from] rusqlite_migration::Error),
-    /// The database file's directory could not be created.
-    #[error("cannot create the state directory {path}: {source}")]
+    /// The state directory or a file in it could not be created or locked.
+    #[error("cannot use {path}: {source}")]
     StateDir {
         path: String,
         #[source]
@@ -47,6 +47,8 @@ pub enum StoreError {
 /// The newshound database.
 pub struct Store {
     conn: Connection,
+    /// The database file, beside which the outbox lock lives.
+    path: std::path::PathBuf,
 }
 
 impl Store {
@@ -67,7 +69,10 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Runs a read-only check query; used by tests and health checks.

@@ -1,8 +1,7 @@
 //! Tests of the store against a real SQLite file.
 
 use super::*;
-use crate::fetch::Validators;
-use crate::model::{Entry, FailureClass};
+use crate::model::{Entry, FailureClass, Validators};
 
 fn open() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -29,6 +28,7 @@ fn poll(ids: &[&str], etag: &str) -> PollRecord {
             etag: Some(etag.into()),
             last_modified: None,
         },
+        warning: None,
         entries: ids
             .iter()
             .map(|id| NewEntry {
@@ -149,4 +149,21 @@ fn changed_url_drops_old_validators() {
         (moved.url.as_str(), moved.validators.etag),
         ("https://e.org/new", None)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_outbox_lock_excludes_a_second_handle() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("n.db");
+    let first = StoreHandle::new(Store::open(&path).unwrap());
+    let second = StoreHandle::new(Store::open(&path).unwrap());
+    let held = first.lock_outbox().await.unwrap();
+    let waiting = tokio::spawn(async move { second.lock_outbox().await.map(|_| ()) });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(
+        !waiting.is_finished(),
+        "the second lock waits while the first is held"
+    );
+    drop(held);
+    waiting.await.unwrap().unwrap();
 }

@@ -67,7 +67,9 @@ impl Canonical {
 
     /// The index of the token starting at canonical byte `at`.
     pub fn token_starting_at(&self, at: usize) -> Option<usize> {
-        let i = self.tokens.partition_point(|t| (t.canon_start as usize) < at);
+        let i = self
+            .tokens
+            .partition_point(|t| (t.canon_start as usize) < at);
         (self.tokens.get(i)?.canon_start as usize == at).then_some(i)
     }
 
@@ -139,13 +141,20 @@ fn class_of(c: char) -> Class {
         Class::Extend
     } else {
         match c {
-            '\u{00B7}' | '\u{0387}' | '\u{05F4}' | '\u{2027}' | '\u{FE13}' | '\u{FE55}' | '\u{FF1A}' => {
-                Class::MidLetter
+            '\u{00B7}' | '\u{0387}' | '\u{05F4}' | '\u{2027}' | '\u{FE13}' | '\u{FE55}'
+            | '\u{FF1A}' => Class::MidLetter,
+            '\u{2018}' | '\u{2019}' | '\u{2024}' | '\u{FE52}' | '\u{FF07}' | '\u{FF0E}' => {
+                Class::MidNumLet
             }
-            '\u{2018}' | '\u{2019}' | '\u{2024}' | '\u{FE52}' | '\u{FF07}' | '\u{FF0E}' => Class::MidNumLet,
-            '\u{037E}' | '\u{0589}' | '\u{060C}' | '\u{060D}' | '\u{066C}' | '\u{07F8}' | '\u{2044}'
-            | '\u{FE10}' | '\u{FE14}' | '\u{FE50}' | '\u{FE54}' | '\u{FF0C}' | '\u{FF1B}' => Class::MidNum,
-            '\u{203F}' | '\u{2040}' | '\u{2054}' | '\u{FE33}' | '\u{FE34}' | '\u{FE4D}'..='\u{FE4F}'
+            '\u{037E}' | '\u{0589}' | '\u{060C}' | '\u{060D}' | '\u{066C}' | '\u{07F8}'
+            | '\u{2044}' | '\u{FE10}' | '\u{FE14}' | '\u{FE50}' | '\u{FE54}' | '\u{FF0C}'
+            | '\u{FF1B}' => Class::MidNum,
+            '\u{203F}'
+            | '\u{2040}'
+            | '\u{2054}'
+            | '\u{FE33}'
+            | '\u{FE34}'
+            | '\u{FE4D}'..='\u{FE4F}'
             | '\u{FF3F}' => Class::ExtendNumLet,
             _ => Class::Separator,
         }
@@ -242,7 +251,10 @@ impl Builder {
                 self.push(c, class, at, at + 1);
                 at += 1;
             } else {
-                let c = text[at..].chars().next().expect("a char at a char boundary");
+                let c = text[at..]
+                    .chars()
+                    .next()
+                    .expect("a char at a char boundary");
                 let end = at + c.len_utf8();
                 self.push_unicode(c, at, end);
                 at = end;
@@ -285,7 +297,11 @@ impl Builder {
                 _ => false,
             };
             if joins {
-                self.append(canonical_joiner(pending.c), pending.orig_start, pending.orig_end);
+                self.append(
+                    canonical_joiner(pending.c),
+                    pending.orig_start,
+                    pending.orig_end,
+                );
             } else {
                 self.end_word();
             }
@@ -335,7 +351,12 @@ impl Builder {
                 }
                 let canon_start = self.out.text.len();
                 self.out.text.push(c);
-                self.out.tokens.push(token(canon_start, self.out.text.len(), orig_start, orig_end));
+                self.out.tokens.push(token(
+                    canon_start,
+                    self.out.text.len(),
+                    orig_start,
+                    orig_end,
+                ));
                 self.glue_unspaced = true;
             }
             Class::Separator => {
@@ -394,13 +415,17 @@ impl Builder {
             if elided {
                 // l'Europe: "l" and "europe" are two words.
                 text.replace_range(apostrophe..apostrophe + 1, " ");
-                self.out.tokens.push(token(start, apostrophe, orig_start, orig_apostrophe));
+                self.out
+                    .tokens
+                    .push(token(start, apostrophe, orig_start, orig_apostrophe));
                 start = apostrophe + 1;
                 orig_start = orig_after;
             }
         }
         let end = self.out.text.len();
-        self.out.tokens.push(token(start, end, orig_start, orig_end));
+        self.out
+            .tokens
+            .push(token(start, end, orig_start, orig_end));
     }
 }
 
