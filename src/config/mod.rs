@@ -19,7 +19,7 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
-use crate::rules::{Query, RuleSet};
+use crate::rules::{Query, RuleSet, RuleSpec};
 use raw::{RawConfig, RawDaemon, RawFeed, RawRule, RawSmtp};
 
 /// A validated configuration.
@@ -31,7 +31,7 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     pub feeds: Vec<FeedConfig>,
     pub rules: Vec<RuleConfig>,
-    /// The rules' queries, compiled; rule `i` of the set is `rules[i]`.
+    /// The rules, compiled; rule `i` of the set is `rules[i]`.
     pub rule_set: RuleSet,
     pub daemon: DaemonConfig,
 }
@@ -86,6 +86,8 @@ pub struct RuleConfig {
     pub to: Vec<String>,
     /// Feed names or tags the rule applies to; empty means every feed.
     pub feeds: Vec<String>,
+    /// Case and accents matter for every term.
+    pub exact: bool,
 }
 
 impl RuleConfig {
@@ -320,7 +322,11 @@ impl Checker<'_> {
         })
     }
 
-    fn rule(&self, raw: &Spanned<RawRule>, feeds: &[FeedConfig]) -> Checked<(RuleConfig, Query)> {
+    fn rule(
+        &self,
+        raw: &Spanned<RawRule>,
+        feeds: &[FeedConfig],
+    ) -> Checked<(RuleConfig, RuleSpec)> {
         let r = raw.get_ref();
         let name = self.name(&r.name, "rule")?;
         let query = Query::parse(r.query.get_ref()).map_err(|e| {
@@ -379,8 +385,15 @@ impl Checker<'_> {
                 .map(|a| a.get_ref().trim().to_string())
                 .collect(),
             feeds: r.feeds.iter().map(|f| f.get_ref().clone()).collect(),
+            exact: r.exact,
         };
-        Ok((rule, query))
+        Ok((
+            rule,
+            RuleSpec {
+                query,
+                exact: r.exact,
+            },
+        ))
     }
 
     fn name(&self, raw: &Spanned<String>, what: &str) -> Checked<String> {

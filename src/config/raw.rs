@@ -54,6 +54,8 @@ pub struct RawRule {
     pub to: Vec<Spanned<String>>,
     #[serde(default)]
     pub feeds: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exact: bool,
 }
 
 /// `[daemon]`: every key optional; defaults live in `super::DaemonConfig`.

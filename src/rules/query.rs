@@ -1,19 +1,49 @@
-//! Parsing a rule's query: terms and quoted phrases joined by `OR`.
+//! The query language of `[[rule]] query`: terms, phrases, prefixes,
+//! AND / OR / NOT, NEAR and field scopes, parsed into an expression tree.
+//!
+//! ```text
+//! query   = or
+//! or      = and ("OR" and)*
+//! and     = unary (["AND"] unary)*          adjacent terms mean AND
+//! unary   = ("NOT" | "-") unary | primary
+//! primary = "(" or ")" | FIELD ":" primary | "NEAR/" N "(" term ("," term)+ ")" | term
+//! term    = word | word* | "phrase" | "phrase*"
+//! ```
 
-use super::words::words;
+use super::fields::{FieldSet, field_named};
+use super::lex::{Lexeme, lex};
 
-/// A query term: a word or a phrase, with the words it must match.
+/// A query term: the text to find, where, and how it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {
-    /// The term as written in the query (a phrase keeps its quotes).
+    /// As written in the query: a phrase with its quotes, a prefix with its `*`.
     pub written: String,
-    /// The words to find next to each other, lowercased.
-    pub words: Vec<String>,
+    /// The text to find, without quotes and `*`; normalised at compile time.
+    pub text: String,
+    /// The last word may continue (`mediat*`).
+    pub prefix: bool,
+    /// The fields the term may hit in.
+    pub fields: FieldSet,
 }
 
-/// A parsed query: it matches when any of its terms does.
+/// A query's expression over its terms (indices into [`Query::terms`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr {
+    Term(usize),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+    /// Every term in one field, their word positions at most `distance` apart.
+    Near {
+        distance: u32,
+        terms: Vec<usize>,
+    },
+}
+
+/// A parsed query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
+    pub expr: Expr,
     pub terms: Vec<Term>,
 }
 
@@ -26,7 +56,7 @@ pub struct QueryError {
 }
 
 impl QueryError {
-    fn new(offset: usize, message: impl Into<String>) -> QueryError {
+    pub(super) fn new(offset: usize, message: impl Into<String>) -> QueryError {
         QueryError {
             offset,
             message: message.into(),
@@ -34,157 +64,293 @@ impl QueryError {
     }
 }
 
-/// A lexical piece of a query.
-#[derive(Debug)]
-enum Token<'q> {
-    Or,
-    Word(&'q str),
-    Phrase(&'q str),
-}
+/// NEAR without a distance means NEAR/5.
+const DEFAULT_NEAR: u32 = 5;
 
 impl Query {
-    /// Parses `source`: `term (OR term)*`, where a term is a word or a
-    /// "quoted phrase".
+    /// Parses `source`.
     pub fn parse(source: &str) -> Result<Query, QueryError> {
-        let tokens = tokenize(source)?;
-        if tokens.is_empty() {
+        let lexemes = lex(source)?;
+        if lexemes.is_empty() {
             return Err(QueryError::new(0, "empty query"));
         }
-        let mut terms = Vec::new();
-        let mut expect_term = true;
-        let mut last_or = 0;
-        for (offset, token) in tokens {
-            match (token, expect_term) {
-                (Token::Or, true) => {
-                    return Err(QueryError::new(offset, "OR needs a term on each side"));
+        let mut parser = Parser {
+            lexemes,
+            at: 0,
+            terms: Vec::new(),
+            end: source.len(),
+        };
+        let expr = parser.or(FieldSet::ALL)?;
+        if let Some((offset, lexeme)) = parser.peek() {
+            let message = match lexeme {
+                Lexeme::Close => "unbalanced parenthesis",
+                Lexeme::Comma => "a comma only separates the terms of NEAR(...)",
+                _ => "unexpected text",
+            };
+            return Err(QueryError::new(offset, message));
+        }
+        let query = Query {
+            expr,
+            terms: parser.terms,
+        };
+        if query.matches_nothing_found() {
+            return Err(QueryError::new(
+                0,
+                "a rule cannot be only NOT terms: add a term the article must contain",
+            ));
+        }
+        Ok(query)
+    }
+
+    /// True when the query matches an article in which no term was found
+    /// (`NOT a`, `a OR NOT b`): such a rule would alert on everything.
+    fn matches_nothing_found(&self) -> bool {
+        fn eval(expr: &Expr) -> bool {
+            match expr {
+                Expr::Term(_) | Expr::Near { .. } => false,
+                Expr::And(all) => all.iter().all(eval),
+                Expr::Or(any) => any.iter().any(eval),
+                Expr::Not(inner) => !eval(inner),
+            }
+        }
+        eval(&self.expr)
+    }
+}
+
+struct Parser<'q> {
+    lexemes: Vec<(usize, Lexeme<'q>)>,
+    at: usize,
+    terms: Vec<Term>,
+    end: usize,
+}
+
+type Parsed<T> = Result<T, QueryError>;
+
+impl<'q> Parser<'q> {
+    fn peek(&self) -> Option<(usize, Lexeme<'q>)> {
+        self.lexemes.get(self.at).cloned()
+    }
+
+    fn next(&mut self) -> Option<(usize, Lexeme<'q>)> {
+        let lexeme = self.peek();
+        self.at += 1;
+        lexeme
+    }
+
+    fn offset(&self) -> usize {
+        self.peek().map_or(self.end, |(offset, _)| offset)
+    }
+
+    fn or(&mut self, fields: FieldSet) -> Parsed<Expr> {
+        let mut any = vec![self.and(fields)?];
+        while let Some((offset, Lexeme::Or)) = self.peek() {
+            self.at += 1;
+            if !self.starts_operand() {
+                return Err(QueryError::new(offset, "OR needs a term on each side"));
+            }
+            any.push(self.and(fields)?);
+        }
+        Ok(if any.len() == 1 {
+            any.remove(0)
+        } else {
+            Expr::Or(any)
+        })
+    }
+
+    fn and(&mut self, fields: FieldSet) -> Parsed<Expr> {
+        let mut all = vec![self.unary(fields)?];
+        loop {
+            match self.peek() {
+                Some((offset, Lexeme::And)) => {
+                    self.at += 1;
+                    if !self.starts_operand() {
+                        return Err(QueryError::new(offset, "AND needs a term on each side"));
+                    }
                 }
-                (Token::Or, false) => {
-                    expect_term = true;
-                    last_or = offset;
+                _ if self.starts_operand() => {}
+                _ => break,
+            }
+            all.push(self.unary(fields)?);
+        }
+        Ok(if all.len() == 1 {
+            all.remove(0)
+        } else {
+            Expr::And(all)
+        })
+    }
+
+    /// True when the next lexeme can begin an operand.
+    fn starts_operand(&self) -> bool {
+        matches!(
+            self.peek(),
+            Some((
+                _,
+                Lexeme::Word(_)
+                    | Lexeme::Phrase(..)
+                    | Lexeme::Open
+                    | Lexeme::Not
+                    | Lexeme::Near(_)
+                    | Lexeme::Field(_)
+            ))
+        )
+    }
+
+    fn unary(&mut self, fields: FieldSet) -> Parsed<Expr> {
+        match self.peek() {
+            Some((offset, Lexeme::Not)) => {
+                self.at += 1;
+                if !self.starts_operand() {
+                    return Err(QueryError::new(offset, "NOT needs a term after it"));
                 }
-                (Token::Word(_) | Token::Phrase(_), false) => {
+                Ok(Expr::Not(Box::new(self.unary(fields)?)))
+            }
+            _ => self.primary(fields),
+        }
+    }
+
+    fn primary(&mut self, fields: FieldSet) -> Parsed<Expr> {
+        let offset = self.offset();
+        match self.next() {
+            Some((_, Lexeme::Open)) => {
+                if matches!(self.peek(), Some((_, Lexeme::Close))) {
+                    return Err(QueryError::new(offset, "empty parentheses"));
+                }
+                let inner = self.or(fields)?;
+                match self.next() {
+                    Some((_, Lexeme::Close)) => Ok(inner),
+                    _ => Err(QueryError::new(offset, "unbalanced parenthesis")),
+                }
+            }
+            Some((_, Lexeme::Field(name))) => {
+                let field =
+                    field_named(name).map_err(|message| QueryError::new(offset, message))?;
+                if !self.starts_operand() || matches!(self.peek(), Some((_, Lexeme::Field(_)))) {
                     return Err(QueryError::new(
                         offset,
-                        "terms must be joined by OR (quote a phrase: \"cease fire\")",
+                        format!("{name}: needs a term after it"),
                     ));
                 }
-                (Token::Word(text), true) => {
-                    terms.push(term(text, text.to_string(), offset)?);
-                    expect_term = false;
+                self.primary(FieldSet::only(field))
+            }
+            Some((_, Lexeme::Near(distance))) => self.near(offset, distance, fields),
+            Some((_, Lexeme::Word(text))) => Ok(Expr::Term(self.term(offset, text, None, fields)?)),
+            Some((_, Lexeme::Phrase(text, star))) => {
+                Ok(Expr::Term(self.term(offset, text, Some(star), fields)?))
+            }
+            Some((_, Lexeme::Close)) => Err(QueryError::new(offset, "unbalanced parenthesis")),
+            Some((_, Lexeme::Or | Lexeme::And)) => Err(QueryError::new(
+                offset,
+                "an operator needs a term before it",
+            )),
+            Some((_, Lexeme::Comma)) => Err(QueryError::new(
+                offset,
+                "a comma only separates the terms of NEAR(...)",
+            )),
+            Some((_, Lexeme::Not)) => unreachable!("NOT is handled by unary"),
+            None => Err(QueryError::new(
+                offset,
+                "the query ends where a term was expected",
+            )),
+        }
+    }
+
+    fn near(&mut self, offset: usize, distance: Option<u32>, fields: FieldSet) -> Parsed<Expr> {
+        let distance = distance.unwrap_or(DEFAULT_NEAR);
+        if distance == 0 {
+            return Err(QueryError::new(
+                offset,
+                "NEAR needs a distance of at least 1",
+            ));
+        }
+        let open = self.offset();
+        if !matches!(self.next(), Some((_, Lexeme::Open))) {
+            return Err(QueryError::new(
+                offset,
+                "NEAR needs its terms in parentheses: NEAR/5(a, b)",
+            ));
+        }
+        let mut terms = Vec::new();
+        loop {
+            let at = self.offset();
+            match self.next() {
+                Some((_, Lexeme::Word(text))) => terms.push(self.term(at, text, None, fields)?),
+                Some((_, Lexeme::Phrase(text, star))) => {
+                    terms.push(self.term(at, text, Some(star), fields)?)
                 }
-                (Token::Phrase(inner), true) => {
-                    terms.push(term(inner, format!("\"{inner}\""), offset)?);
-                    expect_term = false;
+                Some((_, Lexeme::Close)) if terms.is_empty() => break,
+                None => return Err(QueryError::new(open, "unbalanced parenthesis")),
+                Some(_) => {
+                    return Err(QueryError::new(
+                        at,
+                        "NEAR takes only terms and phrases, separated by commas",
+                    ));
+                }
+            }
+            match self.next() {
+                Some((_, Lexeme::Comma)) => continue,
+                Some((_, Lexeme::Close)) => break,
+                None => return Err(QueryError::new(open, "unbalanced parenthesis")),
+                Some((at, _)) => {
+                    return Err(QueryError::new(
+                        at,
+                        "NEAR takes only terms and phrases, separated by commas",
+                    ));
                 }
             }
         }
-        if expect_term {
-            return Err(QueryError::new(last_or, "OR needs a term on each side"));
+        if terms.len() < 2 {
+            return Err(QueryError::new(offset, "NEAR needs at least two terms"));
         }
-        Ok(Query { terms })
+        Ok(Expr::Near { distance, terms })
     }
-}
 
-fn term(text: &str, written: String, offset: usize) -> Result<Term, QueryError> {
-    let words: Vec<String> = words(text).into_iter().map(|w| w.norm).collect();
-    if words.is_empty() {
-        let what = if written.starts_with('"') {
-            "empty phrase"
-        } else {
-            "a term needs at least one letter or digit"
+    /// Records a term and returns its index. `phrase` is None for a bare
+    /// word, else whether a `*` followed the closing quote.
+    fn term(
+        &mut self,
+        offset: usize,
+        raw: &str,
+        phrase: Option<bool>,
+        fields: FieldSet,
+    ) -> Parsed<usize> {
+        let (text, star_inside) = match raw.strip_suffix('*') {
+            Some(stem) => (stem, true),
+            None => (raw, false),
         };
-        return Err(QueryError::new(offset, what));
+        let prefix = star_inside || phrase == Some(true);
+        let written = match phrase {
+            Some(_) if prefix => format!("\"{text}*\""),
+            Some(_) => format!("\"{text}\""),
+            None => raw.to_string(),
+        };
+        let phrase = phrase.is_some();
+        let letters = text.chars().filter(|c| c.is_alphanumeric()).count();
+        if letters == 0 {
+            let message = match (phrase, prefix) {
+                (true, _) if text.trim().is_empty() => "empty phrase",
+                (_, true) => "a prefix needs letters before its *",
+                _ => "a term needs at least one letter or digit",
+            };
+            return Err(QueryError::new(offset, message));
+        }
+        if text.contains('*') {
+            return Err(QueryError::new(offset, "* may only end a term (mediat*)"));
+        }
+        if prefix && letters < 2 {
+            return Err(QueryError::new(
+                offset,
+                "a prefix needs at least two letters before its *",
+            ));
+        }
+        self.terms.push(Term {
+            written,
+            text: text.to_string(),
+            prefix,
+            fields,
+        });
+        Ok(self.terms.len() - 1)
     }
-    Ok(Term { written, words })
-}
-
-fn tokenize(source: &str) -> Result<Vec<(usize, Token<'_>)>, QueryError> {
-    let mut tokens = Vec::new();
-    let mut rest = source.char_indices().peekable();
-    while let Some((at, c)) = rest.next() {
-        if c.is_whitespace() {
-            continue;
-        }
-        if c == '"' {
-            let close = source[at + 1..]
-                .find('"')
-                .ok_or_else(|| QueryError::new(at, "unclosed quote"))?;
-            let inner = &source[at + 1..at + 1 + close];
-            tokens.push((at, Token::Phrase(inner)));
-            while rest.next_if(|&(i, _)| i <= at + 1 + close).is_some() {}
-            continue;
-        }
-        let mut end = at + c.len_utf8();
-        while let Some(&(i, c)) = rest.peek() {
-            if c.is_whitespace() || c == '"' {
-                break;
-            }
-            end = i + c.len_utf8();
-            rest.next();
-        }
-        let text = &source[at..end];
-        tokens.push((
-            at,
-            if text == "OR" {
-                Token::Or
-            } else {
-                Token::Word(text)
-            },
-        ));
-    }
-    Ok(tokens)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn written(q: &str) -> Vec<String> {
-        Query::parse(q)
-            .unwrap()
-            .terms
-            .into_iter()
-            .map(|t| t.written)
-            .collect()
-    }
-
-    #[test]
-    fn terms_and_phrases_joined_by_or() {
-        assert_eq!(
-            written(r#"ceasefire OR "cease fire" OR 停火"#),
-            ["ceasefire", "\"cease fire\"", "停火"]
-        );
-    }
-
-    #[test]
-    fn phrase_words_are_normalised() {
-        let q = Query::parse(r#""Cease-Fire""#).unwrap();
-        assert_eq!(q.terms[0].words, ["cease", "fire"]);
-    }
-
-    #[test]
-    fn errors_say_what_and_where() {
-        let cases = [
-            ("", 0, "empty query"),
-            ("   ", 0, "empty query"),
-            ("a OR", 2, "OR needs a term on each side"),
-            ("OR a", 0, "OR needs a term on each side"),
-            ("a \"b", 2, "unclosed quote"),
-            ("a OR \"\"", 5, "empty phrase"),
-            ("a OR !!", 5, "a term needs at least one letter or digit"),
-            (
-                "peace talks",
-                6,
-                "terms must be joined by OR (quote a phrase: \"cease fire\")",
-            ),
-        ];
-        for (query, offset, message) in cases {
-            let err = Query::parse(query).unwrap_err();
-            assert_eq!(
-                (err.offset, err.message.as_str()),
-                (offset, message),
-                "{query:?}"
-            );
-        }
-    }
-}
+mod tests;

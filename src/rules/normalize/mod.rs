@@ -290,12 +290,21 @@ impl Builder {
     /// Feeds one normalised character through word segmentation.
     fn push(&mut self, c: char, class: Class, orig_start: usize, orig_end: usize) {
         if let Some(pending) = self.pending.take() {
-            let joins = match (pending.class, class) {
-                (Class::MidLetter, Class::Letter) => true,
-                (Class::MidNumLet, Class::Letter | Class::Digit) => true,
-                (Class::MidNum, Class::Digit) => true,
-                _ => false,
-            };
+            // UAX #29 WB6/7 and WB11/12: a joiner joins letters to letters
+            // or digits to digits, never a letter to a digit.
+            let before = self.word.map(|w| w.last);
+            let joins = matches!(
+                (pending.class, before, class),
+                (
+                    Class::MidLetter | Class::MidNumLet,
+                    Some(Class::Letter),
+                    Class::Letter
+                ) | (
+                    Class::MidNum | Class::MidNumLet,
+                    Some(Class::Digit),
+                    Class::Digit
+                )
+            );
             if joins {
                 self.append(
                     canonical_joiner(pending.c),
@@ -315,12 +324,12 @@ impl Builder {
                 None => self.start_word(c, class, orig_start, orig_end),
             },
             Class::MidLetter | Class::MidNumLet | Class::MidNum => {
-                let can_join = match (class, self.word.map(|w| w.last)) {
-                    (Class::MidLetter, Some(Class::Letter)) => true,
-                    (Class::MidNumLet, Some(Class::Letter | Class::Digit)) => true,
-                    (Class::MidNum, Some(Class::Digit)) => true,
-                    _ => false,
-                };
+                let can_join = matches!(
+                    (class, self.word.map(|w| w.last)),
+                    (Class::MidLetter, Some(Class::Letter))
+                        | (Class::MidNumLet, Some(Class::Letter | Class::Digit))
+                        | (Class::MidNum, Some(Class::Digit))
+                );
                 if can_join {
                     self.pending = Some(Pending {
                         c,

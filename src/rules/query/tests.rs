@@ -1,0 +1,157 @@
+//! Tests of the query parser: the tree it builds and its exact errors.
+
+use super::*;
+use crate::model::Field;
+
+fn parse(q: &str) -> Query {
+    Query::parse(q).unwrap_or_else(|e| panic!("{q:?}: {e} at {}", e.offset))
+}
+
+fn written(q: &str) -> Vec<String> {
+    parse(q).terms.into_iter().map(|t| t.written).collect()
+}
+
+#[test]
+fn and_binds_tighter_than_or_and_adjacency_means_and() {
+    let q = parse("a b OR c AND d");
+    assert_eq!(
+        q.expr,
+        Expr::Or(vec![
+            Expr::And(vec![Expr::Term(0), Expr::Term(1)]),
+            Expr::And(vec![Expr::Term(2), Expr::Term(3)]),
+        ])
+    );
+}
+
+#[test]
+fn not_and_minus_and_parentheses() {
+    let q = parse("ceasefire -rumour NOT (sport OR football)");
+    assert_eq!(
+        q.expr,
+        Expr::And(vec![
+            Expr::Term(0),
+            Expr::Not(Box::new(Expr::Term(1))),
+            Expr::Not(Box::new(Expr::Or(vec![Expr::Term(2), Expr::Term(3)]))),
+        ])
+    );
+    assert_eq!(
+        written("cease-fire"),
+        ["cease-fire"],
+        "an inner hyphen is not NOT"
+    );
+}
+
+#[test]
+fn terms_keep_how_they_were_written() {
+    assert_eq!(
+        written(r#"ceasefire OR "cease fire" OR mediat* OR "peace talk"* OR 停火"#),
+        [
+            "ceasefire",
+            "\"cease fire\"",
+            "mediat*",
+            "\"peace talk*\"",
+            "停火"
+        ]
+    );
+    let q = parse("mediat*");
+    assert!(q.terms[0].prefix);
+    assert_eq!(q.terms[0].text, "mediat");
+}
+
+#[test]
+fn fields_scope_terms_and_groups() {
+    let q = parse("title:sanctions body:(iran OR russia) talks");
+    let fields: Vec<bool> = q
+        .terms
+        .iter()
+        .map(|t| t.fields.contains(Field::Title))
+        .collect();
+    assert_eq!(fields, [true, false, false, true]);
+    assert!(q.terms[1].fields.contains(Field::Body));
+    assert!(!q.terms[1].fields.contains(Field::Summary));
+}
+
+#[test]
+fn near_takes_a_distance_and_terms() {
+    let q = parse("NEAR/5(china, peace, \"talks\")");
+    assert_eq!(
+        q.expr,
+        Expr::Near {
+            distance: 5,
+            terms: vec![0, 1, 2]
+        }
+    );
+    assert_eq!(
+        parse("NEAR(a, b)").expr,
+        Expr::Near {
+            distance: 5,
+            terms: vec![0, 1]
+        }
+    );
+}
+
+#[test]
+fn errors_are_exact_and_located() {
+    let cases = [
+        ("", 0, "empty query"),
+        ("(a OR b", 0, "unbalanced parenthesis"),
+        ("a OR b)", 6, "unbalanced parenthesis"),
+        ("NEAR/3(a)", 0, "NEAR needs at least two terms"),
+        ("NEAR/0(a, b)", 0, "NEAR needs a distance of at least 1"),
+        (
+            "NEAR/x(a, b)",
+            0,
+            "NEAR/ needs a whole number: NEAR/5(a, b)",
+        ),
+        (
+            "NEAR/2(a, (b))",
+            10,
+            "NEAR takes only terms and phrases, separated by commas",
+        ),
+        (
+            "titel:sanctions",
+            0,
+            "unknown field \"titel\" (did you mean \"title\"?)",
+        ),
+        ("a \"\"", 2, "empty phrase"),
+        ("a \"b", 2, "unclosed quote"),
+        (
+            "NOT a",
+            0,
+            "a rule cannot be only NOT terms: add a term the article must contain",
+        ),
+        (
+            "-a -b",
+            0,
+            "a rule cannot be only NOT terms: add a term the article must contain",
+        ),
+        (
+            "a OR NOT b",
+            0,
+            "a rule cannot be only NOT terms: add a term the article must contain",
+        ),
+        ("a OR", 2, "OR needs a term on each side"),
+        ("OR a", 0, "an operator needs a term before it"),
+        ("a AND", 2, "AND needs a term on each side"),
+        ("m*", 0, "a prefix needs at least two letters before its *"),
+        ("me*d", 0, "* may only end a term (mediat*)"),
+        ("!!", 0, "a term needs at least one letter or digit"),
+        ("()", 0, "empty parentheses"),
+        ("a, b", 1, "a comma only separates the terms of NEAR(...)"),
+        ("title:", 0, "title: needs a term after it"),
+    ];
+    for (query, offset, message) in cases {
+        let err = Query::parse(query).unwrap_err();
+        assert_eq!(
+            (err.offset, err.message.as_str()),
+            (offset, message),
+            "{query:?}"
+        );
+    }
+}
+
+#[test]
+fn not_of_not_is_positive() {
+    assert!(Query::parse("NOT (NOT a)").is_ok());
+    assert!(Query::parse("a -b").is_ok());
+}
