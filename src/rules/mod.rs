@@ -92,4 +92,8 @@ impl RuleSet {
 }
 
 #[cfg(test)]
+mod property;
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
 mod tests;
