@@ -2,10 +2,12 @@
 //! outcome to an exit code (0 success, 1 a run-time failure, 2 an invalid
 //! config or usage). No business logic lives here.
 
+mod backtest;
 mod check;
 mod inspect;
 mod poll;
 mod run;
+mod test_rules;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -45,6 +47,27 @@ enum Command {
         /// A feed file or an http(s) URL.
         source: String,
     },
+    /// Which rules match which articles (JSON lines), without the database.
+    TestRules {
+        /// Try only the rule with this name.
+        #[arg(long, conflicts_with = "query")]
+        rule: Option<String>,
+        /// Try this query instead of the config's rules (no config needed).
+        #[arg(long)]
+        query: Option<String>,
+        /// JSON Lines of articles ({"id", "feed", "title", "summary", "body"}),
+        /// feed files or HTML pages.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// What a rule would have caught in the stored archive.
+    Backtest {
+        /// The rule's name.
+        rule: String,
+        /// How far back to look, e.g. 30d, 12h.
+        #[arg(long, default_value = "30d", value_parser = humantime::parse_duration)]
+        since: std::time::Duration,
+    },
 }
 
 /// Exit code for a run-time failure (a feed, a delivery).
@@ -72,6 +95,29 @@ pub fn main() -> ExitCode {
         }),
         Command::Run => with_config(&args, |config, dir| {
             runtime().block_on(run::run(config, dir))
+        }),
+        Command::TestRules {
+            ref rule,
+            ref query,
+            ref files,
+        } => {
+            let trial = match query {
+                Some(q) => test_rules::from_query(q),
+                None => match load(&args.config) {
+                    Ok(config) => test_rules::from_config(&config, rule.as_deref()),
+                    Err(code) => return ExitCode::from(code),
+                },
+            };
+            match trial {
+                Ok(trial) => test_rules::test_rules(&trial, files),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    INVALID
+                }
+            }
+        }
+        Command::Backtest { ref rule, since } => with_config(&args, |config, dir| {
+            backtest::backtest(&config, &dir, rule, since)
         }),
     };
     ExitCode::from(code)

@@ -1,11 +1,108 @@
-//! The article body rules match and mails quote.
+//! The article text rules match and mails quote.
 //!
-//! Until article pages are fetched, the body is the feed's own full content;
-//! page extraction will slot in here, pure like the rest of this module.
+//! For a polled entry the body is the feed's own full content. For a whole
+//! HTML page (as `test-rules` reads one) the text is the page's visible
+//! text without scripts, navigation, headers, footers and asides — a plain
+//! first cut that a main-text extractor will replace, pure like the rest of
+//! this module.
+
+use ego_tree::iter::Edge;
+use scraper::{Html, Node, Selector};
 
 use crate::model::Entry;
 
 /// The body text of `entry`: its full content when the feed carries one.
 pub fn article_body(entry: &Entry) -> &str {
     &entry.content
+}
+
+/// A page's title and visible text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageText {
+    pub title: String,
+    pub text: String,
+}
+
+/// Elements whose text is not part of what a reader reads on the page.
+const SKIPPED: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "nav", "header", "footer", "aside",
+    "form", "head",
+];
+
+/// Elements after which a new line starts.
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "tr",
+    "section",
+    "article",
+    "figcaption",
+    "dd",
+    "dt",
+];
+
+/// The title and visible text of an HTML page.
+pub fn page_text(html: &str) -> PageText {
+    let document = Html::parse_document(html);
+    let title_selector = Selector::parse("title").expect("a valid selector");
+    let title = document
+        .select(&title_selector)
+        .next()
+        .map(|t| t.text().collect::<String>())
+        .unwrap_or_default();
+    let mut text = String::new();
+    let mut skipping = 0usize;
+    for edge in document.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Element(e) if SKIPPED.contains(&e.name()) => skipping += 1,
+                Node::Text(t) if skipping == 0 => text.push_str(t),
+                _ => {}
+            },
+            Edge::Close(node) => match node.value() {
+                Node::Element(e) if SKIPPED.contains(&e.name()) => skipping -= 1,
+                Node::Element(e) if BLOCKS.contains(&e.name()) => text.push('\n'),
+                _ => {}
+            },
+        }
+    }
+    PageText {
+        title: squeeze(&title),
+        text: text
+            .lines()
+            .map(squeeze)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_text_keeps_what_a_reader_reads() {
+        let page = page_text(
+            "<html><head><title> Truce  holds </title><script>var x</script></head><body>\
+             <nav>Home | World</nav><article><h1>Truce</h1><p>Both sides <b>agreed</b>.</p></article>\
+             <footer>© News</footer></body></html>",
+        );
+        assert_eq!(page.title, "Truce holds");
+        assert_eq!(page.text, "Truce\nBoth sides agreed.");
+    }
 }

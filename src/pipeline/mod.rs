@@ -8,7 +8,7 @@ mod deliver;
 mod refresh;
 
 pub use deliver::{DeliveryReport, deliver_pending};
-pub use refresh::{FeedOutcome, FeedReport, later, refresh_feed};
+pub use refresh::{FeedOutcome, FeedReport, earlier, later, refresh_feed};
 
 use std::sync::Arc;
 

@@ -120,7 +120,7 @@ pub fn later(now: DateTime<Utc>, span: std::time::Duration) -> DateTime<Utc> {
 }
 
 /// `now - span`, saturating far in the past instead of overflowing.
-fn earlier(now: DateTime<Utc>, span: std::time::Duration) -> DateTime<Utc> {
+pub fn earlier(now: DateTime<Utc>, span: std::time::Duration) -> DateTime<Utc> {
     chrono::Duration::from_std(span)
         .ok()
         .and_then(|d| now.checked_sub_signed(d))

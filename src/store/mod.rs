@@ -4,11 +4,13 @@
 //! Times cross this boundary as `DateTime<Utc>` and are stored as Unix
 //! seconds.
 
+mod archive;
 mod feeds;
 mod handle;
 mod ingest;
 mod outbox;
 
+pub use archive::ArchivedEntry;
 pub use feeds::FeedState;
 pub use handle::{OutboxLock, StoreHandle};
 pub use ingest::{NewDelivery, NewEntry, NewMatch, PollRecord, Stored};
