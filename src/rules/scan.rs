@@ -1,9 +1,16 @@
-//! One scan per field: normalise the text, run the automaton of every
-//! rule's terms over it, keep the hits that fall on word boundaries.
+//! One scan per field: normalise the text, then walk the automaton of
+//! every rule's terms from each word start, keeping the hits that end on a
+//! word boundary (or anywhere in the last word, for a prefix).
+//!
+//! The automaton is an anchored Aho-Corasick DFA: from a word start it is a
+//! trie over canonical text, so a walk stops at the first byte no term can
+//! continue with, and matches inside words are never even considered.
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous::NFA as DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 
 use super::RuleSpec;
 use super::fields::FieldSet;
@@ -37,7 +44,7 @@ pub struct TermHit {
 #[derive(Debug, Clone)]
 pub struct Matcher {
     fold: Fold,
-    automaton: AhoCorasick,
+    automaton: DFA,
     /// For each pattern, the rule terms it stands for.
     uses: Vec<Vec<TermUse>>,
 }
@@ -71,7 +78,7 @@ impl Matcher {
         if patterns.is_empty() {
             return None;
         }
-        let automaton = AhoCorasick::builder()
+        let automaton = DFA::builder()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .expect("term patterns are plain strings within the automaton's limits");
@@ -86,23 +93,45 @@ impl Matcher {
     pub fn scan(&self, text: &ArticleText, hits: &mut Vec<TermHit>) {
         for field in Field::ALL {
             let source = text.field(field);
-            if source.is_empty() {
+            if !source.is_empty() {
+                let canonical = Canonical::new(source, self.fold);
+                for first in 0..canonical.tokens.len() {
+                    self.walk(&canonical, first, field, hits);
+                }
+            }
+        }
+    }
+
+    /// Walks the automaton from the start of word `first`.
+    fn walk(&self, canonical: &Canonical, first: usize, field: Field, hits: &mut Vec<TermHit>) {
+        let dfa = &self.automaton;
+        let bytes = canonical.text.as_bytes();
+        let tokens = &canonical.tokens;
+        let start = tokens[first].canon_start as usize;
+        let mut state = dfa.start_state(Anchored::Yes).expect("the automaton is anchored");
+        // The word the walk is in: the last word of any match found now.
+        let mut last = first;
+        for (at, &byte) in bytes.iter().enumerate().skip(start) {
+            state = dfa.next_state(Anchored::Yes, state, byte);
+            if dfa.is_dead(state) {
+                return;
+            }
+            while at >= tokens[last].canon_end as usize {
+                last += 1;
+            }
+            if !dfa.is_match(state) {
                 continue;
             }
-            let canonical = Canonical::new(source, self.fold);
-            for found in self.automaton.find_overlapping_iter(&canonical.text) {
-                let Some(first) = canonical.token_starting_at(found.start()) else {
+            let end = at + 1;
+            let whole_word = end == tokens[last].canon_end as usize;
+            for i in 0..dfa.match_len(state) {
+                let pattern = dfa.match_pattern(state, i);
+                // A match list also names patterns that are suffixes of
+                // the path walked; only those starting at `start` count.
+                if dfa.pattern_len(pattern) != end - start {
                     continue;
-                };
-                let Some(last) = canonical.token_ending_in(found.end()) else {
-                    continue;
-                };
-                let whole_word = canonical.tokens[last].canon_end as usize == found.end();
-                let (start, end) = (
-                    canonical.tokens[first].orig_start,
-                    canonical.tokens[last].orig_end,
-                );
-                for u in &self.uses[found.pattern().as_usize()] {
+                }
+                for u in &self.uses[pattern.as_usize()] {
                     if (whole_word || u.prefix) && u.fields.contains(field) {
                         hits.push(TermHit {
                             rule: u.rule,
@@ -110,8 +139,8 @@ impl Matcher {
                             field,
                             first_word: first as u32,
                             last_word: last as u32,
-                            start,
-                            end,
+                            start: tokens[first].orig_start,
+                            end: tokens[last].orig_end,
                         });
                     }
                 }

@@ -324,6 +324,9 @@ impl Builder {
                 None => self.start_word(c, class, orig_start, orig_end),
             },
             Class::MidLetter | Class::MidNumLet | Class::MidNum => {
+                // Punctuation between two characters of an unspaced script
+                // separates them like a space would.
+                self.glue_unspaced = false;
                 let can_join = matches!(
                     (class, self.word.map(|w| w.last)),
                     (Class::MidLetter, Some(Class::Letter))
