@@ -35,21 +35,25 @@ impl Rng {
 }
 
 const SYLLABLES: &[&str] = &[
-    "ka", "ri", "mon", "tel", "sa", "vo", "den", "gra", "lu", "pe", "sto", "an", "me", "di", "at", "or", "ces",
-    "fi", "re", "tru", "ne", "go", "ti", "on", "ber", "qua", "ly", "zo", "ha", "el",
+    "ka", "ri", "mon", "tel", "sa", "vo", "den", "gra", "lu", "pe", "sto", "an", "me", "di", "at",
+    "or", "ces", "fi", "re", "tru", "ne", "go", "ti", "on", "ber", "qua", "ly", "zo", "ha", "el",
 ];
 
 /// A vocabulary of distinct word-like strings (2 to 4 syllables), with a
 /// few accented and Cyrillic ones; the most frequent are short function
 /// words, as in news text.
 fn vocabulary(rng: &mut Rng, size: usize) -> Vec<String> {
-    let mut words: Vec<String> = ["the", "of", "and", "to", "in", "a", "said", "on", "for", "was"]
-        .map(String::from)
-        .to_vec();
+    let mut words: Vec<String> = [
+        "the", "of", "and", "to", "in", "a", "said", "on", "for", "was",
+    ]
+    .map(String::from)
+    .to_vec();
     let mut seen: std::collections::HashSet<String> = words.iter().cloned().collect();
     while words.len() < size {
         let n = 2 + rng.below(3);
-        let mut w: String = (0..n).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect();
+        let mut w: String = (0..n)
+            .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+            .collect();
         match rng.below(40) {
             0 => w.push('é'),
             1 => w = format!("пере{w}"),
@@ -108,7 +112,8 @@ fn articles(rng: &mut Rng, vocab: &[String], bytes: usize) -> Vec<Article> {
 /// A rule query mixing terms, phrases, prefixes, NEAR, fields and NOT.
 fn query(rng: &mut Rng, vocab: &[String]) -> (String, Vec<String>) {
     // Rules watch the less common half of the vocabulary, as watch terms do.
-    let mut word = |rng: &mut Rng| vocab[vocab.len() / 10 + rng.below(vocab.len() * 9 / 10)].clone();
+    let mut word =
+        |rng: &mut Rng| vocab[vocab.len() / 10 + rng.below(vocab.len() * 9 / 10)].clone();
     let (q, terms) = match rng.below(10) {
         0..=3 => {
             let (a, b) = (word(rng), word(rng));
@@ -160,9 +165,16 @@ fn main() {
     let mut rng = Rng(0x5eed_1234_abcd_9876);
     let vocab = vocabulary(&mut rng, 50_000);
     let corpus = articles(&mut rng, &vocab, 20 * 1024 * 1024);
-    let bytes: usize = corpus.iter().map(|a| a.title.len() + a.summary.len() + a.body.len()).sum();
+    let bytes: usize = corpus
+        .iter()
+        .map(|a| a.title.len() + a.summary.len() + a.body.len())
+        .sum();
     let mb = bytes as f64 / 1e6;
-    println!("text: {} articles, {mb:.1} MB; vocabulary {} words", corpus.len(), vocab.len());
+    println!(
+        "text: {} articles, {mb:.1} MB; vocabulary {} words",
+        corpus.len(),
+        vocab.len()
+    );
     let normalise = time(5, || {
         corpus
             .iter()
@@ -174,14 +186,23 @@ fn main() {
             })
             .sum::<usize>()
     });
-    println!("normalisation alone: {:.0} MB/s\n", mb / normalise.as_secs_f64());
     println!(
-        "| rules | compile | memory | newshound MB/s | raw aho-corasick MB/s | ratio | articles matched |"
+        "normalisation alone: {:.0} MB/s\n",
+        mb / normalise.as_secs_f64()
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| rules | compile | memory | newshound MB/s | raw aho-corasick MB/s | ratio | articles matched | rules matched per article |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut first_throughput = None;
-    for count in [10usize, 1_000, 10_000] {
-        let generated: Vec<(String, Vec<String>)> = (0..count).map(|_| query(&mut rng, &vocab)).collect();
+    // RULE_COUNTS=10000 runs one size only, e.g. under a profiler.
+    let counts: Vec<usize> = std::env::var("RULE_COUNTS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|c| c.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10, 1_000, 10_000]);
+    for count in counts {
+        let generated: Vec<(String, Vec<String>)> =
+            (0..count).map(|_| query(&mut rng, &vocab)).collect();
         let compile = time(3, || {
             let specs: Vec<RuleSpec> = generated
                 .iter()
@@ -204,18 +225,18 @@ fn main() {
         let terms: Vec<&String> = generated.iter().flat_map(|(_, t)| t).collect();
         let raw = AhoCorasick::new(&terms).expect("raw automaton");
 
-        let mut matched = 0;
+        let (mut matched, mut rule_matches) = (0, 0);
         let ours = time(5, || {
-            matched = 0;
+            (matched, rule_matches) = (0, 0);
             for a in &corpus {
                 let text = ArticleText {
                     title: &a.title,
                     summary: &a.summary,
                     body: &a.body,
                 };
-                if !set.evaluate(&text).is_empty() {
-                    matched += 1;
-                }
+                let found = set.matches(&text);
+                rule_matches += found.len();
+                matched += usize::from(!found.is_empty());
             }
             matched
         });
@@ -232,15 +253,18 @@ fn main() {
         let raw_mbs = mb / theirs.as_secs_f64();
         first_throughput.get_or_insert(ours_mbs);
         println!(
-            "| {count} | {:.0} ms | {:.1} MB | {ours_mbs:.0} | {raw_mbs:.0} | {:.2} | {:.1}% |",
+            "| {count} | {:.0} ms | {:.1} MB | {ours_mbs:.0} | {raw_mbs:.0} | {:.2} | {:.1}% | {:.1} |",
             compile.as_secs_f64() * 1e3,
             set.memory_bytes() as f64 / 1e6,
             ours_mbs / raw_mbs,
             100.0 * matched as f64 / corpus.len() as f64,
+            rule_matches as f64 / corpus.len() as f64,
         );
     }
     if let Some(first) = first_throughput {
-        println!("\nratio column: newshound throughput / raw aho-corasick throughput on the same text and terms");
+        println!(
+            "\nratio column: newshound throughput / raw aho-corasick throughput on the same text and terms"
+        );
         println!("10 rules ran at {first:.0} MB/s");
     }
 }

@@ -70,7 +70,7 @@ impl<'a> ArticleText<'a> {
 }
 
 /// One occurrence of a query term in an article field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Hit {
     pub field: Field,
     /// Byte range in the field's original text.

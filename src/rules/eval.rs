@@ -2,25 +2,32 @@
 //! with at least one hit get here: a rule that matches with no hit at all
 //! is refused when its query is parsed.
 
-use super::RuleSpec;
+use super::RuleSet;
+use super::matches::{Found, Matches};
 use super::query::Expr;
 use super::scan::TermHit;
-use crate::model::{Field, Hit, RuleMatch};
+use crate::model::{Field, Hit};
 
-/// The rules that match, given every term hit of an article.
-pub fn matching_rules(rules: &[RuleSpec], mut hits: Vec<TermHit>) -> Vec<RuleMatch> {
-    hits.sort_unstable();
-    hits.dedup();
-    let mut matches = Vec::new();
+/// The rules of `set` that match, given every term hit of an article.
+pub fn matching_rules(set: &RuleSet, mut hits: Vec<TermHit>) -> Matches<'_> {
+    // Grouping is all evaluation needs; each (rule, term, place) is pushed
+    // once by the scan, so there is nothing to deduplicate.
+    hits.sort_unstable_by_key(|h| (h.rule, h.term));
+    let mut matches = Matches {
+        set,
+        found: Vec::new(),
+        terms: Vec::new(),
+        hits: Vec::new(),
+    };
     let mut rest = &hits[..];
     while let Some(first) = rest.first() {
         let count = rest.partition_point(|h| h.rule == first.rule);
         let (rule_hits, tail) = rest.split_at(count);
         rest = tail;
-        let spec = &rules[first.rule as usize];
+        let rule = first.rule as usize;
         let hits = RuleHits(rule_hits);
-        if hits.eval(&spec.query.expr) {
-            matches.push(report(first.rule as usize, spec, &hits));
+        if hits.eval(&set.rules[rule].query.expr) {
+            report(set, rule, &hits, &mut matches);
         }
     }
     matches
@@ -32,9 +39,14 @@ struct RuleHits<'a>(&'a [TermHit]);
 impl RuleHits<'_> {
     fn of(&self, term: usize) -> &[TermHit] {
         let term = term as u32;
-        let start = self.0.partition_point(|h| h.term < term);
-        let end = self.0.partition_point(|h| h.term <= term);
-        &self.0[start..end]
+        let hits = self.0;
+        // A rule's hits are few; a forward scan beats two binary searches.
+        let start = hits
+            .iter()
+            .position(|h| h.term >= term)
+            .unwrap_or(hits.len());
+        let len = hits[start..].iter().take_while(|h| h.term == term).count();
+        &hits[start..start + len]
     }
 
     fn eval(&self, expr: &Expr) -> bool {
@@ -65,43 +77,58 @@ impl RuleHits<'_> {
     }
 }
 
-/// The terms that count for a match (not under NOT) and their hits.
-fn report(rule: usize, spec: &RuleSpec, hits: &RuleHits) -> RuleMatch {
-    let mut positive = Vec::new();
-    collect_positive(&spec.query.expr, &mut positive);
-    positive.sort_unstable();
-    positive.dedup();
-    let mut terms: Vec<String> = Vec::new();
-    let mut found: Vec<Hit> = Vec::new();
-    for t in positive {
-        let term_hits = hits.of(t);
+/// Records a match: the terms that count (not under NOT) and their hits.
+fn report(set: &RuleSet, rule: usize, hits: &RuleHits, out: &mut Matches) {
+    let query = &set.rules[rule].query;
+    let (terms_from, hits_from) = (out.terms.len(), out.hits.len());
+    for &t in set.positive[rule].iter() {
+        let term_hits = hits.of(t as usize);
         if term_hits.is_empty() {
             continue;
         }
-        let written = &spec.query.terms[t].written;
-        if !terms.contains(written) {
-            terms.push(written.clone());
+        let written = &query.terms[t as usize].written;
+        if !out.terms[terms_from..]
+            .iter()
+            .any(|&o| query.terms[o as usize].written == *written)
+        {
+            out.terms.push(t);
         }
-        found.extend(term_hits.iter().map(|h| Hit {
+        out.hits.extend(term_hits.iter().map(|h| Hit {
             field: h.field,
             start: h.start as usize,
             end: h.end as usize,
         }));
     }
-    found.sort_by_key(|h| (h.field, h.start, h.end));
-    found.dedup();
-    RuleMatch {
-        rule,
-        terms,
-        hits: found,
+    let own = &mut out.hits[hits_from..];
+    own.sort_unstable_by_key(|h| (h.field, h.start, h.end));
+    let mut kept = hits_from;
+    for i in hits_from..out.hits.len() {
+        if i == hits_from || out.hits[i] != out.hits[kept - 1] {
+            out.hits[kept] = out.hits[i];
+            kept += 1;
+        }
     }
+    out.hits.truncate(kept);
+    out.found.push(Found {
+        rule: rule as u32,
+        terms: terms_from as u32..out.terms.len() as u32,
+        hits: hits_from as u32..kept as u32,
+    });
 }
 
-fn collect_positive(expr: &Expr, out: &mut Vec<usize>) {
-    match expr {
-        Expr::Term(t) => out.push(*t),
-        Expr::And(list) | Expr::Or(list) => list.iter().for_each(|e| collect_positive(e, out)),
-        Expr::Near { terms, .. } => out.extend(terms),
-        Expr::Not(_) => {}
+/// The terms of `expr` that are not under a NOT, each once, in order.
+pub fn positive_terms(expr: &Expr) -> Box<[u32]> {
+    fn collect(expr: &Expr, out: &mut Vec<u32>) {
+        match expr {
+            Expr::Term(t) => out.push(*t as u32),
+            Expr::And(list) | Expr::Or(list) => list.iter().for_each(|e| collect(e, out)),
+            Expr::Near { terms, .. } => out.extend(terms.iter().map(|&t| t as u32)),
+            Expr::Not(_) => {}
+        }
     }
+    let mut out = Vec::new();
+    collect(expr, &mut out);
+    out.sort_unstable();
+    out.dedup();
+    out.into()
 }

@@ -11,11 +11,13 @@
 mod eval;
 mod fields;
 mod lex;
+mod matches;
 mod normalize;
 mod query;
 mod scan;
 
 pub use fields::FieldSet;
+pub use matches::{MatchView, Matches};
 pub use normalize::{Canonical, Fold};
 pub use query::{Expr, Query, QueryError, Term};
 
@@ -45,6 +47,8 @@ pub struct RuleSpec {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     rules: Vec<RuleSpec>,
+    /// For each rule, its terms that are not under a NOT.
+    positive: Vec<Box<[u32]>>,
     folded: Option<Matcher>,
     exact: Option<Matcher>,
 }
@@ -54,8 +58,13 @@ impl RuleSet {
     pub fn new(rules: Vec<RuleSpec>) -> RuleSet {
         let folded = Matcher::build(&rules, Fold::Folded);
         let exact = Matcher::build(&rules, Fold::Exact);
+        let positive = rules
+            .iter()
+            .map(|r| eval::positive_terms(&r.query.expr))
+            .collect();
         RuleSet {
             rules,
+            positive,
             folded,
             exact,
         }
@@ -73,12 +82,17 @@ impl RuleSet {
 
     /// Every rule that matches `text`, in rule order, with the terms that
     /// hit and where.
-    pub fn evaluate(&self, text: &ArticleText) -> Vec<RuleMatch> {
-        let mut hits = Vec::new();
+    pub fn matches(&self, text: &ArticleText) -> Matches<'_> {
+        let mut hits = Vec::with_capacity(64);
         for matcher in [&self.folded, &self.exact].into_iter().flatten() {
             matcher.scan(text, &mut hits);
         }
-        eval::matching_rules(&self.rules, hits)
+        eval::matching_rules(self, hits)
+    }
+
+    /// [`RuleSet::matches`] as owned values.
+    pub fn evaluate(&self, text: &ArticleText) -> Vec<RuleMatch> {
+        self.matches(text).to_vec()
     }
 
     /// Approximate heap memory of the compiled automata and tables.

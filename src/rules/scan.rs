@@ -1,16 +1,16 @@
-//! One scan per field: normalise the text, then walk the automaton of
-//! every rule's terms from each word start, keeping the hits that end on a
-//! word boundary (or anywhere in the last word, for a prefix).
+//! One scan per field: normalise the text, then look at each word once.
 //!
-//! The automaton is an anchored Aho-Corasick DFA: from a word start it is a
-//! trie over canonical text, so a walk stops at the first byte no term can
-//! continue with, and matches inside words are never even considered.
-
-use std::collections::HashMap;
+//! A term is a sequence of canonical words, so matching is word by word: a
+//! hash table keyed by each term's first word finds the candidates at a
+//! word, and the following words are compared in place. Terms that are a
+//! single prefix (`mediat*`) sit in a small anchored Aho-Corasick automaton
+//! walked over the word's bytes. Either way a word costs one lookup, and
+//! text inside words is never searched.
 
 use aho_corasick::automaton::Automaton;
-use aho_corasick::nfa::contiguous::NFA as DFA;
-use aho_corasick::{Anchored, MatchKind, StartKind};
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::{Anchored, MatchKind};
+use rustc_hash::FxHashMap;
 
 use super::RuleSpec;
 use super::fields::FieldSet;
@@ -22,7 +22,6 @@ use crate::model::{ArticleText, Field};
 struct TermUse {
     rule: u32,
     term: u32,
-    prefix: bool,
     fields: FieldSet,
 }
 
@@ -40,52 +39,83 @@ pub struct TermHit {
     pub end: u32,
 }
 
-/// The automaton for the terms of every rule with one normalisation.
+/// A term that starts with a whole word: the words after the first, and
+/// the rule terms it stands for.
+#[derive(Debug, Clone)]
+struct Sequence {
+    /// The following words, each with whether it is glued to the word
+    /// before it (two characters of an unspaced script).
+    rest: Vec<(Box<str>, bool)>,
+    /// The last word only has to start with its text.
+    prefix: bool,
+    uses: Vec<TermUse>,
+}
+
+/// Every rule term with one normalisation, ready to scan.
 #[derive(Debug, Clone)]
 pub struct Matcher {
     fold: Fold,
-    automaton: DFA,
-    /// For each pattern, the rule terms it stands for.
-    uses: Vec<Vec<TermUse>>,
+    by_first_word: FxHashMap<Box<str>, Vec<Sequence>>,
+    /// Single-word prefixes, and for each of its patterns the terms.
+    prefixes: Option<(NFA, Vec<Vec<TermUse>>)>,
 }
 
 impl Matcher {
     /// The matcher for the rules normalised with `fold`, if any has terms.
     pub fn build(rules: &[RuleSpec], fold: Fold) -> Option<Matcher> {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut ids: HashMap<String, usize> = HashMap::new();
-        let mut uses: Vec<Vec<TermUse>> = Vec::new();
-        let wanted = |spec: &RuleSpec| (spec.exact) == (fold == Fold::Exact);
+        let mut by_first_word: FxHashMap<Box<str>, Vec<Sequence>> = FxHashMap::default();
+        let mut stems: FxHashMap<Box<str>, usize> = FxHashMap::default();
+        let mut stem_uses: Vec<Vec<TermUse>> = Vec::new();
+        let wanted = |spec: &RuleSpec| spec.exact == (fold == Fold::Exact);
         for (rule, spec) in rules.iter().enumerate().filter(|(_, s)| wanted(s)) {
             for (term, t) in spec.query.terms.iter().enumerate() {
-                let pattern = Canonical::new(&t.text, fold).text;
-                if pattern.is_empty() {
+                let canonical = Canonical::new(&t.text, fold);
+                let words = canonical.words();
+                let Some((&first, _)) = words.split_first() else {
                     continue;
-                }
-                let id = *ids.entry(pattern.clone()).or_insert_with(|| {
-                    patterns.push(pattern);
-                    uses.push(Vec::new());
-                    patterns.len() - 1
-                });
-                uses[id].push(TermUse {
+                };
+                let u = TermUse {
                     rule: rule as u32,
                     term: term as u32,
-                    prefix: t.prefix,
                     fields: t.fields,
-                });
+                };
+                if t.prefix && words.len() == 1 {
+                    let id = *stems.entry(first.into()).or_insert_with(|| {
+                        stem_uses.push(Vec::new());
+                        stem_uses.len() - 1
+                    });
+                    stem_uses[id].push(u);
+                    continue;
+                }
+                let rest: Vec<(Box<str>, bool)> = canonical.tokens[1..]
+                    .iter()
+                    .zip(&canonical.tokens)
+                    .zip(&words[1..])
+                    .map(|((token, before), word)| {
+                        ((*word).into(), token.canon_start == before.canon_end)
+                    })
+                    .collect();
+                let sequences = by_first_word.entry(first.into()).or_default();
+                match sequences
+                    .iter_mut()
+                    .find(|s| s.rest == rest && s.prefix == t.prefix)
+                {
+                    Some(sequence) => sequence.uses.push(u),
+                    None => sequences.push(Sequence {
+                        rest,
+                        prefix: t.prefix,
+                        uses: vec![u],
+                    }),
+                }
             }
         }
-        if patterns.is_empty() {
+        if by_first_word.is_empty() && stems.is_empty() {
             return None;
         }
-        let automaton = DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .expect("term patterns are plain strings within the automaton's limits");
         Some(Matcher {
             fold,
-            automaton,
-            uses,
+            by_first_word,
+            prefixes: prefix_automaton(stems, stem_uses),
         })
     }
 
@@ -93,70 +123,140 @@ impl Matcher {
     pub fn scan(&self, text: &ArticleText, hits: &mut Vec<TermHit>) {
         for field in Field::ALL {
             let source = text.field(field);
-            if !source.is_empty() {
-                let canonical = Canonical::new(source, self.fold);
-                for first in 0..canonical.tokens.len() {
-                    self.walk(&canonical, first, field, hits);
-                }
-            }
-        }
-    }
-
-    /// Walks the automaton from the start of word `first`.
-    fn walk(&self, canonical: &Canonical, first: usize, field: Field, hits: &mut Vec<TermHit>) {
-        let dfa = &self.automaton;
-        let bytes = canonical.text.as_bytes();
-        let tokens = &canonical.tokens;
-        let start = tokens[first].canon_start as usize;
-        let mut state = dfa.start_state(Anchored::Yes).expect("the automaton is anchored");
-        // The word the walk is in: the last word of any match found now.
-        let mut last = first;
-        for (at, &byte) in bytes.iter().enumerate().skip(start) {
-            state = dfa.next_state(Anchored::Yes, state, byte);
-            if dfa.is_dead(state) {
-                return;
-            }
-            while at >= tokens[last].canon_end as usize {
-                last += 1;
-            }
-            if !dfa.is_match(state) {
+            if source.is_empty() {
                 continue;
             }
-            let end = at + 1;
-            let whole_word = end == tokens[last].canon_end as usize;
-            for i in 0..dfa.match_len(state) {
-                let pattern = dfa.match_pattern(state, i);
-                // A match list also names patterns that are suffixes of
-                // the path walked; only those starting at `start` count.
-                if dfa.pattern_len(pattern) != end - start {
-                    continue;
-                }
-                for u in &self.uses[pattern.as_usize()] {
-                    if (whole_word || u.prefix) && u.fields.contains(field) {
-                        hits.push(TermHit {
-                            rule: u.rule,
-                            term: u.term,
-                            field,
-                            first_word: first as u32,
-                            last_word: last as u32,
-                            start: tokens[first].orig_start,
-                            end: tokens[last].orig_end,
-                        });
+            let canonical = Canonical::new(source, self.fold);
+            for first in 0..canonical.tokens.len() {
+                let word = canonical.word(first);
+                if let Some(sequences) = self.by_first_word.get(word) {
+                    for sequence in sequences {
+                        if let Some(last) = follows(&canonical, first, sequence) {
+                            push_hits(hits, &sequence.uses, field, &canonical, first, last);
+                        }
                     }
+                }
+                if let Some((automaton, uses)) = &self.prefixes {
+                    for_each_stem(automaton, word, |pattern| {
+                        push_hits(hits, &uses[pattern], field, &canonical, first, first);
+                    });
                 }
             }
         }
     }
 
-    /// Approximate heap memory of the automaton and the term table.
+    /// Approximate heap memory of the tables and the automaton.
     pub fn memory_bytes(&self) -> usize {
-        let uses: usize = self
-            .uses
+        let uses = std::mem::size_of::<TermUse>();
+        let words: usize = self
+            .by_first_word
             .iter()
-            .map(|u| {
-                std::mem::size_of::<Vec<TermUse>>() + u.capacity() * std::mem::size_of::<TermUse>()
+            .map(|(word, sequences)| {
+                word.len()
+                    + std::mem::size_of::<(Box<str>, Vec<Sequence>)>()
+                    + sequences
+                        .iter()
+                        .map(|s| {
+                            std::mem::size_of::<Sequence>()
+                                + s.uses.capacity() * uses
+                                + s.rest.iter().map(|(w, _)| w.len() + 24).sum::<usize>()
+                        })
+                        .sum::<usize>()
             })
             .sum();
-        self.automaton.memory_usage() + uses
+        let prefixes = self.prefixes.as_ref().map_or(0, |(automaton, table)| {
+            automaton.memory_usage()
+                + table
+                    .iter()
+                    .map(|u| 24 + u.capacity() * uses)
+                    .sum::<usize>()
+        });
+        words + prefixes
+    }
+}
+
+/// The anchored automaton over single-word prefixes, if there are any.
+fn prefix_automaton(
+    stems: FxHashMap<Box<str>, usize>,
+    uses: Vec<Vec<TermUse>>,
+) -> Option<(NFA, Vec<Vec<TermUse>>)> {
+    if stems.is_empty() {
+        return None;
+    }
+    let mut ordered: Vec<(Box<str>, usize)> = stems.into_iter().collect();
+    ordered.sort_by_key(|(_, id)| *id);
+    let automaton = NFA::builder()
+        .match_kind(MatchKind::Standard)
+        .build(ordered.iter().map(|(stem, _)| stem.as_bytes()))
+        .expect("prefix stems are plain strings within the automaton's limits");
+    Some((automaton, uses))
+}
+
+/// Calls `found` with each prefix pattern `word` starts with.
+fn for_each_stem(automaton: &NFA, word: &str, mut found: impl FnMut(usize)) {
+    let Ok(mut state) = automaton.start_state(Anchored::Yes) else {
+        return;
+    };
+    for (at, byte) in word.bytes().enumerate() {
+        state = automaton.next_state(Anchored::Yes, state, byte);
+        if automaton.is_dead(state) {
+            return;
+        }
+        if !automaton.is_match(state) {
+            continue;
+        }
+        // Match lists also name stems that are suffixes of the bytes
+        // walked; only those as long as the walk count.
+        for i in 0..automaton.match_len(state) {
+            let pattern = automaton.match_pattern(state, i);
+            if automaton.pattern_len(pattern) == at + 1 {
+                found(pattern.as_usize());
+            }
+        }
+    }
+}
+
+/// The last word of `sequence` when it stands at word `first`.
+fn follows(canonical: &Canonical, first: usize, sequence: &Sequence) -> Option<usize> {
+    let tokens = &canonical.tokens;
+    let n = sequence.rest.len();
+    if first + n >= tokens.len() {
+        return None;
+    }
+    for (k, (word, glued)) in sequence.rest.iter().enumerate() {
+        let at = first + 1 + k;
+        let is_glued = tokens[at].canon_start == tokens[at - 1].canon_end;
+        let text = canonical.word(at);
+        let last = k + 1 == n;
+        let same = if last && sequence.prefix {
+            text.starts_with(&**word)
+        } else {
+            text == &**word
+        };
+        if !same || is_glued != *glued {
+            return None;
+        }
+    }
+    Some(first + n)
+}
+
+fn push_hits(
+    hits: &mut Vec<TermHit>,
+    uses: &[TermUse],
+    field: Field,
+    canonical: &Canonical,
+    first: usize,
+    last: usize,
+) {
+    for u in uses.iter().filter(|u| u.fields.contains(field)) {
+        hits.push(TermHit {
+            rule: u.rule,
+            term: u.term,
+            field,
+            first_word: first as u32,
+            last_word: last as u32,
+            start: canonical.tokens[first].orig_start,
+            end: canonical.tokens[last].orig_end,
+        });
     }
 }

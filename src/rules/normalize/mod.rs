@@ -65,6 +65,12 @@ impl Canonical {
             .collect()
     }
 
+    /// The canonical text of word `i`.
+    pub fn word(&self, i: usize) -> &str {
+        let t = self.tokens[i];
+        &self.text[t.canon_start as usize..t.canon_end as usize]
+    }
+
     /// The index of the token starting at canonical byte `at`.
     pub fn token_starting_at(&self, at: usize) -> Option<usize> {
         let i = self

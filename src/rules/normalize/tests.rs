@@ -80,7 +80,11 @@ fn unspaced_scripts_are_one_word_per_character_and_glued() {
     let c = Canonical::new("俄乌双方同意停火三天。Перемирие", Fold::Folded);
     assert_eq!(c.text, "俄乌双方同意停火三天 перемирие");
     assert_eq!(c.tokens.len(), 11);
-    assert_eq!(Canonical::new("停'火 停,火", Fold::Folded).text, "停 火 停 火", "punctuation unglues");
+    assert_eq!(
+        Canonical::new("停'火 停,火", Fold::Folded).text,
+        "停 火 停 火",
+        "punctuation unglues"
+    );
 }
 
 #[test]
