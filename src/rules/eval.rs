@@ -3,34 +3,28 @@
 //! is refused when its query is parsed.
 
 use super::RuleSet;
-use super::matches::{Found, Matches};
+use super::matches::Matches;
 use super::query::Expr;
 use super::scan::TermHit;
-use crate::model::{Field, Hit};
+use crate::model::Field;
 
 /// The rules of `set` that match, given every term hit of an article.
 pub fn matching_rules(set: &RuleSet, mut hits: Vec<TermHit>) -> Matches<'_> {
     // Grouping is all evaluation needs; each (rule, term, place) is pushed
     // once by the scan, so there is nothing to deduplicate.
-    hits.sort_unstable_by_key(|h| (h.rule, h.term));
-    let mut matches = Matches {
-        set,
-        found: Vec::new(),
-        terms: Vec::new(),
-        hits: Vec::new(),
-    };
-    let mut rest = &hits[..];
-    while let Some(first) = rest.first() {
-        let count = rest.partition_point(|h| h.rule == first.rule);
-        let (rule_hits, tail) = rest.split_at(count);
-        rest = tail;
-        let rule = first.rule as usize;
-        let hits = RuleHits(rule_hits);
-        if hits.eval(&set.rules[rule].query.expr) {
-            report(set, rule, &hits, &mut matches);
+    hits.sort_unstable_by_key(|h| (u64::from(h.rule) << 32) | u64::from(h.term));
+    let mut found = Vec::new();
+    let mut start = 0;
+    while start < hits.len() {
+        let rule = hits[start].rule;
+        let len = hits[start..].iter().take_while(|h| h.rule == rule).count();
+        let end = start + len;
+        if RuleHits(&hits[start..end]).eval(&set.rules[rule as usize].query.expr) {
+            found.push((rule, start as u32..end as u32));
         }
+        start = end;
     }
-    matches
+    Matches { set, hits, found }
 }
 
 /// The hits of one rule, sorted by term, field and position.
@@ -75,45 +69,6 @@ impl RuleHits<'_> {
             })
         })
     }
-}
-
-/// Records a match: the terms that count (not under NOT) and their hits.
-fn report(set: &RuleSet, rule: usize, hits: &RuleHits, out: &mut Matches) {
-    let query = &set.rules[rule].query;
-    let (terms_from, hits_from) = (out.terms.len(), out.hits.len());
-    for &t in set.positive[rule].iter() {
-        let term_hits = hits.of(t as usize);
-        if term_hits.is_empty() {
-            continue;
-        }
-        let written = &query.terms[t as usize].written;
-        if !out.terms[terms_from..]
-            .iter()
-            .any(|&o| query.terms[o as usize].written == *written)
-        {
-            out.terms.push(t);
-        }
-        out.hits.extend(term_hits.iter().map(|h| Hit {
-            field: h.field,
-            start: h.start as usize,
-            end: h.end as usize,
-        }));
-    }
-    let own = &mut out.hits[hits_from..];
-    own.sort_unstable_by_key(|h| (h.field, h.start, h.end));
-    let mut kept = hits_from;
-    for i in hits_from..out.hits.len() {
-        if i == hits_from || out.hits[i] != out.hits[kept - 1] {
-            out.hits[kept] = out.hits[i];
-            kept += 1;
-        }
-    }
-    out.hits.truncate(kept);
-    out.found.push(Found {
-        rule: rule as u32,
-        terms: terms_from as u32..out.terms.len() as u32,
-        hits: hits_from as u32..kept as u32,
-    });
 }
 
 /// The terms of `expr` that are not under a NOT, each once, in order.

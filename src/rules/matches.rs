@@ -1,28 +1,21 @@
-//! The rules that matched one article, stored compactly: one list of
-//! matches, one of terms and one of hits for the whole article, so that
-//! even thousands of matching rules cost three allocations.
+//! The rules that matched one article, kept as the term hits that made
+//! them match: terms and highlight spans are derived when asked for, so
+//! even thousands of matching rules cost a couple of allocations.
 
 use std::ops::Range;
 
 use super::RuleSet;
+use super::scan::TermHit;
 use crate::model::{Hit, RuleMatch};
-
-/// One matching rule: ranges into the article's term and hit lists.
-#[derive(Debug, Clone)]
-pub(super) struct Found {
-    pub rule: u32,
-    pub terms: Range<u32>,
-    pub hits: Range<u32>,
-}
 
 /// Every rule that matched an article, in rule order.
 #[derive(Debug, Clone)]
 pub struct Matches<'s> {
     pub(super) set: &'s RuleSet,
-    pub(super) found: Vec<Found>,
-    /// Term indices (into each rule's query), grouped by match.
-    pub(super) terms: Vec<u32>,
-    pub(super) hits: Vec<Hit>,
+    /// Every term hit of the article, sorted by rule then term.
+    pub(super) hits: Vec<TermHit>,
+    /// Each matching rule and the range of its hits.
+    pub(super) found: Vec<(u32, Range<u32>)>,
 }
 
 /// One matching rule, borrowed from [`Matches`].
@@ -30,13 +23,12 @@ pub struct Matches<'s> {
 pub struct MatchView<'a> {
     /// Index of the rule in its rule set.
     pub rule: usize,
-    /// Every hit of the terms that count for the match, by field then offset.
-    pub hits: &'a [Hit],
-    terms: &'a [u32],
+    /// The rule's term hits, sorted by term.
+    hits: &'a [TermHit],
     set: &'a RuleSet,
 }
 
-impl<'s> Matches<'s> {
+impl Matches<'_> {
     /// Number of matching rules.
     pub fn len(&self) -> usize {
         self.found.len()
@@ -49,10 +41,9 @@ impl<'s> Matches<'s> {
 
     /// The matching rules, in rule order.
     pub fn iter(&self) -> impl Iterator<Item = MatchView<'_>> {
-        self.found.iter().map(|f| MatchView {
-            rule: f.rule as usize,
-            hits: &self.hits[f.hits.start as usize..f.hits.end as usize],
-            terms: &self.terms[f.terms.start as usize..f.terms.end as usize],
+        self.found.iter().map(|(rule, range)| MatchView {
+            rule: *rule as usize,
+            hits: &self.hits[range.start as usize..range.end as usize],
             set: self.set,
         })
     }
@@ -64,13 +55,43 @@ impl<'s> Matches<'s> {
 }
 
 impl<'a> MatchView<'a> {
+    /// The terms that count for the match (those not under a NOT) that hit.
+    fn counted(&self) -> impl Iterator<Item = u32> + 'a {
+        let hits = self.hits;
+        self.set.positive[self.rule]
+            .iter()
+            .copied()
+            .filter(move |&t| hits.iter().any(|h| h.term == t))
+    }
+
     /// The query terms that hit, as written (a phrase with its quotes, a
     /// prefix with its `*`), in query order, each once.
     pub fn terms(&self) -> impl Iterator<Item = &'a str> + 'a {
         let query = &self.set.rules[self.rule].query;
-        self.terms
+        let written = move |t: u32| query.terms[t as usize].written.as_str();
+        let earlier = *self;
+        self.counted()
+            .enumerate()
+            .filter(move |&(i, t)| !earlier.counted().take(i).any(|o| written(o) == written(t)))
+            .map(move |(_, t)| written(t))
+    }
+
+    /// Where the counted terms hit: by field, then by offset, each once.
+    pub fn hits(&self) -> Vec<Hit> {
+        let counted: Vec<u32> = self.counted().collect();
+        let mut hits: Vec<Hit> = self
+            .hits
             .iter()
-            .map(move |&t| query.terms[t as usize].written.as_str())
+            .filter(|h| counted.contains(&h.term))
+            .map(|h| Hit {
+                field: h.field,
+                start: h.start as usize,
+                end: h.end as usize,
+            })
+            .collect();
+        hits.sort_unstable_by_key(|h| (h.field, h.start, h.end));
+        hits.dedup();
+        hits
     }
 
     /// The match as an owned value.
@@ -78,7 +99,7 @@ impl<'a> MatchView<'a> {
         RuleMatch {
             rule: self.rule,
             terms: self.terms().map(String::from).collect(),
-            hits: self.hits.to_vec(),
+            hits: self.hits(),
         }
     }
 }

@@ -8,7 +8,7 @@
 //! text inside words is never searched.
 
 use aho_corasick::automaton::Automaton;
-use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::dfa::DFA as NFA;
 use aho_corasick::{Anchored, MatchKind};
 use rustc_hash::FxHashMap;
 
@@ -56,8 +56,54 @@ struct Sequence {
 pub struct Matcher {
     fold: Fold,
     by_first_word: FxHashMap<Box<str>, Vec<Sequence>>,
+    /// A bit per hash bucket of the first words: most words of a text
+    /// start no term, and this small table (it stays in the CPU's fastest
+    /// cache) says so before the large one is touched.
+    first_words: Bitmap,
     /// Single-word prefixes, and for each of its patterns the terms.
     prefixes: Option<(NFA, Vec<Vec<TermUse>>)>,
+    /// The first `prefix_key_len` bytes of every prefix, hashed, likewise.
+    prefix_starts: Bitmap,
+    /// The byte length of the shortest prefix (at most 8).
+    prefix_key_len: usize,
+}
+
+/// A set of hashes with false positives and no false negatives, sized at
+/// about 32 bits per member so that under one lookup in thirty says yes
+/// wrongly, and small enough to stay in the CPU's cache.
+#[derive(Debug, Clone)]
+struct Bitmap {
+    bits: Vec<u64>,
+    mask: u64,
+}
+
+impl Bitmap {
+    fn with_capacity(members: usize) -> Bitmap {
+        let bits = (members * 32).next_power_of_two().clamp(1 << 12, 1 << 23);
+        Bitmap {
+            bits: vec![0; bits / 64],
+            mask: bits as u64 - 1,
+        }
+    }
+
+    fn set(&mut self, hash: u64) {
+        let bit = hash & self.mask;
+        self.bits[(bit >> 6) as usize] |= 1 << (bit & 63);
+    }
+
+    fn get(&self, hash: u64) -> bool {
+        let bit = hash & self.mask;
+        self.bits[(bit >> 6) as usize] & (1 << (bit & 63)) != 0
+    }
+}
+
+/// The bitmap key of some bytes: their hash, high bits first (FxHash
+/// mixes them best).
+fn key(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(bytes);
+    hasher.finish().rotate_left(26)
 }
 
 impl Matcher {
@@ -112,10 +158,22 @@ impl Matcher {
         if by_first_word.is_empty() && stems.is_empty() {
             return None;
         }
+        let mut first_words = Bitmap::with_capacity(by_first_word.len());
+        by_first_word
+            .keys()
+            .for_each(|w| first_words.set(key(w.as_bytes())));
+        let prefix_key_len = stems.keys().map(|s| s.len()).min().unwrap_or(1).min(8);
+        let mut prefix_starts = Bitmap::with_capacity(stems.len());
+        stems
+            .keys()
+            .for_each(|w| prefix_starts.set(key(&w.as_bytes()[..prefix_key_len])));
         Some(Matcher {
             fold,
             by_first_word,
+            first_words,
             prefixes: prefix_automaton(stems, stem_uses),
+            prefix_starts,
+            prefix_key_len,
         })
     }
 
@@ -129,12 +187,19 @@ impl Matcher {
             let canonical = Canonical::new(source, self.fold);
             for first in 0..canonical.tokens.len() {
                 let word = canonical.word(first);
-                if let Some(sequences) = self.by_first_word.get(word) {
-                    for sequence in sequences {
-                        if let Some(last) = follows(&canonical, first, sequence) {
-                            push_hits(hits, &sequence.uses, field, &canonical, first, last);
-                        }
+                let sequences = self
+                    .first_words
+                    .get(key(word.as_bytes()))
+                    .then(|| self.by_first_word.get(word))
+                    .flatten();
+                for sequence in sequences.into_iter().flatten() {
+                    if let Some(last) = follows(&canonical, first, sequence) {
+                        push_hits(hits, &sequence.uses, field, &canonical, first, last);
                     }
+                }
+                let start = word.as_bytes().get(..self.prefix_key_len);
+                if !start.is_some_and(|s| self.prefix_starts.get(key(s))) {
+                    continue;
                 }
                 if let Some((automaton, uses)) = &self.prefixes {
                     for_each_stem(automaton, word, |pattern| {
@@ -187,6 +252,7 @@ fn prefix_automaton(
     ordered.sort_by_key(|(_, id)| *id);
     let automaton = NFA::builder()
         .match_kind(MatchKind::Standard)
+        .start_kind(aho_corasick::StartKind::Anchored)
         .build(ordered.iter().map(|(stem, _)| stem.as_bytes()))
         .expect("prefix stems are plain strings within the automaton's limits");
     Some((automaton, uses))
