@@ -33,7 +33,8 @@ pub fn check(config: &Config, state_dir: &Path) -> u8 {
         } else {
             rule.feeds.join(", ")
         };
-        println!("  {}  {}  ({scope}; {notify})", rule.name, rule.query);
+        let exact = if rule.exact { "exact; " } else { "" };
+        println!("  {}  {}  ({scope}; {exact}{notify})", rule.name, rule.query);
     }
     match &config.smtp {
         Some(smtp) => println!(
