@@ -112,8 +112,7 @@ fn articles(rng: &mut Rng, vocab: &[String], bytes: usize) -> Vec<Article> {
 /// A rule query mixing terms, phrases, prefixes, NEAR, fields and NOT.
 fn query(rng: &mut Rng, vocab: &[String]) -> (String, Vec<String>) {
     // Rules watch the less common half of the vocabulary, as watch terms do.
-    let word =
-        |rng: &mut Rng| vocab[vocab.len() / 10 + rng.below(vocab.len() * 9 / 10)].clone();
+    let word = |rng: &mut Rng| vocab[vocab.len() / 10 + rng.below(vocab.len() * 9 / 10)].clone();
     let (q, terms) = match rng.below(10) {
         0..=3 => {
             let (a, b) = (word(rng), word(rng));

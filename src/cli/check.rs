@@ -34,7 +34,10 @@ pub fn check(config: &Config, state_dir: &Path) -> u8 {
             rule.feeds.join(", ")
         };
         let exact = if rule.exact { "exact; " } else { "" };
-        println!("  {}  {}  ({scope}; {exact}{notify})", rule.name, rule.query);
+        println!(
+            "  {}  {}  ({scope}; {exact}{notify})",
+            rule.name, rule.query
+        );
     }
     match &config.smtp {
         Some(smtp) => println!(
