@@ -43,9 +43,31 @@ const WORDS: &[&str] = &[
     "ειρηνη",
     "カタカナ",
     "qu'il",
+    "كَتَبَ",
+    "كتب",
+    "שָׁלוֹם",
+    "שלום",
+    "ガ",
+    "ｶﾞ",
+    "カ",
+    "대통령",
+    "대토",
+    "ก่อน",
+    "ก",
+    "Apple™",
+    "apple",
+    "km²",
+    "ﬁnal",
+    "Ｆｉｎａｌ",
+    "cease\u{AD}fire",
+    "हिन्दी",
+    "e\u{301}te\u{301}",
+    "été",
 ];
 
-const SEPARATORS: &[&str] = &[" ", "  ", "-", ", ", ". ", "\n", "—", "", "'", "’s ", "。"];
+const SEPARATORS: &[&str] = &[
+    " ", "  ", "-", ", ", ". ", "\n", "—", "", "'", "’s ", "。", "\u{200B}",
+];
 
 fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(
@@ -62,8 +84,20 @@ fn text() -> impl Strategy<Value = String> {
 fn term() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(WORDS).prop_map(String::from),
-        prop::sample::select(&["pea*", "medi*", "cease*", "пере*", "chin*", "sa*"][..])
-            .prop_map(String::from),
+        prop::sample::select(
+            &[
+                "pea*",
+                "medi*",
+                "cease*",
+                "пере*",
+                "chin*",
+                "sa*",
+                "대토*",
+                "fi*",
+                "ﬁn*"
+            ][..]
+        )
+        .prop_map(String::from),
         prop::collection::vec(prop::sample::select(WORDS), 1..3)
             .prop_map(|w| format!("\"{}\"", w.join(" "))),
     ]

@@ -11,7 +11,9 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::normalize::is_unspaced_script;
+use super::normalize::{
+    is_format, is_removable_diacritic, is_unspaced_script, is_word_breaking_symbol,
+};
 use super::query::{Expr, Query};
 use crate::model::{ArticleText, Field};
 
@@ -23,18 +25,38 @@ struct Word {
     glued: bool,
 }
 
-/// The words of `text` by the rules, from scratch.
+/// The words of `text` by the rules, from scratch: the whole text is
+/// normalised first, then segmented.
 fn words(text: &str, exact: bool) -> Vec<Word> {
-    let decomposed: String = text.nfkd().collect();
+    let spaced: String = text
+        .chars()
+        .map(|c| if is_word_breaking_symbol(c) { ' ' } else { c })
+        .collect();
+    let mut decomposed: String = spaced.nfkd().collect();
+    if !exact {
+        let stripped: String = decomposed
+            .chars()
+            .filter(|c| !is_removable_diacritic(*c))
+            .collect();
+        decomposed = default_case_fold_str(&stripped);
+    }
+    let normalised: String = decomposed.nfc().collect();
     let mut out: Vec<Word> = Vec::new();
     let mut last_unspaced_end: Option<usize> = None;
-    for (at, segment) in decomposed.split_word_bound_indices() {
+    for (at, segment) in normalised.split_word_bound_indices() {
         if !segment.chars().any(char::is_alphanumeric) {
             continue;
         }
         if segment.chars().any(is_unspaced_script) {
+            // Each character with the marks after it is a word, glued to
+            // the one before when nothing stands between them.
             for (i, c) in segment.char_indices() {
-                if is_unspaced_script(c) {
+                if is_combining_mark(c) {
+                    if let Some(word) = out.last_mut() {
+                        word.text.push(c);
+                        last_unspaced_end = Some(at + i + c.len_utf8());
+                    }
+                } else if is_unspaced_script(c) {
                     out.push(Word {
                         text: c.to_string(),
                         glued: last_unspaced_end == Some(at + i),
@@ -46,7 +68,7 @@ fn words(text: &str, exact: bool) -> Vec<Word> {
         }
         let mut word: String = segment
             .chars()
-            .filter(|c| !is_format(*c) && (exact || !is_combining_mark(*c)))
+            .filter(|c| !is_format(*c))
             .map(|c| {
                 if matches!(c, '\u{2018}' | '\u{2019}' | '\u{FF07}') {
                     '\''
@@ -55,8 +77,10 @@ fn words(text: &str, exact: bool) -> Vec<Word> {
                 }
             })
             .collect();
-        if !exact {
-            word = default_case_fold_str(&word);
+        // UAX #29 keeps an apostrophe after a Hebrew letter (a geresh);
+        // a trailing apostrophe is never part of a word here.
+        while word.ends_with('\'') {
+            word.pop();
         }
         if word.chars().count() > 2 && (word.ends_with("'s") || word.ends_with("'S")) {
             word.truncate(word.len() - 2);
@@ -77,13 +101,6 @@ fn words(text: &str, exact: bool) -> Vec<Word> {
         });
     }
     out
-}
-
-fn is_format(c: char) -> bool {
-    matches!(c as u32,
-        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x180E | 0x200B..=0x200F
-        | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
-    )
 }
 
 /// Where a term occurs: field and first and last word positions.

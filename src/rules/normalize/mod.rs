@@ -1,9 +1,13 @@
 //! Text to its canonical form for matching: words, normalised, one space
 //! apart, each mapped back to where it stands in the original text.
 //!
-//! Normalisation is Unicode compatibility decomposition (NFKD, which
-//! compares exactly as NFKC does), then — unless matching is exact — full
-//! case folding and removal of diacritics (São → sao). Words follow Unicode
+//! Normalisation is Unicode NFKC, then — unless matching is exact — full
+//! case folding and removal of diacritics (São → sao; Arabic and Hebrew
+//! vowel points too, but not marks that make another letter, such as kana
+//! voicing or Indic vowel signs). It works on clusters — a character and
+//! the marks that combine with it — so every canonical character maps back
+//! to the original bytes it came from. Symbols that NFKC would turn into
+//! letters (™, superscript digits) separate words instead. Words follow Unicode
 //! word segmentation (UAX #29: letters and digits, joined by an apostrophe,
 //! period or colon between letters and by a comma or period between
 //! digits), with three additions readers expect: a hyphen separates words
@@ -15,8 +19,18 @@
 //! running text.
 //!
 //! ASCII takes a table-driven fast path; everything else goes through the
-//! Unicode tables one character at a time.
+//! Unicode tables one cluster at a time. Texts longer than `MAX_TEXT` are
+//! matched on their first `MAX_TEXT` bytes, which keeps every offset in
+//! 32 bits.
 
+mod chars;
+
+#[cfg(test)]
+pub(super) use chars::{is_format, is_unspaced_script};
+pub(super) use chars::{is_removable_diacritic, is_word_breaking_symbol};
+
+use chars::{ASCII, Class, class_of, combines, fold_case};
+use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// Whether case and diacritics are kept.
@@ -49,9 +63,18 @@ pub struct Canonical {
     pub tokens: Vec<Token>,
 }
 
+/// The most bytes of one text that are matched (64 MiB): normalisation can
+/// grow text up to 18 times, and canonical offsets are 32-bit.
+pub const MAX_TEXT: usize = 64 << 20;
+
 impl Canonical {
-    /// The canonical form of `text`.
+    /// The canonical form of `text` (of its first `MAX_TEXT` bytes).
     pub fn new(text: &str, fold: Fold) -> Canonical {
+        let mut end = text.len().min(MAX_TEXT);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let text = &text[..end];
         let mut builder = Builder::new(fold, text.len());
         builder.run(text);
         builder.out
@@ -88,113 +111,6 @@ impl Canonical {
     }
 }
 
-/// How a character takes part in word segmentation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Letter,
-    Digit,
-    /// Joins letters only (`:` `·`).
-    MidLetter,
-    /// Joins letters or digits (`.` and apostrophes).
-    MidNumLet,
-    /// Joins digits only (`,` `;`).
-    MidNum,
-    /// Joins anything word-like (`_`).
-    ExtendNumLet,
-    /// Belongs to the character before it (combining marks, format characters).
-    Extend,
-    /// A word of its own, glued to its neighbours of the same kind.
-    Unspaced,
-    Separator,
-}
-
-const fn ascii_classes() -> [Class; 128] {
-    let mut table = [Class::Separator; 128];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        table[b] = if c.is_ascii_alphabetic() {
-            Class::Letter
-        } else if c.is_ascii_digit() {
-            Class::Digit
-        } else {
-            match c {
-                b':' => Class::MidLetter,
-                b'.' | b'\'' => Class::MidNumLet,
-                b',' | b';' => Class::MidNum,
-                b'_' => Class::ExtendNumLet,
-                _ => Class::Separator,
-            }
-        };
-        b += 1;
-    }
-    table
-}
-
-static ASCII: [Class; 128] = ascii_classes();
-
-fn class_of(c: char) -> Class {
-    if c.is_ascii() {
-        return ASCII[c as usize];
-    }
-    if is_unspaced_script(c) {
-        Class::Unspaced
-    } else if c.is_alphabetic() {
-        Class::Letter
-    } else if c.is_numeric() {
-        Class::Digit
-    } else if is_combining_mark(c) || is_format(c) {
-        Class::Extend
-    } else {
-        match c {
-            '\u{00B7}' | '\u{0387}' | '\u{05F4}' | '\u{2027}' | '\u{FE13}' | '\u{FE55}'
-            | '\u{FF1A}' => Class::MidLetter,
-            '\u{2018}' | '\u{2019}' | '\u{2024}' | '\u{FE52}' | '\u{FF07}' | '\u{FF0E}' => {
-                Class::MidNumLet
-            }
-            '\u{037E}' | '\u{0589}' | '\u{060C}' | '\u{060D}' | '\u{066C}' | '\u{07F8}'
-            | '\u{2044}' | '\u{FE10}' | '\u{FE14}' | '\u{FE50}' | '\u{FE54}' | '\u{FF0C}'
-            | '\u{FF1B}' => Class::MidNum,
-            '\u{203F}'
-            | '\u{2040}'
-            | '\u{2054}'
-            | '\u{FE33}'
-            | '\u{FE34}'
-            | '\u{FE4D}'..='\u{FE4F}'
-            | '\u{FF3F}' => Class::ExtendNumLet,
-            _ => Class::Separator,
-        }
-    }
-}
-
-/// True for characters of scripts that do not separate words with spaces.
-pub fn is_unspaced_script(c: char) -> bool {
-    matches!(c as u32,
-        0x0E00..=0x0EFF      // Thai, Lao
-        | 0x1000..=0x109F    // Myanmar
-        | 0x1780..=0x17FF    // Khmer
-        | 0x19E0..=0x19FF    // Khmer symbols
-        | 0x3005..=0x3007    // ideographic iteration and zero
-        | 0x3021..=0x3029    // Hangzhou numerals
-        | 0x3040..=0x30FF    // Hiragana, Katakana
-        | 0x31F0..=0x31FF    // Katakana extensions
-        | 0x3400..=0x4DBF    // Han extension A
-        | 0x4E00..=0x9FFF    // Han
-        | 0xF900..=0xFAFF    // Han compatibility
-        | 0xFF66..=0xFF9F    // halfwidth Katakana
-        | 0x20000..=0x3134F  // Han supplementary planes
-    )
-}
-
-/// Invisible formatting characters (general category Cf) that must not
-/// split a word: soft hyphens, zero-width joiners, direction marks, BOM.
-fn is_format(c: char) -> bool {
-    matches!(c as u32,
-        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x180E | 0x200B..=0x200F
-        | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
-    )
-}
-
 /// The word currently being built.
 #[derive(Debug, Clone, Copy)]
 struct Word {
@@ -227,6 +143,8 @@ struct Builder {
     /// The last token was an unspaced-script character directly before this
     /// point, so the next such character is glued to it.
     glue_unspaced: bool,
+    /// Scratch space for one cluster's characters.
+    cluster: Vec<char>,
 }
 
 impl Builder {
@@ -240,6 +158,7 @@ impl Builder {
             word: None,
             pending: None,
             glue_unspaced: false,
+            cluster: Vec::new(),
         }
     }
 
@@ -248,7 +167,12 @@ impl Builder {
         let mut at = 0;
         while at < bytes.len() {
             let b = bytes[at];
-            if b < 0x80 {
+            // An ASCII letter followed by a combining mark (e + ́) is a
+            // cluster for the slow path.
+            let ascii = b < 0x80
+                && !(bytes.get(at + 1).is_some_and(|&n| n >= 0x80)
+                    && starts_with_mark(&text[at + 1..]));
+            if ascii {
                 let class = ASCII[b as usize];
                 let c = match (self.fold, class) {
                     (Fold::Folded, Class::Letter) => b.to_ascii_lowercase() as char,
@@ -257,40 +181,38 @@ impl Builder {
                 self.push(c, class, at, at + 1);
                 at += 1;
             } else {
-                let c = text[at..]
-                    .chars()
-                    .next()
-                    .expect("a char at a char boundary");
-                let end = at + c.len_utf8();
-                self.push_unicode(c, at, end);
+                let end = cluster_end(text, at);
+                self.push_cluster(&text[at..end], at, end);
                 at = end;
             }
         }
         self.end_word();
     }
 
-    /// Decomposes, folds and pushes one non-ASCII character.
-    fn push_unicode(&mut self, c: char, orig_start: usize, orig_end: usize) {
-        let mut parts = [' '; 18];
-        let mut n = 0;
-        decompose_compatible(c, |d| {
-            if n < parts.len() {
-                parts[n] = d;
-                n += 1;
-            }
-        });
-        for &d in &parts[..n] {
-            let class = class_of(d);
-            match (self.fold, class) {
-                (Fold::Folded, Class::Extend) => self.push(d, class, orig_start, orig_end),
-                (Fold::Folded, Class::Letter) => {
-                    for f in fold_case(d) {
-                        self.push(f, class, orig_start, orig_end);
-                    }
-                }
-                _ => self.push(d, class, orig_start, orig_end),
-            }
+    /// Normalises one cluster (a character and the marks combining with
+    /// it) and pushes what comes out.
+    fn push_cluster(&mut self, cluster: &str, orig_start: usize, orig_end: usize) {
+        let first = cluster.chars().next().expect("a cluster is never empty");
+        if is_word_breaking_symbol(first) {
+            self.push(' ', Class::Separator, orig_start, orig_end);
+            return;
         }
+        let mut chars = std::mem::take(&mut self.cluster);
+        chars.clear();
+        for c in cluster.chars() {
+            decompose_compatible(c, |d| chars.push(d));
+        }
+        if self.fold == Fold::Folded {
+            chars.retain(|&d| !is_removable_diacritic(d));
+            let folded: Vec<char> = chars.iter().flat_map(|&d| fold_case(d)).collect();
+            chars.clear();
+            chars.extend(folded);
+        }
+        let composed: Vec<char> = chars.iter().copied().nfc().collect();
+        for d in composed {
+            self.push(d, class_of(d), orig_start, orig_end);
+        }
+        self.cluster = chars;
     }
 
     /// Feeds one normalised character through word segmentation.
@@ -351,14 +273,24 @@ impl Builder {
                 }
             }
             Class::Extend => {
-                // A mark belongs to the character before it: kept inside a
-                // word when matching is exact, dropped otherwise; format
-                // characters are always dropped.
+                // A mark that survived normalisation changes its letter
+                // (Thai vowels, Indic vowel signs) and stays with it; format
+                // characters are dropped.
+                let keep = is_combining_mark(c);
                 if let Some(word) = &mut self.word {
                     word.orig_end = orig_end;
-                    if self.fold == Fold::Exact && is_combining_mark(c) {
+                    if keep {
                         self.out.text.push(c);
                     }
+                } else if self.glue_unspaced && keep {
+                    self.out.text.push(c);
+                    let last = self
+                        .out
+                        .tokens
+                        .last_mut()
+                        .expect("an unspaced token before");
+                    last.canon_end = self.out.text.len() as u32;
+                    last.orig_end = orig_end as u32;
                 }
             }
             Class::Unspaced => {
@@ -447,6 +379,27 @@ impl Builder {
     }
 }
 
+/// True when `text` starts with a character that combines with the one
+/// before it.
+fn starts_with_mark(text: &str) -> bool {
+    text.chars().next().is_some_and(combines)
+}
+
+/// The end of the cluster starting at `at`: the character there and every
+/// combining character after it.
+fn cluster_end(text: &str, at: usize) -> usize {
+    let mut chars = text[at..].char_indices();
+    let (_, first) = chars.next().expect("a character at `at`");
+    let mut end = at + first.len_utf8();
+    for (i, c) in chars {
+        if !combines(c) {
+            break;
+        }
+        end = at + i + c.len_utf8();
+    }
+    end
+}
+
 fn token(canon_start: usize, canon_end: usize, orig_start: usize, orig_end: usize) -> Token {
     Token {
         canon_start: canon_start as u32,
@@ -469,37 +422,6 @@ fn canonical_joiner(c: char) -> char {
 fn is_elision(prefix: &str) -> bool {
     let n = prefix.chars().count();
     (1..=2).contains(&n) && prefix.chars().all(char::is_alphabetic)
-}
-
-/// Full case folding of one letter: lowercase, with the folds that
-/// lowercasing misses (ß → ss, final sigma → sigma).
-fn fold_case(c: char) -> impl Iterator<Item = char> {
-    let (first, second) = match c {
-        'ß' | 'ẞ' => ('s', Some('s')),
-        'ς' => ('σ', None),
-        _ => {
-            let mut lower = c.to_lowercase();
-            let first = lower.next().unwrap_or(c);
-            return FoldIter::Lower(Some(first), lower);
-        }
-    };
-    FoldIter::Pair(Some(first), second)
-}
-
-enum FoldIter {
-    Lower(Option<char>, std::char::ToLowercase),
-    Pair(Option<char>, Option<char>),
-}
-
-impl Iterator for FoldIter {
-    type Item = char;
-
-    fn next(&mut self) -> Option<char> {
-        match self {
-            FoldIter::Lower(first, rest) => first.take().or_else(|| rest.next()),
-            FoldIter::Pair(first, second) => first.take().or_else(|| second.take()),
-        }
-    }
 }
 
 #[cfg(test)]
