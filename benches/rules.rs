@@ -34,12 +34,26 @@ impl Rng {
     }
 }
 
-const SYLLABLES: &[&str] = &[
-    "ka", "ri", "mon", "tel", "sa", "vo", "den", "gra", "lu", "pe", "sto", "an", "me", "di", "at",
-    "or", "ces", "fi", "re", "tru", "ne", "go", "ti", "on", "ber", "qua", "ly", "zo", "ha", "el",
+/// Syllable parts: onset, vowel, coda. Their combinations give about two
+/// thousand syllables, so words share prefixes about as often as in a
+/// natural language.
+const ONSETS: &[&str] = &[
+    "", "b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "br",
+    "cr", "dr", "gr", "pr", "st", "tr", "sh", "ch", "th",
 ];
+const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ea", "ou"];
+const CODAS: &[&str] = &["", "", "", "n", "r", "s", "t", "l", "m", "nd", "st"];
 
-/// A vocabulary of distinct word-like strings (2 to 4 syllables), with a
+fn syllable(rng: &mut Rng) -> String {
+    format!(
+        "{}{}{}",
+        ONSETS[rng.below(ONSETS.len())],
+        VOWELS[rng.below(VOWELS.len())],
+        CODAS[rng.below(CODAS.len())]
+    )
+}
+
+/// A vocabulary of distinct word-like strings (1 to 4 syllables), with a
 /// few accented and Cyrillic ones; the most frequent are short function
 /// words, as in news text.
 fn vocabulary(rng: &mut Rng, size: usize) -> Vec<String> {
@@ -50,10 +64,8 @@ fn vocabulary(rng: &mut Rng, size: usize) -> Vec<String> {
     .to_vec();
     let mut seen: std::collections::HashSet<String> = words.iter().cloned().collect();
     while words.len() < size {
-        let n = 2 + rng.below(3);
-        let mut w: String = (0..n)
-            .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
-            .collect();
+        let n = 1 + rng.below(4);
+        let mut w: String = (0..n).map(|_| syllable(rng)).collect();
         match rng.below(40) {
             0 => w.push('é'),
             1 => w = format!("пере{w}"),

@@ -10,9 +10,10 @@ use crate::model::Field;
 
 /// The rules of `set` that match, given every term hit of an article.
 pub fn matching_rules(set: &RuleSet, mut hits: Vec<TermHit>) -> Matches<'_> {
-    // Grouping is all evaluation needs; each (rule, term, place) is pushed
-    // once by the scan, so there is nothing to deduplicate.
-    hits.sort_unstable_by_key(|h| (u64::from(h.rule) << 32) | u64::from(h.term));
+    // Grouped by rule and term; the sort is stable, so each term's hits
+    // stay in scan order (by field, then position), which NEAR relies on.
+    // Each (rule, term, place) is pushed once, so nothing is duplicated.
+    hits.sort_by_key(|h| (u64::from(h.rule) << 32) | u64::from(h.term));
     let mut found = Vec::new();
     let mut start = 0;
     while start < hits.len() {
@@ -59,30 +60,46 @@ impl RuleHits<'_> {
     /// that the latest first word is at most `distance` words after the
     /// earliest last word.
     fn near(&self, field: Field, distance: u32, terms: &[usize]) -> bool {
-        let in_field = |t: usize| self.of(t).iter().filter(move |h| h.field == field);
+        // Each term's occurrences in `field`, in position order.
+        let lists: Vec<&[TermHit]> = terms
+            .iter()
+            .map(|&t| {
+                let hits = self.of(t);
+                let start = hits.partition_point(|h| h.field < field);
+                let end = hits.partition_point(|h| h.field <= field);
+                &hits[start..end]
+            })
+            .collect();
+        if lists.iter().any(|l| l.is_empty()) {
+            return false;
+        }
         // The chosen occurrence that ends first is some `anchor`; every term
-        // then needs an occurrence ending no earlier and starting in reach.
-        terms.iter().flat_map(|&t| in_field(t)).any(|anchor| {
+        // then needs an occurrence ending no earlier and starting in reach,
+        // and the first such occurrence is the one that starts earliest.
+        lists.iter().flat_map(|l| l.iter()).any(|anchor| {
             let reach = anchor.last_word.saturating_add(distance);
-            terms.iter().all(|&t| {
-                in_field(t).any(|h| h.last_word >= anchor.last_word && h.first_word <= reach)
+            lists.iter().all(|l| {
+                let i = l.partition_point(|h| h.last_word < anchor.last_word);
+                l.get(i).is_some_and(|h| h.first_word <= reach)
             })
         })
     }
 }
 
-/// The terms of `expr` that are not under a NOT, each once, in order.
+/// The terms of `expr` under an even number of NOTs (those that count for
+/// a match), each once, in order.
 pub fn positive_terms(expr: &Expr) -> Box<[u32]> {
-    fn collect(expr: &Expr, out: &mut Vec<u32>) {
+    fn collect(expr: &Expr, positive: bool, out: &mut Vec<u32>) {
         match expr {
-            Expr::Term(t) => out.push(*t as u32),
-            Expr::And(list) | Expr::Or(list) => list.iter().for_each(|e| collect(e, out)),
-            Expr::Near { terms, .. } => out.extend(terms.iter().map(|&t| t as u32)),
-            Expr::Not(_) => {}
+            Expr::Term(t) if positive => out.push(*t as u32),
+            Expr::Near { terms, .. } if positive => out.extend(terms.iter().map(|&t| t as u32)),
+            Expr::Term(_) | Expr::Near { .. } => {}
+            Expr::And(list) | Expr::Or(list) => list.iter().for_each(|e| collect(e, positive, out)),
+            Expr::Not(inner) => collect(inner, !positive, out),
         }
     }
     let mut out = Vec::new();
-    collect(expr, &mut out);
+    collect(expr, true, &mut out);
     out.sort_unstable();
     out.dedup();
     out.into()

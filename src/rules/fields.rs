@@ -15,6 +15,16 @@ impl FieldSet {
         FieldSet(bit(field))
     }
 
+    /// The fields in both sets.
+    pub fn and(self, other: FieldSet) -> FieldSet {
+        FieldSet(self.0 & other.0)
+    }
+
+    /// True when the set holds no field.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
     /// True when `field` is in the set.
     pub fn contains(self, field: Field) -> bool {
         self.0 & bit(field) != 0

@@ -18,9 +18,10 @@ pub enum Lexeme<'q> {
     Field(&'q str),
     /// A bare word, possibly ending in `*`.
     Word(&'q str),
-    /// The inside of a quoted phrase, possibly ending in `*`; `"…"*` is
-    /// the same as `"…*"`.
-    Phrase(&'q str, bool),
+    /// A quoted phrase: its inside (possibly ending in `*`), whether a `*`
+    /// followed the closing quote (`"…"*` is the same as `"…*"`), and the
+    /// whole phrase as written.
+    Phrase(&'q str, bool, &'q str),
 }
 
 /// Characters that end a bare word.
@@ -53,14 +54,21 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Lexeme<'_>)>, QueryError> {
                 if star_after {
                     end += 1;
                 }
-                out.push((at, Lexeme::Phrase(inner, star_after)));
+                out.push((at, Lexeme::Phrase(inner, star_after, &source[at..end])));
                 at = end;
             }
-            '-' if source[at + 1..]
-                .chars()
-                .next()
-                .is_some_and(|n| !n.is_whitespace() && n != '-') =>
-            {
+            '-' => {
+                // -word excludes; a lone - is an error rather than a guess.
+                if source[at + 1..]
+                    .chars()
+                    .next()
+                    .is_none_or(char::is_whitespace)
+                {
+                    return Err(QueryError::new(
+                        at,
+                        "a lone - is not a term: write -word to exclude a word",
+                    ));
+                }
                 out.push((at, Lexeme::Not));
                 at += 1;
             }
@@ -69,36 +77,56 @@ pub fn lex(source: &str) -> Result<Vec<(usize, Lexeme<'_>)>, QueryError> {
                     .find(ends_word)
                     .map_or(source.len(), |i| at + i);
                 let word = &source[at..end];
-                out.extend(word_lexemes(at, word)?);
-                at = end;
+                match field_prefix(word) {
+                    // title:x — the field, then lex on right after the colon,
+                    // so title:-x, title:NOT x and title:NEAR(…) work.
+                    Some(name) => {
+                        out.push((at, Lexeme::Field(name)));
+                        at += name.len() + 1;
+                    }
+                    None => {
+                        out.push((at, word_lexeme(at, word)?));
+                        at = end;
+                    }
+                }
             }
         }
     }
     Ok(out)
 }
 
-/// A bare word as one or two lexemes (`title:x` is a field and a word).
-fn word_lexemes(at: usize, word: &str) -> Result<Vec<(usize, Lexeme<'_>)>, QueryError> {
+/// The field name of `word` when it starts with `name:`.
+fn field_prefix(word: &str) -> Option<&str> {
+    let (name, _) = word.split_once(':')?;
+    (!name.is_empty() && name.chars().all(char::is_alphabetic)).then_some(name)
+}
+
+/// The most words NEAR may span.
+const MAX_NEAR: u32 = 1000;
+
+/// A bare word: an operator, NEAR, or a term.
+fn word_lexeme(at: usize, word: &str) -> Result<Lexeme<'_>, QueryError> {
     Ok(match word {
-        "OR" => vec![(at, Lexeme::Or)],
-        "AND" => vec![(at, Lexeme::And)],
-        "NOT" => vec![(at, Lexeme::Not)],
-        "NEAR" => vec![(at, Lexeme::Near(None))],
+        "OR" => Lexeme::Or,
+        "AND" => Lexeme::And,
+        "NOT" => Lexeme::Not,
+        "NEAR" => Lexeme::Near(None),
         _ if word.starts_with("NEAR/") => {
-            let distance = word["NEAR/".len()..]
-                .parse()
-                .map_err(|_| QueryError::new(at, "NEAR/ needs a whole number: NEAR/5(a, b)"))?;
-            vec![(at, Lexeme::Near(Some(distance)))]
+            let digits = &word["NEAR/".len()..];
+            let distance = digits
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| digits.parse::<u32>().ok())
+                .flatten()
+                .filter(|d| (1..=MAX_NEAR).contains(d))
+                .ok_or_else(|| {
+                    QueryError::new(
+                        at,
+                        format!("NEAR/ needs a whole number from 1 to {MAX_NEAR}: NEAR/5(a, b)"),
+                    )
+                })?;
+            Lexeme::Near(Some(distance))
         }
-        _ => match word.split_once(':') {
-            Some((name, rest)) if !name.is_empty() && name.chars().all(char::is_alphabetic) => {
-                let mut lexemes = vec![(at, Lexeme::Field(name))];
-                if !rest.is_empty() {
-                    lexemes.push((at + name.len() + 1, Lexeme::Word(rest)));
-                }
-                lexemes
-            }
-            _ => vec![(at, Lexeme::Word(word))],
-        },
+        _ => Lexeme::Word(word),
     })
 }

@@ -1,20 +1,24 @@
 //! Watch rules: parse a query, compile every rule into one matcher, match
 //! article text.
 //!
-//! Every rule's terms go into one Aho-Corasick automaton per normalisation
-//! (folded, and exact when a rule asks for it), built once at config load.
-//! Each field of an article is normalised once and scanned once; a hit is
-//! kept when it falls on word boundaries, and only the rules whose terms
-//! hit have their expressions evaluated, so rules that did not hit cost
-//! nothing. Pure: no I/O, no clock, no logging.
+//! Every rule's terms go into one matcher per normalisation (folded, and
+//! exact when a rule asks for it), built once at config load: a table of
+//! terms by their words, and an anchored Aho-Corasick automaton for
+//! prefixes. Each field of an article is normalised once and each of its
+//! words looked up once; only the rules whose terms hit have their
+//! expressions evaluated, so rules that did not hit cost nothing. Pure: no
+//! I/O, no clock, no logging.
 
 mod eval;
 mod fields;
+mod filter;
 mod lex;
 mod matches;
 mod normalize;
+mod prefixes;
 mod query;
 mod scan;
+mod table;
 
 pub use fields::FieldSet;
 pub use matches::{MatchView, Matches};

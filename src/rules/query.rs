@@ -12,6 +12,7 @@
 
 use super::fields::{FieldSet, field_named};
 use super::lex::{Lexeme, lex};
+use super::normalize::{Canonical, Fold};
 
 /// A query term: the text to find, where, and how it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +75,7 @@ impl Query {
         if lexemes.is_empty() {
             return Err(QueryError::new(0, "empty query"));
         }
+        check_parentheses(&lexemes)?;
         let mut parser = Parser {
             lexemes,
             at: 0,
@@ -114,6 +116,24 @@ impl Query {
             }
         }
         eval(&self.expr)
+    }
+}
+
+/// Refuses the first parenthesis that has no partner.
+fn check_parentheses(lexemes: &[(usize, Lexeme)]) -> Result<(), QueryError> {
+    let mut open = Vec::new();
+    for (offset, lexeme) in lexemes {
+        match lexeme {
+            Lexeme::Open => open.push(*offset),
+            Lexeme::Close if open.pop().is_none() => {
+                return Err(QueryError::new(*offset, "unbalanced parenthesis"));
+            }
+            _ => {}
+        }
+    }
+    match open.first() {
+        Some(&offset) => Err(QueryError::new(offset, "unbalanced parenthesis")),
+        None => Ok(()),
     }
 }
 
@@ -230,13 +250,23 @@ impl<'q> Parser<'q> {
                         format!("{name}: needs a term after it"),
                     ));
                 }
-                self.primary(FieldSet::only(field))
+                let scoped = fields.and(FieldSet::only(field));
+                if scoped.is_empty() {
+                    return Err(QueryError::new(
+                        offset,
+                        format!("{name}: inside another field's parentheses can never match"),
+                    ));
+                }
+                self.unary(scoped)
             }
             Some((_, Lexeme::Near(distance))) => self.near(offset, distance, fields),
             Some((_, Lexeme::Word(text))) => Ok(Expr::Term(self.term(offset, text, None, fields)?)),
-            Some((_, Lexeme::Phrase(text, star))) => {
-                Ok(Expr::Term(self.term(offset, text, Some(star), fields)?))
-            }
+            Some((_, Lexeme::Phrase(text, star, raw))) => Ok(Expr::Term(self.term(
+                offset,
+                text,
+                Some((star, raw)),
+                fields,
+            )?)),
             Some((_, Lexeme::Close)) => Err(QueryError::new(offset, "unbalanced parenthesis")),
             Some((_, Lexeme::Or | Lexeme::And)) => Err(QueryError::new(
                 offset,
@@ -256,12 +286,6 @@ impl<'q> Parser<'q> {
 
     fn near(&mut self, offset: usize, distance: Option<u32>, fields: FieldSet) -> Parsed<Expr> {
         let distance = distance.unwrap_or(DEFAULT_NEAR);
-        if distance == 0 {
-            return Err(QueryError::new(
-                offset,
-                "NEAR needs a distance of at least 1",
-            ));
-        }
         let open = self.offset();
         if !matches!(self.next(), Some((_, Lexeme::Open))) {
             return Err(QueryError::new(
@@ -274,8 +298,8 @@ impl<'q> Parser<'q> {
             let at = self.offset();
             match self.next() {
                 Some((_, Lexeme::Word(text))) => terms.push(self.term(at, text, None, fields)?),
-                Some((_, Lexeme::Phrase(text, star))) => {
-                    terms.push(self.term(at, text, Some(star), fields)?)
+                Some((_, Lexeme::Phrase(text, star, raw))) => {
+                    terms.push(self.term(at, text, Some((star, raw)), fields)?)
                 }
                 Some((_, Lexeme::Close)) if terms.is_empty() => break,
                 None => return Err(QueryError::new(open, "unbalanced parenthesis")),
@@ -305,26 +329,31 @@ impl<'q> Parser<'q> {
     }
 
     /// Records a term and returns its index. `phrase` is None for a bare
-    /// word, else whether a `*` followed the closing quote.
+    /// word, else whether a `*` followed the closing quote and the phrase
+    /// as written.
     fn term(
         &mut self,
         offset: usize,
         raw: &str,
-        phrase: Option<bool>,
+        phrase: Option<(bool, &str)>,
         fields: FieldSet,
     ) -> Parsed<usize> {
         let (text, star_inside) = match raw.strip_suffix('*') {
             Some(stem) => (stem, true),
             None => (raw, false),
         };
-        let prefix = star_inside || phrase == Some(true);
+        let prefix = star_inside || phrase.is_some_and(|(star, _)| star);
         let written = match phrase {
-            Some(_) if prefix => format!("\"{text}*\""),
-            Some(_) => format!("\"{text}\""),
+            Some((_, as_written)) => as_written.to_string(),
             None => raw.to_string(),
         };
         let phrase = phrase.is_some();
-        let letters = text.chars().filter(|c| c.is_alphanumeric()).count();
+        // Letters are counted as matching sees them: "ﬁ" is two.
+        let letters = Canonical::new(text, Fold::Folded)
+            .text
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .count();
         if letters == 0 {
             let message = match (phrase, prefix) {
                 (true, _) if text.trim().is_empty() => "empty phrase",

@@ -207,10 +207,21 @@ fn any_combination(
 }
 
 fn collect_positive(expr: &Expr, out: &mut Vec<usize>) {
-    match expr {
-        Expr::Term(t) => out.push(*t),
-        Expr::And(list) | Expr::Or(list) => list.iter().for_each(|e| collect_positive(e, out)),
-        Expr::Near { terms, .. } => out.extend(terms),
-        Expr::Not(_) => {}
+    fn walk(expr: &Expr, even: bool, out: &mut Vec<usize>) {
+        match expr {
+            Expr::Term(t) => {
+                if even {
+                    out.push(*t)
+                }
+            }
+            Expr::Near { terms, .. } => {
+                if even {
+                    out.extend(terms)
+                }
+            }
+            Expr::And(list) | Expr::Or(list) => list.iter().for_each(|e| walk(e, even, out)),
+            Expr::Not(inner) => walk(inner, !even, out),
+        }
     }
+    walk(expr, true, out);
 }

@@ -198,3 +198,10 @@ fn memory_is_reported() {
     assert!(rules(&["a", "b"]).memory_bytes() > 0);
     assert_eq!(RuleSet::default().memory_bytes(), 0);
 }
+
+#[test]
+fn double_negation_reports_its_terms() {
+    let found = rules(&["NOT NOT truce"]).evaluate(&body("a truce"));
+    assert_eq!(found[0].terms, ["truce"]);
+    assert_eq!(found[0].hits.len(), 1);
+}

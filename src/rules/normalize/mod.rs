@@ -143,8 +143,8 @@ struct Builder {
     /// The last token was an unspaced-script character directly before this
     /// point, so the next such character is glued to it.
     glue_unspaced: bool,
-    /// Scratch space for one cluster's characters.
-    cluster: Vec<char>,
+    /// Scratch space for one cluster's characters: decomposed, normalised.
+    scratch: (Vec<char>, Vec<char>),
 }
 
 impl Builder {
@@ -158,7 +158,7 @@ impl Builder {
             word: None,
             pending: None,
             glue_unspaced: false,
-            cluster: Vec::new(),
+            scratch: (Vec::new(), Vec::new()),
         }
     }
 
@@ -172,6 +172,24 @@ impl Builder {
             let ascii = b < 0x80
                 && !(bytes.get(at + 1).is_some_and(|&n| n >= 0x80)
                     && starts_with_mark(&text[at + 1..]));
+            if ascii
+                && self.pending.is_none()
+                && matches!(ASCII[b as usize], Class::Letter | Class::Digit)
+            {
+                // A run of ASCII letters and digits goes in at once.
+                let mut end = at + 1;
+                while end < bytes.len() && bytes[end] < 0x80 && is_ascii_word_byte(bytes[end]) {
+                    end += 1;
+                }
+                if end < bytes.len() && bytes[end] >= 0x80 && starts_with_mark(&text[end..]) {
+                    end -= 1; // the last letter carries a mark: a cluster
+                }
+                if end > at {
+                    self.push_ascii_run(&text[at..end], at);
+                    at = end;
+                    continue;
+                }
+            }
             if ascii {
                 let class = ASCII[b as usize];
                 let c = match (self.fold, class) {
@@ -189,30 +207,79 @@ impl Builder {
         self.end_word();
     }
 
+    /// Appends a run of ASCII letters and digits to the current word, or
+    /// starts a word with it.
+    fn push_ascii_run(&mut self, run: &str, at: usize) {
+        let last = ASCII[run.as_bytes()[run.len() - 1] as usize];
+        let end = at + run.len();
+        let from = match &mut self.word {
+            Some(word) => {
+                word.orig_end = end;
+                word.last = last;
+                self.out.text.len()
+            }
+            None => {
+                if !self.out.text.is_empty() {
+                    self.out.text.push(' ');
+                }
+                self.glue_unspaced = false;
+                let canon_start = self.out.text.len();
+                self.word = Some(Word {
+                    canon_start,
+                    orig_start: at,
+                    orig_end: end,
+                    last,
+                    first_apostrophe: None,
+                    last_apostrophe: at,
+                });
+                canon_start
+            }
+        };
+        self.out.text.push_str(run);
+        if self.fold == Fold::Folded {
+            self.out.text[from..].make_ascii_lowercase();
+        }
+    }
+
     /// Normalises one cluster (a character and the marks combining with
     /// it) and pushes what comes out.
     fn push_cluster(&mut self, cluster: &str, orig_start: usize, orig_end: usize) {
-        let first = cluster.chars().next().expect("a cluster is never empty");
+        let mut chars = cluster.chars();
+        let first = chars.next().expect("a cluster is never empty");
         if is_word_breaking_symbol(first) {
             self.push(' ', Class::Separator, orig_start, orig_end);
             return;
         }
-        let mut chars = std::mem::take(&mut self.cluster);
-        chars.clear();
+        let mut decomposed = std::mem::take(&mut self.scratch.0);
+        let mut normalised = std::mem::take(&mut self.scratch.1);
+        decomposed.clear();
+        normalised.clear();
         for c in cluster.chars() {
-            decompose_compatible(c, |d| chars.push(d));
+            decompose_compatible(c, |d| decomposed.push(d));
         }
-        if self.fold == Fold::Folded {
-            chars.retain(|&d| !is_removable_diacritic(d));
-            let folded: Vec<char> = chars.iter().flat_map(|&d| fold_case(d)).collect();
-            chars.clear();
-            chars.extend(folded);
+        if decomposed.len() == 1 && chars.next().is_none() && decomposed[0] == first {
+            // Most characters (Cyrillic, Greek, CJK) stand for themselves.
+            match (self.fold, class_of(first)) {
+                (Fold::Folded, Class::Letter) => normalised.extend(fold_case(first)),
+                _ => normalised.push(first),
+            }
+        } else {
+            if self.fold == Fold::Folded {
+                normalised.extend(
+                    decomposed
+                        .iter()
+                        .filter(|&&d| !is_removable_diacritic(d))
+                        .flat_map(|&d| fold_case(d)),
+                );
+                std::mem::swap(&mut decomposed, &mut normalised);
+                normalised.clear();
+            }
+            normalised.extend(decomposed.iter().copied().nfc());
         }
-        let composed: Vec<char> = chars.iter().copied().nfc().collect();
-        for d in composed {
+        for &d in &normalised {
             self.push(d, class_of(d), orig_start, orig_end);
         }
-        self.cluster = chars;
+        self.scratch = (decomposed, normalised);
     }
 
     /// Feeds one normalised character through word segmentation.
@@ -377,6 +444,10 @@ impl Builder {
             .tokens
             .push(token(start, end, orig_start, orig_end));
     }
+}
+
+fn is_ascii_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
 }
 
 /// True when `text` starts with a character that combines with the one

@@ -49,7 +49,7 @@ fn terms_keep_how_they_were_written() {
             "ceasefire",
             "\"cease fire\"",
             "mediat*",
-            "\"peace talk*\"",
+            "\"peace talk\"*",
             "停火"
         ]
     );
@@ -97,11 +97,43 @@ fn errors_are_exact_and_located() {
         ("(a OR b", 0, "unbalanced parenthesis"),
         ("a OR b)", 6, "unbalanced parenthesis"),
         ("NEAR/3(a)", 0, "NEAR needs at least two terms"),
-        ("NEAR/0(a, b)", 0, "NEAR needs a distance of at least 1"),
+        (
+            "NEAR/0(a, b)",
+            0,
+            "NEAR/ needs a whole number from 1 to 1000: NEAR/5(a, b)",
+        ),
+        (
+            "NEAR/99999999999(a,b)",
+            0,
+            "NEAR/ needs a whole number from 1 to 1000: NEAR/5(a, b)",
+        ),
+        (
+            "NEAR/+3(a,b)",
+            0,
+            "NEAR/ needs a whole number from 1 to 1000: NEAR/5(a, b)",
+        ),
+        (
+            "a -",
+            2,
+            "a lone - is not a term: write -word to exclude a word",
+        ),
+        (
+            "a - b",
+            2,
+            "a lone - is not a term: write -word to exclude a word",
+        ),
+        ("(((", 0, "unbalanced parenthesis"),
+        ("title:title:x", 0, "title: needs a term after it"),
+        (
+            "title:(body:x)",
+            7,
+            "body: inside another field's parentheses can never match",
+        ),
+        ("NEAR/2()", 0, "NEAR needs at least two terms"),
         (
             "NEAR/x(a, b)",
             0,
-            "NEAR/ needs a whole number: NEAR/5(a, b)",
+            "NEAR/ needs a whole number from 1 to 1000: NEAR/5(a, b)",
         ),
         (
             "NEAR/2(a, (b))",
@@ -154,4 +186,31 @@ fn errors_are_exact_and_located() {
 fn not_of_not_is_positive() {
     assert!(Query::parse("NOT (NOT a)").is_ok());
     assert!(Query::parse("a -b").is_ok());
+}
+
+#[test]
+fn fields_take_any_operand_after_the_colon() {
+    let q = parse("title:-rumour truce");
+    assert_eq!(
+        q.expr,
+        Expr::And(vec![Expr::Not(Box::new(Expr::Term(0))), Expr::Term(1)])
+    );
+    assert!(q.terms[0].fields.contains(Field::Title) && !q.terms[0].fields.contains(Field::Body));
+    let q = parse("title: NOT rumour truce");
+    assert_eq!(q.terms[0].written, "rumour");
+    let q = parse("title:NEAR/2(a, b)");
+    assert!(matches!(q.expr, Expr::Near { distance: 2, .. }));
+    assert!(!q.terms[1].fields.contains(Field::Body));
+}
+
+#[test]
+fn double_minus_is_double_negation_and_ligatures_count_as_letters() {
+    assert_eq!(
+        parse("--a").expr,
+        Expr::Not(Box::new(Expr::Not(Box::new(Expr::Term(0)))))
+    );
+    assert!(
+        Query::parse("ﬁ*").is_ok(),
+        "ﬁ is two letters once normalised"
+    );
 }
