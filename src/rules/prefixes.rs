@@ -49,7 +49,7 @@ impl PrefixesBuilder {
             return None;
         }
         let mut starts: [Option<Filter>; KEY_MAX + 1] = Default::default();
-        for k in 1..=KEY_MAX {
+        for (k, slot) in starts.iter_mut().enumerate().skip(1) {
             let keyed: Vec<&str> = self
                 .stems
                 .iter()
@@ -66,7 +66,7 @@ impl PrefixesBuilder {
                     .expect("a stem is not empty");
                 filter.insert_hash(hash);
             }
-            starts[k] = Some(filter);
+            *slot = Some(filter);
         }
         let automaton = DFA::builder()
             .match_kind(MatchKind::Standard)
