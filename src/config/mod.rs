@@ -7,6 +7,7 @@
 //! the code that uses them.
 
 mod error;
+mod literal;
 mod raw;
 
 pub use error::{ConfigError, Located};
@@ -330,8 +331,8 @@ impl Checker<'_> {
         let r = raw.get_ref();
         let name = self.name(&r.name, "rule")?;
         let query = Query::parse(r.query.get_ref()).map_err(|e| {
-            let at = r.query.span().start + string_prefix_len(self.source, r.query.span().start);
-            let span = at + e.offset..at + e.offset;
+            let at = literal::source_offset(self.source, r.query.span().start, e.offset);
+            let span = at..at;
             self.error(&span, format!("rule \"{name}\": {}", e.message))
         })?;
         let mut immediate = false;
@@ -471,19 +472,6 @@ fn is_log_filter(filter: &str) -> bool {
             }
             None => is_level(directive),
         })
-}
-
-/// Length of a TOML string's opening delimiter at `at` (`"`, `'`, `"""`,
-/// `'''`), so offsets inside the value map back to file columns.
-fn string_prefix_len(source: &str, at: usize) -> usize {
-    let rest = &source[at..];
-    if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
-        3
-    } else if rest.starts_with('"') || rest.starts_with('\'') {
-        1
-    } else {
-        0
-    }
 }
 
 /// True for `localhost` and loopback IP literals.

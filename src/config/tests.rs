@@ -160,3 +160,16 @@ fn bounds_and_log_level_are_checked() {
     let err = parse("[daemon]\nlog_level = \"loud!\"\n").unwrap_err();
     assert!(err.starts_with("n.toml:2:13: invalid log_level"), "{err}");
 }
+
+#[test]
+fn query_error_caret_survives_escapes() {
+    let err = parse("[[rule]]\nname = \"r\"\nquery = \"\\\"cease fire\\\" AND )\"\n").unwrap_err();
+    let line = "query = \"\\\"cease fire\\\" AND )\"";
+    let column = line.find(')').unwrap() + 1;
+    assert!(
+        err.starts_with(&format!(
+            "n.toml:3:{column}: rule \"r\": unbalanced parenthesis"
+        )),
+        "{err}"
+    );
+}
