@@ -12,6 +12,7 @@ pub mod daemon;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
+pub mod html_text;
 pub mod model;
 pub mod pipeline;
 pub mod rules;

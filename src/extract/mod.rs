@@ -6,8 +6,9 @@
 //! first cut that a main-text extractor will replace, pure like the rest of
 //! this module.
 
-use ego_tree::iter::Edge;
-use scraper::{Html, Node, Selector};
+use scraper::{Html, Selector};
+
+use crate::html_text::{collapse, visible_text};
 
 use crate::model::Entry;
 
@@ -29,28 +30,6 @@ const SKIPPED: &[&str] = &[
     "form", "head",
 ];
 
-/// Elements after which a new line starts.
-const BLOCKS: &[&str] = &[
-    "p",
-    "div",
-    "br",
-    "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "pre",
-    "tr",
-    "section",
-    "article",
-    "figcaption",
-    "dd",
-    "dt",
-];
-
 /// The title and visible text of an HTML page.
 pub fn page_text(html: &str) -> PageText {
     let document = Html::parse_document(html);
@@ -60,35 +39,10 @@ pub fn page_text(html: &str) -> PageText {
         .next()
         .map(|t| t.text().collect::<String>())
         .unwrap_or_default();
-    let mut text = String::new();
-    let mut skipping = 0usize;
-    for edge in document.tree.root().traverse() {
-        match edge {
-            Edge::Open(node) => match node.value() {
-                Node::Element(e) if SKIPPED.contains(&e.name()) => skipping += 1,
-                Node::Text(t) if skipping == 0 => text.push_str(t),
-                _ => {}
-            },
-            Edge::Close(node) => match node.value() {
-                Node::Element(e) if SKIPPED.contains(&e.name()) => skipping -= 1,
-                Node::Element(e) if BLOCKS.contains(&e.name()) => text.push('\n'),
-                _ => {}
-            },
-        }
-    }
     PageText {
-        title: squeeze(&title),
-        text: text
-            .lines()
-            .map(squeeze)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n"),
+        title: collapse(&title),
+        text: visible_text(document.root_element(), SKIPPED),
     }
-}
-
-fn squeeze(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@ mod canonical;
 mod decode;
 mod text;
 
+pub use crate::html_text::collapse;
 pub use canonical::canonical_link;
-pub use text::{collapse, html_to_text};
+pub use text::html_to_text;
 
 use sha2::{Digest, Sha256};
 use url::Url;

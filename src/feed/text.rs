@@ -1,40 +1,12 @@
 //! Feed markup to plain text: what rules match against and mails quote.
 
-use ego_tree::iter::Edge;
-use scraper::{Html, Node};
+use scraper::Html;
+
+use crate::html_text::{collapse, visible_text};
 
 /// Elements whose text is never shown to a reader.
 const HIDDEN: &[&str] = &[
     "script", "style", "template", "noscript", "iframe", "object",
-];
-
-/// Elements that start a new line of text.
-const BLOCKS: &[&str] = &[
-    "p",
-    "div",
-    "br",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "pre",
-    "table",
-    "tr",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "figure",
-    "figcaption",
-    "dd",
-    "dt",
-    "hr",
 ];
 
 /// Plain text of an HTML fragment: tags dropped, entities decoded, hidden
@@ -44,45 +16,7 @@ pub fn html_to_text(html: &str) -> String {
         return collapse(html);
     }
     let fragment = Html::parse_fragment(html);
-    let mut raw = String::with_capacity(html.len());
-    let mut hidden_depth = 0usize;
-    for edge in fragment.tree.root().traverse() {
-        match edge {
-            Edge::Open(node) => match node.value() {
-                Node::Element(e) if HIDDEN.contains(&e.name()) => hidden_depth += 1,
-                Node::Element(e) if BLOCKS.contains(&e.name()) => raw.push('\n'),
-                Node::Text(t) if hidden_depth == 0 => raw.push_str(t),
-                _ => {}
-            },
-            Edge::Close(node) => match node.value() {
-                Node::Element(e) if HIDDEN.contains(&e.name()) => hidden_depth -= 1,
-                Node::Element(e) if BLOCKS.contains(&e.name()) => raw.push('\n'),
-                _ => {}
-            },
-        }
-    }
-    collapse(&raw)
-}
-
-/// Collapses runs of spaces within lines and drops empty lines.
-pub fn collapse(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
-        let mut words = line.split_whitespace().peekable();
-        if words.peek().is_none() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        for (i, word) in words.enumerate() {
-            if i > 0 {
-                out.push(' ');
-            }
-            out.push_str(word);
-        }
-    }
-    out
+    visible_text(fragment.root_element(), HIDDEN)
 }
 
 #[cfg(test)]
