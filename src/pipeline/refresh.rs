@@ -206,11 +206,13 @@ fn consider(config: &Config, feed: &FeedConfig, entry: Entry, alerts: bool) -> N
         summary: &entry.summary,
         body: article_body(&entry),
     };
+    // Only the matching rules that apply to this feed are made owned.
     let found: Vec<RuleMatch> = config
         .rule_set
-        .evaluate(&text)
-        .into_iter()
+        .matches(&text)
+        .iter()
         .filter(|m| config.rules[m.rule].applies_to(feed))
+        .map(|m| m.to_owned())
         .collect();
     let mut matches = Vec::new();
     let mut deliveries: Vec<NewDelivery> = Vec::new();
