@@ -7,6 +7,7 @@ mod check;
 mod inspect;
 mod poll;
 mod run;
+mod status;
 mod test_rules;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +43,12 @@ enum Command {
     },
     /// Validate the config and print what it would watch.
     Check,
+    /// Feeds (failing first: last success, last error, next poll), and the outbox.
+    Status {
+        /// One JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a feed's normalised entries, one JSON object per line.
     Inspect {
         /// A feed file or an http(s) URL.
@@ -119,6 +126,10 @@ pub fn main() -> ExitCode {
         Command::Backtest { ref rule, since } => with_config(&args, |config, dir| {
             backtest::backtest(&config, &dir, rule, since)
         }),
+        Command::Status { json } => match load(&args.config) {
+            Ok(config) => status::status(&config, &state_dir(&args, &config), json),
+            Err(code) => code,
+        },
     };
     ExitCode::from(code)
 }

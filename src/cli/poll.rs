@@ -26,7 +26,8 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 
                 return super::INVALID;
             }
         },
-        None => config.feeds.clone(),
+        // Paused feeds wait; naming one with --feed polls it anyway.
+        None => config.feeds.iter().filter(|f| f.enabled).cloned().collect(),
     };
     let (ctx, mailer) = match open(config, &state_dir) {
         Ok(opened) => opened,

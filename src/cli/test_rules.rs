@@ -59,7 +59,9 @@ pub fn from_config(config: &Config, only: Option<&str>) -> Result<Trial, String>
                 .position(|r| r.name == name)
                 .ok_or_else(|| format!("no rule named \"{name}\" in {}", config.path.display()))?,
         ],
-        None => (0..config.rules.len()).collect(),
+        None => (0..config.rules.len())
+            .filter(|&i| config.rules[i].enabled)
+            .collect(),
     };
     let specs = chosen
         .iter()

@@ -75,6 +75,8 @@ pub struct FeedConfig {
     pub tags: Vec<String>,
     pub interval: Duration,
     pub allow_private_network: bool,
+    /// False pauses the feed: it is not polled, its history is kept.
+    pub enabled: bool,
 }
 
 /// `[[rule]]`
@@ -89,16 +91,19 @@ pub struct RuleConfig {
     pub feeds: Vec<String>,
     /// Case and accents matter for every term.
     pub exact: bool,
+    /// False pauses the rule: it matches nothing until enabled again.
+    pub enabled: bool,
 }
 
 impl RuleConfig {
-    /// True when this rule applies to `feed`.
+    /// True when this rule is enabled and applies to `feed`.
     pub fn applies_to(&self, feed: &FeedConfig) -> bool {
-        self.feeds.is_empty()
-            || self
-                .feeds
-                .iter()
-                .any(|f| *f == feed.name || feed.tags.contains(f))
+        self.enabled
+            && (self.feeds.is_empty()
+                || self
+                    .feeds
+                    .iter()
+                    .any(|f| *f == feed.name || feed.tags.contains(f)))
     }
 }
 
@@ -320,6 +325,7 @@ impl Checker<'_> {
             tags: raw.tags.iter().map(|t| t.get_ref().clone()).collect(),
             interval,
             allow_private_network: raw.allow_private_network,
+            enabled: raw.enabled,
         })
     }
 
@@ -387,6 +393,7 @@ impl Checker<'_> {
                 .collect(),
             feeds: r.feeds.iter().map(|f| f.get_ref().clone()).collect(),
             exact: r.exact,
+            enabled: r.enabled,
         };
         Ok((
             rule,

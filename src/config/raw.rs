@@ -40,6 +40,12 @@ pub struct RawFeed {
     pub interval: Option<Spanned<String>>,
     #[serde(default)]
     pub allow_private_network: bool,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `[[rule]]`
@@ -56,6 +62,8 @@ pub struct RawRule {
     pub feeds: Vec<Spanned<String>>,
     #[serde(default)]
     pub exact: bool,
+    #[serde(default = "yes")]
+    pub enabled: bool,
 }
 
 /// `[daemon]`: every key optional; defaults live in `super::DaemonConfig`.

@@ -53,7 +53,7 @@ pub async fn run(
             if in_flight.len() >= ctx.config.daemon.concurrency {
                 break;
             }
-            if !polling[i] && next_poll[i] <= now {
+            if feed.enabled && !polling[i] && next_poll[i] <= now {
                 polling[i] = true;
                 let (ctx, feed) = (ctx.clone(), feed.clone());
                 let task = in_flight.spawn(async move { refresh_feed(&ctx, &feed).await });
@@ -110,7 +110,11 @@ async fn load_schedule(ctx: &Context) -> Result<Vec<DateTime<Utc>>, StoreError> 
         .config
         .feeds
         .iter()
-        .map(|f| known.get(&f.name).copied().flatten().unwrap_or(now))
+        .map(|f| match f.enabled {
+            true => known.get(&f.name).copied().flatten().unwrap_or(now),
+            // A paused feed is never due.
+            false => DateTime::<Utc>::MAX_UTC,
+        })
         .collect())
 }
 
@@ -140,7 +144,10 @@ fn finish_poll(
     next_poll[i] = later(Utc::now(), ctx.config.feeds[i].interval);
     let feed = &ctx.config.feeds[i].name;
     match report {
-        Ok(Ok(_)) => wake_sender.notify_one(),
+        Ok(Ok(report)) => {
+            next_poll[i] = report.next_poll;
+            wake_sender.notify_one();
+        }
         // The database may recover (disk space, a lock); the feed is tried
         // again at its next interval and nothing it fetched was committed.
         Ok(Err(e)) => tracing::error!(feed = %feed, "database error: {e}"),

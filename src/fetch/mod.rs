@@ -41,6 +41,8 @@ pub struct Fetched {
 pub struct FetchError {
     pub class: FailureClass,
     pub message: String,
+    /// How long the server asked us to wait (429 and 503 Retry-After).
+    pub retry_after: Option<Duration>,
 }
 
 impl FetchError {
@@ -49,6 +51,7 @@ impl FetchError {
         FetchError {
             class,
             message: message.into(),
+            retry_after: None,
         }
     }
 }
@@ -113,10 +116,20 @@ impl Fetcher {
             return Ok(FetchOutcome::NotModified);
         }
         if !status.is_success() {
-            return Err(FetchError::new(
+            let mut error = FetchError::new(
                 FailureClass::Http(status.as_u16()),
                 format!("the server answered {status}"),
-            ));
+            );
+            if matches!(status.as_u16(), 429 | 503) {
+                error.retry_after = retry_after(response.headers());
+                if let Some(wait) = error.retry_after {
+                    error.message.push_str(&format!(
+                        " and asked to wait {}",
+                        humantime::format_duration(wait)
+                    ));
+                }
+            }
+            return Err(error);
         }
         let max = self.limits.max_bytes;
         if response.content_length().is_some_and(|n| n > max) {
@@ -154,6 +167,17 @@ fn too_large(max: u64) -> FetchError {
             "the body is larger than the {max}-byte cap (raise feed_max_bytes if the feed is legitimate)"
         ),
     )
+}
+
+/// A Retry-After header: seconds, or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = header_text(headers, header::RETRY_AFTER)?;
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    (when.to_utc() - chrono::Utc::now()).to_std().ok()
 }
 
 fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {

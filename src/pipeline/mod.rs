@@ -6,6 +6,7 @@
 
 mod deliver;
 mod refresh;
+mod schedule;
 
 pub use deliver::{DeliveryReport, deliver_pending};
 pub use refresh::{FeedOutcome, FeedReport, earlier, later, refresh_feed};

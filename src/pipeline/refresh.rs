@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::Context;
+use super::schedule::{backoff, jittered};
 use crate::alert::snippet;
 use crate::config::{Config, FeedConfig};
 use crate::extract::article_body;
@@ -37,15 +38,18 @@ pub enum FeedOutcome {
 pub struct FeedReport {
     pub feed: String,
     pub outcome: FeedOutcome,
+    /// When the feed is due again (stored with the outcome).
+    pub next_poll: DateTime<Utc>,
 }
 
 /// Polls `feed` once and stores what it brought. Feed failures are stored
 /// and reported in the outcome; only a database failure is an `Err`.
 pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> Result<FeedReport, StoreError> {
     let now = Utc::now();
-    let next_poll = later(now, feed.interval);
+    let next_poll = later(now, jittered(feed.interval));
     let (name, url) = (feed.name.clone(), feed.url.to_string());
     let state = ctx.store.call(move |s| s.ensure_feed(&name, &url)).await?;
+    let failures = u32::try_from(state.error_count + 1).unwrap_or(u32::MAX);
 
     let fetched = match ctx.fetcher.get(&feed.url, &state.validators).await {
         Ok(FetchOutcome::Fetched(fetched)) => fetched,
@@ -54,9 +58,9 @@ pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> Result<FeedReport
             ctx.store
                 .call(move |s| s.record_not_modified(&name, now, next_poll))
                 .await?;
-            return Ok(report(feed, FeedOutcome::NotModified));
+            return Ok(report(feed, FeedOutcome::NotModified, next_poll));
         }
-        Err(e) => return fail(ctx, feed, e, now, next_poll).await,
+        Err(e) => return fail(ctx, feed, e, now, failures).await,
     };
     let parsed = match feed::parse(
         &fetched.body,
@@ -64,7 +68,7 @@ pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> Result<FeedReport
         Some(&fetched.final_url),
     ) {
         Ok(parsed) => parsed,
-        Err(e) => return fail(ctx, feed, not_a_feed(feed, e), now, next_poll).await,
+        Err(e) => return fail(ctx, feed, not_a_feed(feed, e), now, failures).await,
     };
     if let Some(warning) = &parsed.warning {
         tracing::warn!(feed = %feed.name, "{warning}");
@@ -108,7 +112,7 @@ pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> Result<FeedReport
         deliveries: stored.deliveries,
         warning: parsed.warning,
     };
-    Ok(report(feed, outcome))
+    Ok(report(feed, outcome, next_poll))
 }
 
 /// `now + span`, saturating far in the future instead of overflowing.
@@ -138,20 +142,23 @@ fn not_a_feed(feed: &FeedConfig, error: FeedError) -> FetchError {
     FetchError::new(FailureClass::NotAFeed, message)
 }
 
-fn report(feed: &FeedConfig, outcome: FeedOutcome) -> FeedReport {
+fn report(feed: &FeedConfig, outcome: FeedOutcome, next_poll: DateTime<Utc>) -> FeedReport {
     FeedReport {
         feed: feed.name.clone(),
         outcome,
+        next_poll,
     }
 }
 
+/// Stores a failed poll, the `failures`-th in a row, and backs off.
 async fn fail(
     ctx: &Context,
     feed: &FeedConfig,
     error: FetchError,
     now: DateTime<Utc>,
-    next_poll: DateTime<Utc>,
+    failures: u32,
 ) -> Result<FeedReport, StoreError> {
+    let next_poll = later(now, backoff(feed.interval, failures, error.retry_after));
     tracing::warn!(feed = %feed.name, class = error.class.name(), "poll failed: {}", error.message);
     let name = feed.name.clone();
     let stored = error.clone();
@@ -162,7 +169,7 @@ async fn fail(
         class: error.class,
         message: error.message,
     };
-    Ok(report(feed, outcome))
+    Ok(report(feed, outcome, next_poll))
 }
 
 /// The entries the store has not seen in this feed, each once.

@@ -9,11 +9,13 @@ mod feeds;
 mod handle;
 mod ingest;
 mod outbox;
+mod status;
 
 pub use archive::ArchivedEntry;
 pub use feeds::FeedState;
 pub use handle::{OutboxLock, StoreHandle};
 pub use ingest::{NewDelivery, NewEntry, NewMatch, PollRecord, Stored};
+pub use status::{FeedSummary, OutboxSummary};
 
 use std::path::Path;
 use std::time::Duration;

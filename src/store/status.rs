@@ -1,0 +1,76 @@
+//! What `status` shows: each feed's health and counts, and the outbox.
+
+use chrono::{DateTime, Utc};
+
+use super::{Store, StoreError, from_secs};
+
+/// One feed as `status` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedSummary {
+    pub name: String,
+    pub url: String,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// Class name and message of the last failure, cleared on success.
+    pub last_error: Option<(String, String)>,
+    pub error_count: i64,
+    pub next_poll_at: Option<DateTime<Utc>>,
+    pub last_warning: Option<String>,
+    pub entries: i64,
+    pub matches: i64,
+}
+
+/// The outbox at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxSummary {
+    pub pending: i64,
+    pub dead: i64,
+    pub oldest_pending: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Every feed the store knows, with its counts.
+    pub fn feed_summaries(&self) -> Result<Vec<FeedSummary>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT f.name, f.url, f.last_success_at, f.last_error_class, f.last_error_message,
+                    f.error_count, f.next_poll_at, f.last_warning,
+                    (SELECT COUNT(*) FROM entries e WHERE e.feed = f.name),
+                    (SELECT COUNT(*) FROM matches m JOIN entries e ON e.id = m.entry_id
+                     WHERE e.feed = f.name)
+             FROM feeds f ORDER BY f.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let class: Option<String> = r.get(3)?;
+            let message: Option<String> = r.get(4)?;
+            Ok(FeedSummary {
+                name: r.get(0)?,
+                url: r.get(1)?,
+                last_success_at: r.get::<_, Option<i64>>(2)?.map(from_secs),
+                last_error: class.map(|c| (c, message.unwrap_or_default())),
+                error_count: r.get(5)?,
+                next_poll_at: r.get::<_, Option<i64>>(6)?.map(from_secs),
+                last_warning: r.get(7)?,
+                entries: r.get(8)?,
+                matches: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Pending and dead deliveries, and when the oldest pending was queued.
+    pub fn outbox_summary(&self) -> Result<OutboxSummary, StoreError> {
+        let summary = self.conn.query_row(
+            "SELECT COUNT(*) FILTER (WHERE state = 'pending'), COUNT(*) FILTER (WHERE state = 'dead'),
+                    MIN(created_at) FILTER (WHERE state = 'pending')
+             FROM deliveries",
+            [],
+            |r| {
+                Ok(OutboxSummary {
+                    pending: r.get(0)?,
+                    dead: r.get(1)?,
+                    oldest_pending: r.get::<_, Option<i64>>(2)?.map(from_secs),
+                })
+            },
+        )?;
+        Ok(summary)
+    }
+}

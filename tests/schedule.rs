@@ -1,0 +1,226 @@
+//! Scheduling and visibility: backoff after failures, Retry-After, paused
+//! feeds and rules, and `status`.
+
+mod common;
+
+use chrono::Utc;
+use common::*;
+use newshound::store::Store;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn respond(server: &MockServer, route: &str, response: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// Seconds from now until the feed's stored next poll.
+fn seconds_until_next_poll(env: &Env, feed: &str) -> i64 {
+    let store = Store::open(&env.database()).unwrap();
+    let state = store.feed_state(feed).unwrap().unwrap();
+    (state.next_poll_at.unwrap() - Utc::now()).num_seconds()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_back_off_exponentially_and_success_resets() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(3)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    respond(
+        &server,
+        "/feed.xml",
+        ResponseTemplate::new(200).set_body_raw(
+            rss(&server.uri(), &[Item::new("1", "x", "y")]),
+            "application/rss+xml",
+        ),
+    )
+    .await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}interval = \"10m\"\n",
+        feed("wire", &format!("{}/feed.xml", server.uri()))
+    ));
+
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        assert_exit(&env.newshound(&["poll"]).await, 1);
+        waits.push(seconds_until_next_poll(&env, "wire"));
+    }
+    // 10, 20, 40 minutes, each within the ±10% jitter.
+    for (wait, minutes) in waits.iter().zip([10, 20, 40]) {
+        let base = minutes * 60;
+        assert!(
+            *wait >= base * 9 / 10 - 2 && *wait <= base * 11 / 10,
+            "{waits:?}"
+        );
+    }
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let after = seconds_until_next_poll(&env, "wire");
+    assert!(
+        (538..=660).contains(&after),
+        "success resets the schedule: {after}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_after_is_honoured_in_seconds_and_as_a_date() {
+    let server = MockServer::start().await;
+    respond(
+        &server,
+        "/seconds.xml",
+        ResponseTemplate::new(503).insert_header("Retry-After", "7200"),
+    )
+    .await;
+    let date = (Utc::now() + chrono::Duration::hours(3))
+        .to_rfc2822()
+        .replace("+0000", "GMT");
+    respond(
+        &server,
+        "/date.xml",
+        ResponseTemplate::new(429).insert_header("Retry-After", date.as_str()),
+    )
+    .await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}",
+        feed("seconds", &format!("{}/seconds.xml", server.uri())),
+        feed("date", &format!("{}/date.xml", server.uri())),
+    ));
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 1);
+    assert!(stdout(&output).contains("seconds: failed (http): the server answered 503 Service Unavailable and asked to wait 2h"), "{}", stdout(&output));
+    assert!(seconds_until_next_poll(&env, "seconds") >= 7200 - 5);
+    assert!(seconds_until_next_poll(&env, "date") >= 3 * 3600 - 10);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn paused_feeds_and_rules_do_nothing_until_asked() {
+    let server = MockServer::start().await;
+    let body = rss(&server.uri(), &[Item::new("1", "Ceasefire", "x")]);
+    respond(
+        &server,
+        "/live.xml",
+        ResponseTemplate::new(200).set_body_raw(body.clone(), "application/rss+xml"),
+    )
+    .await;
+    respond(
+        &server,
+        "/paused.xml",
+        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
+    )
+    .await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}enabled = false\n{}{}enabled = false\n",
+        feed("live", &format!("{}/live.xml", server.uri())),
+        feed("paused", &format!("{}/paused.xml", server.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        rule("quiet", "ceasefire", &["other@example.org"]),
+    ));
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 0);
+    assert!(!stdout(&output).contains("paused:"), "{}", stdout(&output));
+    let requested: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert_eq!(requested, ["/live.xml"]);
+    let mails = env.maildir_new();
+    assert_eq!(mails.len(), 1, "the paused rule sends nothing");
+    let mail = std::fs::read_to_string(&mails[0]).unwrap();
+    assert!(mail.contains("To: desk@example.org"), "{mail}");
+
+    let asked = env.newshound(&["poll", "--feed", "paused"]).await;
+    assert_exit(&asked, 0);
+    assert!(
+        stdout(&asked).contains("paused: 1 new entries"),
+        "{}",
+        stdout(&asked)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_shows_failing_feeds_first_with_counts() {
+    let server = MockServer::start().await;
+    let body = rss(
+        &server.uri(),
+        &[
+            Item::new("1", "Ceasefire", "x"),
+            Item::new("2", "Markets", "y"),
+        ],
+    );
+    respond(
+        &server,
+        "/good.xml",
+        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
+    )
+    .await;
+    respond(&server, "/bad.xml", ResponseTemplate::new(500)).await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}{}enabled = false\n{}",
+        smtp_config(free_port()),
+        feed("a-good", &format!("{}/good.xml", server.uri())),
+        feed("b-bad", &format!("{}/bad.xml", server.uri())),
+        feed("c-paused", &format!("{}/good.xml", server.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+    assert_exit(&env.newshound(&["poll"]).await, 1);
+
+    let output = env.newshound(&["status", "--json"]).await;
+    assert_exit(&output, 0);
+    let status: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let feeds = status["feeds"].as_array().unwrap();
+    let summary: Vec<(&str, &str)> = feeds
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap(), f["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("b-bad", "failing"),
+            ("c-paused", "paused"),
+            ("a-good", "ok")
+        ]
+    );
+    assert_eq!(feeds[0]["last_error"]["class"], "http");
+    assert_eq!(feeds[0]["error_count"], 1);
+    assert!(feeds[0]["last_success"].is_null());
+    assert_eq!(
+        (feeds[2]["entries"].as_i64(), feeds[2]["matches"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert!(feeds[2]["next_poll"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(
+        status["deliveries"]["pending"], 1,
+        "the SMTP server was down"
+    );
+    assert!(status["deliveries"]["oldest_pending"].is_string());
+
+    let table = env.newshound(&["status"]).await;
+    assert_exit(&table, 0);
+    let text = stdout(&table);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[1].starts_with("b-bad")
+            && lines[1].contains("failing")
+            && lines[1].contains("http ×1"),
+        "{lines:?}"
+    );
+    assert!(
+        stdout(&table).contains("deliveries: 1 pending (oldest queued"),
+        "{}",
+        stdout(&table)
+    );
+}
