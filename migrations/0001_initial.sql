@@ -8,7 +8,17 @@ PRAGMA auto_vacuum = INCREMENTAL;
 
 CREATE TABLE feeds (
     name               TEXT PRIMARY KEY,
+    -- The URL as configured; a changed config URL resets what follows.
     url                TEXT NOT NULL,
+    -- Where the feed moved to after the same permanent redirect was seen
+    -- three times in a row; NULL while it has not moved.
+    moved_to           TEXT,
+    -- The permanent redirect seen on the last polls, and how many in a row.
+    redirect_target    TEXT,
+    redirect_count     INTEGER NOT NULL DEFAULT 0,
+    -- Set when the server said 410 Gone; a person's `poll --feed` retries.
+    disabled_at        INTEGER,
+    disabled_reason    TEXT,
     etag               TEXT,
     last_modified      TEXT,
     first_polled_at    INTEGER,

@@ -8,7 +8,7 @@ use futures_util::{StreamExt, stream};
 use crate::alert::Mailer;
 use crate::config::{Config, FeedConfig};
 use crate::pipeline::{
-    Context, DeliveryReport, FeedOutcome, FeedReport, deliver_pending, refresh_feed,
+    Context, DeliveryReport, FeedOutcome, FeedReport, Trigger, deliver_pending, refresh_feed,
 };
 use crate::store::{Store, StoreError, StoreHandle};
 
@@ -36,8 +36,13 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 
             return super::FAILED;
         }
     };
+    let trigger = if only.is_some() {
+        Trigger::Person
+    } else {
+        Trigger::Schedule
+    };
     let reports: Vec<_> = stream::iter(feeds.iter())
-        .map(|feed| refresh_feed(&ctx, feed))
+        .map(|feed| refresh_feed(&ctx, feed, trigger))
         .buffered(ctx.config.daemon.concurrency)
         .collect()
         .await;
@@ -81,6 +86,14 @@ fn print_feed(feed: &FeedConfig, report: Result<FeedReport, StoreError>) -> bool
         FeedOutcome::Failed { class, message } => {
             println!("{}: failed ({}): {message}", feed.name, class.name());
             false
+        }
+        FeedOutcome::Disabled { since, reason } => {
+            println!(
+                "{}: disabled since {}: {reason}",
+                feed.name,
+                since.format("%Y-%m-%d %H:%M UTC")
+            );
+            true
         }
     }
 }

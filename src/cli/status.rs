@@ -36,6 +36,7 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
             let summary = summaries.iter().find(|s| s.name == feed.name).cloned();
             let state = match &summary {
                 _ if !feed.enabled => "paused",
+                Some(s) if s.disabled_at.is_some() => "disabled",
                 Some(s) if s.error_count > 0 => "failing",
                 _ => "ok",
             };

@@ -16,7 +16,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::alert::Mailer;
-use crate::pipeline::{Context, FeedReport, deliver_pending, later, refresh_feed};
+use crate::pipeline::{Context, FeedReport, Trigger, deliver_pending, later, refresh_feed};
 use crate::store::StoreError;
 
 /// The longest the scheduler sleeps before looking at the clock again.
@@ -56,7 +56,8 @@ pub async fn run(
             if feed.enabled && !polling[i] && next_poll[i] <= now {
                 polling[i] = true;
                 let (ctx, feed) = (ctx.clone(), feed.clone());
-                let task = in_flight.spawn(async move { refresh_feed(&ctx, &feed).await });
+                let task = in_flight
+                    .spawn(async move { refresh_feed(&ctx, &feed, Trigger::Schedule).await });
                 task_feed.insert(task.id(), i);
             }
         }

@@ -5,22 +5,26 @@
 //! failure come back.
 
 mod classify;
+mod redirect;
+mod response;
 
 use std::time::Duration;
 
-use reqwest::header::{self, HeaderMap, HeaderValue};
-use reqwest::{Client, StatusCode};
+use reqwest::Client;
+use reqwest::header;
 use url::Url;
 
 use crate::model::FailureClass;
 pub use crate::model::Validators;
 pub use classify::classify;
+pub use redirect::{MAX_REDIRECTS, Redirect, permanent_target};
 
 /// What a successful request brought back.
 #[derive(Debug)]
 pub enum FetchOutcome {
-    /// 304: nothing changed since the validators were issued.
-    NotModified,
+    /// 304: nothing changed since the validators were issued; the
+    /// redirects followed to hear it.
+    NotModified(Vec<Redirect>),
     /// A body, decompressed and within the cap.
     Fetched(Fetched),
 }
@@ -33,6 +37,8 @@ pub struct Fetched {
     pub final_url: Url,
     pub content_type: Option<String>,
     pub validators: Validators,
+    /// The redirects followed to get it, in order.
+    pub redirects: Vec<Redirect>,
 }
 
 /// A failed request: its class and a message a person can act on.
@@ -66,9 +72,6 @@ pub struct Limits {
     pub max_bytes: u64,
 }
 
-/// The most redirects followed for one request.
-const MAX_REDIRECTS: usize = 5;
-
 /// An HTTP client shared by every request of the process.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
@@ -83,7 +86,8 @@ impl Fetcher {
             .user_agent(concat!("newshound/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(limits.connect)
             .timeout(limits.total)
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+            // Redirects are followed by hand, hop by hop (see `follow`).
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| {
                 FetchError::new(
@@ -94,95 +98,55 @@ impl Fetcher {
         Ok(Fetcher { client, limits })
     }
 
-    /// GETs `url`, conditionally when `validators` hold anything.
+    /// GETs `url`, conditionally when `validators` hold anything, following
+    /// up to five redirects, all within the total deadline.
     pub async fn get(
         &self,
         url: &Url,
         validators: &Validators,
     ) -> Result<FetchOutcome, FetchError> {
-        let mut request = self
-            .client
-            .get(url.clone())
-            .header(header::ACCEPT, FEED_ACCEPT);
-        if let Some(etag) = &validators.etag {
-            request = request.header(header::IF_NONE_MATCH, etag);
+        let total = self.limits.total;
+        match tokio::time::timeout(total, self.follow(url, validators)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(FetchError::new(
+                FailureClass::Timeout,
+                format!(
+                    "no complete answer within {}",
+                    humantime::format_duration(total)
+                ),
+            )),
         }
-        if let Some(modified) = &validators.last_modified {
-            request = request.header(header::IF_MODIFIED_SINCE, modified);
-        }
-        let mut response = request.send().await.map_err(classify)?;
-        let status = response.status();
-        if status == StatusCode::NOT_MODIFIED {
-            return Ok(FetchOutcome::NotModified);
-        }
-        if !status.is_success() {
-            let mut error = FetchError::new(
-                FailureClass::Http(status.as_u16()),
-                format!("the server answered {status}"),
-            );
-            if matches!(status.as_u16(), 429 | 503) {
-                error.retry_after = retry_after(response.headers());
-                if let Some(wait) = error.retry_after {
-                    error.message.push_str(&format!(
-                        " and asked to wait {}",
-                        humantime::format_duration(wait)
-                    ));
+    }
+
+    /// Sends the request and each redirect's, by hand, so that every hop
+    /// is seen: loops are caught, non-HTTP targets refused, and permanent
+    /// moves recorded.
+    async fn follow(&self, url: &Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
+        let mut current = url.clone();
+        let mut redirects: Vec<Redirect> = Vec::new();
+        loop {
+            let mut request = self
+                .client
+                .get(current.clone())
+                .header(header::ACCEPT, FEED_ACCEPT);
+            if let Some(etag) = &validators.etag {
+                request = request.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(modified) = &validators.last_modified {
+                request = request.header(header::IF_MODIFIED_SINCE, modified);
+            }
+            let response = request.send().await.map_err(classify)?;
+            match redirect::next_hop(&response, url, &redirects)? {
+                Some(hop) => {
+                    current = hop.to.clone();
+                    redirects.push(hop);
                 }
+                None => return response::read(response, self.limits.max_bytes, redirects).await,
             }
-            return Err(error);
         }
-        let max = self.limits.max_bytes;
-        if response.content_length().is_some_and(|n| n > max) {
-            return Err(too_large(max));
-        }
-        let headers = response.headers().clone();
-        let final_url = response.url().clone();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            if body.len() as u64 + chunk.len() as u64 > max {
-                return Err(too_large(max));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(FetchOutcome::Fetched(Fetched {
-            body,
-            final_url,
-            content_type: header_text(&headers, header::CONTENT_TYPE),
-            validators: Validators {
-                etag: header_text(&headers, header::ETAG),
-                last_modified: header_text(&headers, header::LAST_MODIFIED),
-            },
-        }))
     }
 }
 
 /// What feed requests accept, most specific first.
 const FEED_ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
      application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
-
-fn too_large(max: u64) -> FetchError {
-    FetchError::new(
-        FailureClass::TooLarge,
-        format!(
-            "the body is larger than the {max}-byte cap (raise feed_max_bytes if the feed is legitimate)"
-        ),
-    )
-}
-
-/// A Retry-After header: seconds, or an HTTP date.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = header_text(headers, header::RETRY_AFTER)?;
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    (when.to_utc() - chrono::Utc::now()).to_std().ok()
-}
-
-fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v: &HeaderValue| v.to_str().ok())
-        .map(str::to_string)
-}

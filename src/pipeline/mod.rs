@@ -9,7 +9,7 @@ mod refresh;
 mod schedule;
 
 pub use deliver::{DeliveryReport, deliver_pending};
-pub use refresh::{FeedOutcome, FeedReport, earlier, later, refresh_feed};
+pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, refresh_feed};
 
 use std::sync::Arc;
 

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use url::Url;
 
 use super::Context;
 use super::schedule::{backoff, jittered};
@@ -9,7 +10,7 @@ use crate::alert::snippet;
 use crate::config::{Config, FeedConfig};
 use crate::extract::article_body;
 use crate::feed::{self, FeedError, hex};
-use crate::fetch::{FetchError, FetchOutcome};
+use crate::fetch::{FetchError, FetchOutcome, Redirect, permanent_target};
 use crate::model::{ArticleText, Entry, FailureClass, Field, RuleMatch};
 use crate::store::{NewDelivery, NewEntry, NewMatch, PollRecord, StoreError};
 
@@ -31,6 +32,21 @@ pub enum FeedOutcome {
         class: FailureClass,
         message: String,
     },
+    /// Not polled: the server said the feed is gone (410), and only a
+    /// person asking for this feed polls it again.
+    Disabled {
+        since: DateTime<Utc>,
+        reason: String,
+    },
+}
+
+/// Who asked for a poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// The schedule, or a poll of every feed: disabled feeds are skipped.
+    Schedule,
+    /// A person naming this feed: it is polled even when disabled.
+    Person,
 }
 
 /// The outcome of one feed's poll, for logs and the CLI.
@@ -44,24 +60,39 @@ pub struct FeedReport {
 
 /// Polls `feed` once and stores what it brought. Feed failures are stored
 /// and reported in the outcome; only a database failure is an `Err`.
-pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> Result<FeedReport, StoreError> {
+pub async fn refresh_feed(
+    ctx: &Context,
+    feed: &FeedConfig,
+    trigger: Trigger,
+) -> Result<FeedReport, StoreError> {
     let now = Utc::now();
     let next_poll = later(now, jittered(feed.interval));
     let (name, url) = (feed.name.clone(), feed.url.to_string());
     let state = ctx.store.call(move |s| s.ensure_feed(&name, &url)).await?;
+    if let (Some((since, reason)), Trigger::Schedule) = (&state.disabled, trigger) {
+        let outcome = FeedOutcome::Disabled {
+            since: *since,
+            reason: reason.clone(),
+        };
+        return Ok(report(feed, outcome, DateTime::<Utc>::MAX_UTC));
+    }
     let failures = u32::try_from(state.error_count + 1).unwrap_or(u32::MAX);
 
-    let fetched = match ctx.fetcher.get(&feed.url, &state.validators).await {
+    let url = Url::parse(state.poll_url()).unwrap_or_else(|_| feed.url.clone());
+    let fetched = match ctx.fetcher.get(&url, &state.validators).await {
         Ok(FetchOutcome::Fetched(fetched)) => fetched,
-        Ok(FetchOutcome::NotModified) => {
+        Ok(FetchOutcome::NotModified(redirects)) => {
+            note_redirects(ctx, feed, &redirects).await?;
             let name = feed.name.clone();
             ctx.store
                 .call(move |s| s.record_not_modified(&name, now, next_poll))
                 .await?;
             return Ok(report(feed, FeedOutcome::NotModified, next_poll));
         }
+        Err(e) if e.class == FailureClass::Http(410) => return gone(ctx, feed, e, now).await,
         Err(e) => return fail(ctx, feed, e, now, failures).await,
     };
+    note_redirects(ctx, feed, &fetched.redirects).await?;
     let parsed = match feed::parse(
         &fetched.body,
         fetched.content_type.as_deref(),
@@ -148,6 +179,48 @@ fn report(feed: &FeedConfig, outcome: FeedOutcome, next_poll: DateTime<Utc>) -> 
         outcome,
         next_poll,
     }
+}
+
+/// Counts a permanent redirect towards moving the feed (three in a row).
+async fn note_redirects(
+    ctx: &Context,
+    feed: &FeedConfig,
+    redirects: &[Redirect],
+) -> Result<(), StoreError> {
+    let target = permanent_target(redirects).map(Url::to_string);
+    let name = feed.name.clone();
+    let moved = ctx
+        .store
+        .call(move |s| s.note_redirect(&name, target.as_deref()))
+        .await?;
+    if let Some(to) = moved {
+        tracing::warn!(feed = %feed.name, "the feed moved permanently to {to}; polling it there (update the config's url)");
+    }
+    Ok(())
+}
+
+/// Disables a feed the server says is gone for good (410); it stays in
+/// `status` until a person retries it with `poll --feed`.
+async fn gone(
+    ctx: &Context,
+    feed: &FeedConfig,
+    error: FetchError,
+    now: DateTime<Utc>,
+) -> Result<FeedReport, StoreError> {
+    let message = format!(
+        "{}: the feed is gone; it is disabled until `poll --feed {}` succeeds",
+        error.message, feed.name
+    );
+    tracing::warn!(feed = %feed.name, "{message}");
+    let (name, stored) = (feed.name.clone(), message.clone());
+    ctx.store
+        .call(move |s| s.record_gone(&name, &stored, now))
+        .await?;
+    let outcome = FeedOutcome::Failed {
+        class: error.class,
+        message,
+    };
+    Ok(report(feed, outcome, DateTime::<Utc>::MAX_UTC))
 }
 
 /// Stores a failed poll, the `failures`-th in a row, and backs off.

@@ -85,7 +85,8 @@ impl Store {
             "UPDATE feeds SET etag = ?2, last_modified = ?3, last_polled_at = ?4,
                     last_success_at = ?4, first_polled_at = COALESCE(first_polled_at, ?4),
                     next_poll_at = ?5, last_error_class = NULL, last_error_message = NULL,
-                    last_error_at = NULL, error_count = 0, last_warning = ?6
+                    last_error_at = NULL, error_count = 0, last_warning = ?6,
+                    disabled_at = NULL, disabled_reason = NULL
              WHERE name = ?1",
             params![
                 feed,

@@ -17,6 +17,8 @@ pub struct FeedSummary {
     pub last_warning: Option<String>,
     pub entries: i64,
     pub matches: i64,
+    /// Set when the server said the feed is gone (410).
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 /// The outbox at a glance.
@@ -35,7 +37,8 @@ impl Store {
                     f.error_count, f.next_poll_at, f.last_warning,
                     (SELECT COUNT(*) FROM entries e WHERE e.feed = f.name),
                     (SELECT COUNT(*) FROM matches m JOIN entries e ON e.id = m.entry_id
-                     WHERE e.feed = f.name)
+                     WHERE e.feed = f.name),
+                    f.disabled_at
              FROM feeds f ORDER BY f.name",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -51,6 +54,7 @@ impl Store {
                 last_warning: r.get(7)?,
                 entries: r.get(8)?,
                 matches: r.get(9)?,
+                disabled_at: r.get::<_, Option<i64>>(10)?.map(from_secs),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

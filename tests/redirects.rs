@@ -1,0 +1,166 @@
+//! Redirects and gone feeds: permanent moves followed after three polls,
+//! temporary ones never, loops and caps, 410 disabling a feed.
+
+mod common;
+
+use common::*;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn redirect(server: &MockServer, from: &str, status: u16, to: &str) {
+    Mock::given(method("GET"))
+        .and(path(from))
+        .respond_with(ResponseTemplate::new(status).insert_header("Location", to))
+        .mount(server)
+        .await;
+}
+
+async fn serve_feed(server: &MockServer, route: &str) {
+    let body = rss(&server.uri(), &[Item::new("1", "Truce", "x")]);
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"))
+        .mount(server)
+        .await;
+}
+
+async fn paths(server: &MockServer) -> Vec<String> {
+    let requests = server.received_requests().await.unwrap();
+    requests.iter().map(|r| r.url.path().to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_permanent_redirect_seen_three_times_moves_the_feed() {
+    let server = MockServer::start().await;
+    redirect(&server, "/old.xml", 301, "/new.xml").await;
+    serve_feed(&server, "/new.xml").await;
+    let env = Env::new();
+    env.write_config(&feed("wire", &format!("{}/old.xml", server.uri())));
+    for _ in 0..4 {
+        assert_exit(&env.newshound(&["poll"]).await, 0);
+    }
+    let asked = paths(&server).await;
+    assert_eq!(
+        asked.iter().filter(|p| *p == "/old.xml").count(),
+        3,
+        "{asked:?}"
+    );
+    assert_eq!(asked.last().map(String::as_str), Some("/new.xml"));
+    assert_eq!(
+        asked[asked.len() - 2],
+        "/new.xml",
+        "the fourth poll went straight to the new URL"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_temporary_redirect_never_moves_the_feed() {
+    let server = MockServer::start().await;
+    redirect(&server, "/old.xml", 302, "/new.xml").await;
+    serve_feed(&server, "/new.xml").await;
+    let env = Env::new();
+    env.write_config(&feed("wire", &format!("{}/old.xml", server.uri())));
+    for _ in 0..4 {
+        assert_exit(&env.newshound(&["poll"]).await, 0);
+    }
+    let asked = paths(&server).await;
+    assert_eq!(
+        asked.iter().filter(|p| *p == "/old.xml").count(),
+        4,
+        "{asked:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn loops_caps_and_non_http_targets_are_refused() {
+    let server = MockServer::start().await;
+    redirect(&server, "/a.xml", 302, "/b.xml").await;
+    redirect(&server, "/b.xml", 302, "/a.xml").await;
+    for i in 0..7 {
+        redirect(
+            &server,
+            &format!("/r{i}.xml"),
+            302,
+            &format!("/r{}.xml", i + 1),
+        )
+        .await;
+    }
+    redirect(&server, "/ftp.xml", 301, "ftp://files.example.org/feed.xml").await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}",
+        feed("loop", &format!("{}/a.xml", server.uri())),
+        feed("long", &format!("{}/r0.xml", server.uri())),
+        feed("ftp", &format!("{}/ftp.xml", server.uri())),
+    ));
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 1);
+    let out = stdout(&output);
+    assert!(out.contains("loop: failed (http): redirect loop:"), "{out}");
+    assert!(
+        out.contains("long: failed (http): gave up after 5 redirects"),
+        "{out}"
+    );
+    assert!(out.contains("ftp: failed (http): the server redirected to ftp://files.example.org/feed.xml, which is not an http(s) URL"), "{out}");
+    let asked = paths(&server).await;
+    assert!(
+        !asked.contains(&"/r6.xml".to_string()),
+        "stopped at the cap: {asked:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gone_disables_the_feed_until_a_person_retries_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(ResponseTemplate::new(410))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    serve_feed(&server, "/feed.xml").await;
+    let env = Env::new();
+    env.write_config(&feed("wire", &format!("{}/feed.xml", server.uri())));
+
+    let first = env.newshound(&["poll"]).await;
+    assert_exit(&first, 1);
+    assert!(
+        stdout(&first)
+            .contains("wire: failed (http): the server answered 410 Gone: the feed is gone"),
+        "{}",
+        stdout(&first)
+    );
+    let skipped = env.newshound(&["poll"]).await;
+    assert_exit(&skipped, 0);
+    assert!(
+        stdout(&skipped).contains("wire: disabled since"),
+        "{}",
+        stdout(&skipped)
+    );
+    assert_eq!(
+        paths(&server).await.len(),
+        1,
+        "a disabled feed is not polled"
+    );
+    let status = env.newshound(&["status", "--json"]).await;
+    assert!(
+        stdout(&status).contains("\"state\":\"disabled\""),
+        "{}",
+        stdout(&status)
+    );
+
+    let retried = env.newshound(&["poll", "--feed", "wire"]).await;
+    assert_exit(&retried, 0);
+    assert!(
+        stdout(&retried).contains("wire: 1 new entries"),
+        "{}",
+        stdout(&retried)
+    );
+    let status = env.newshound(&["status", "--json"]).await;
+    assert!(
+        stdout(&status).contains("\"state\":\"ok\""),
+        "{}",
+        stdout(&status)
+    );
+}
