@@ -156,6 +156,8 @@ pub enum FailureClass {
     TooLarge,
     /// The body is not a feed newshound can read.
     NotAFeed,
+    /// The address is private or local and the request was not allowed there.
+    BlockedAddress,
 }
 
 impl FailureClass {
@@ -169,6 +171,7 @@ impl FailureClass {
             FailureClass::Http(_) => "http",
             FailureClass::TooLarge => "too_large",
             FailureClass::NotAFeed => "not_a_feed",
+            FailureClass::BlockedAddress => "blocked_address",
         }
     }
 }

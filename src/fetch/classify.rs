@@ -9,10 +9,14 @@ use std::error::Error as _;
 use crate::model::FailureClass;
 
 use super::FetchError;
+use super::guard::Blocked;
 
 /// The class and a readable message for a reqwest error.
 pub fn classify(error: reqwest::Error) -> FetchError {
     let error = error.without_url();
+    if let Some(blocked) = find_cause::<Blocked>(&error) {
+        return FetchError::new(FailureClass::BlockedAddress, blocked.to_string());
+    }
     let causes = causes(&error);
     let lower = causes.to_lowercase();
     let io_kind = io_kind(&error);
@@ -54,6 +58,18 @@ fn causes(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     parts.join(": ")
+}
+
+/// The first cause of type `T` in the chain.
+fn find_cause<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&T> {
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(found) = cause.downcast_ref::<T>() {
+            return Some(found);
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// The kind of the first I/O error in the chain, if any.

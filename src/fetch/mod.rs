@@ -5,9 +5,13 @@
 //! failure come back.
 
 mod classify;
+mod guard;
 mod redirect;
 mod response;
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Client;
@@ -17,6 +21,7 @@ use url::Url;
 use crate::model::FailureClass;
 pub use crate::model::Validators;
 pub use classify::classify;
+pub use guard::{Access, is_blocked};
 pub use redirect::{MAX_REDIRECTS, Redirect, permanent_target};
 
 /// What a successful request brought back.
@@ -77,17 +82,32 @@ pub struct Limits {
 pub struct Fetcher {
     client: Client,
     limits: Limits,
+    /// A proxy from the environment carries the requests, so the guard
+    /// must resolve and check each target itself.
+    behind_proxy: bool,
 }
 
 impl Fetcher {
     /// Builds a client with newshound's User-Agent and these limits.
     pub fn new(limits: Limits) -> Result<Fetcher, FetchError> {
+        Fetcher::with_hosts(limits, HashMap::new())
+    }
+
+    /// Like `new`, with names resolved to fixed addresses before DNS, as
+    /// curl's `--resolve` does; the guard still applies to them.
+    pub fn with_hosts(
+        limits: Limits,
+        hosts: HashMap<String, Vec<IpAddr>>,
+    ) -> Result<Fetcher, FetchError> {
         let client = Client::builder()
             .user_agent(concat!("newshound/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(limits.connect)
             .timeout(limits.total)
             // Redirects are followed by hand, hop by hop (see `follow`).
             .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(guard::GuardedResolver {
+                hosts: Arc::new(hosts),
+            })
             .build()
             .map_err(|e| {
                 FetchError::new(
@@ -95,18 +115,25 @@ impl Fetcher {
                     format!("cannot build the HTTP client: {e}"),
                 )
             })?;
-        Ok(Fetcher { client, limits })
+        Ok(Fetcher {
+            client,
+            limits,
+            behind_proxy: proxy_in_environment(),
+        })
     }
 
     /// GETs `url`, conditionally when `validators` hold anything, following
-    /// up to five redirects, all within the total deadline.
+    /// up to five redirects, all within the total deadline, reaching only
+    /// what `access` allows.
     pub async fn get(
         &self,
         url: &Url,
         validators: &Validators,
+        access: &Access,
     ) -> Result<FetchOutcome, FetchError> {
         let total = self.limits.total;
-        match tokio::time::timeout(total, self.follow(url, validators)).await {
+        let request = guard::ACCESS.scope(access.clone(), self.follow(url, validators, access));
+        match tokio::time::timeout(total, request).await {
             Ok(outcome) => outcome,
             Err(_) => Err(FetchError::new(
                 FailureClass::Timeout,
@@ -121,10 +148,16 @@ impl Fetcher {
     /// Sends the request and each redirect's, by hand, so that every hop
     /// is seen: loops are caught, non-HTTP targets refused, and permanent
     /// moves recorded.
-    async fn follow(&self, url: &Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
+    async fn follow(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        access: &Access,
+    ) -> Result<FetchOutcome, FetchError> {
         let mut current = url.clone();
         let mut redirects: Vec<Redirect> = Vec::new();
         loop {
+            guard::check_hop(&current, access, self.behind_proxy).await?;
             let mut request = self
                 .client
                 .get(current.clone())
@@ -145,6 +178,20 @@ impl Fetcher {
             }
         }
     }
+}
+
+/// True when the environment names an HTTP proxy, which reqwest uses.
+fn proxy_in_environment() -> bool {
+    [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some_and(|value| !value.is_empty()))
 }
 
 /// What feed requests accept, most specific first.

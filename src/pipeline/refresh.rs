@@ -10,7 +10,7 @@ use crate::alert::snippet;
 use crate::config::{Config, FeedConfig};
 use crate::extract::article_body;
 use crate::feed::{self, FeedError, hex};
-use crate::fetch::{FetchError, FetchOutcome, Redirect, permanent_target};
+use crate::fetch::{Access, FetchError, FetchOutcome, Redirect, permanent_target};
 use crate::model::{ArticleText, Entry, FailureClass, Field, RuleMatch};
 use crate::store::{NewDelivery, NewEntry, NewMatch, PollRecord, StoreError};
 
@@ -79,7 +79,8 @@ pub async fn refresh_feed(
     let failures = u32::try_from(state.error_count + 1).unwrap_or(u32::MAX);
 
     let url = Url::parse(state.poll_url()).unwrap_or_else(|_| feed.url.clone());
-    let fetched = match ctx.fetcher.get(&url, &state.validators).await {
+    let access = Access::feed(&feed.url, feed.allow_private_network);
+    let fetched = match ctx.fetcher.get(&url, &state.validators, &access).await {
         Ok(FetchOutcome::Fetched(fetched)) => fetched,
         Ok(FetchOutcome::NotModified(redirects)) => {
             note_redirects(ctx, feed, &redirects).await?;

@@ -1,0 +1,134 @@
+//! The SSRF guard, end to end over HTTP on 127.0.0.1: a public-looking
+//! name resolved to 127.0.0.1 (the fetcher's fixed-address map, like
+//! curl's --resolve) is refused unless trusted or allowed.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use newshound::fetch::{Access, FetchOutcome, Fetcher, Limits, Validators};
+use newshound::model::FailureClass;
+use url::Url;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn fetcher() -> Fetcher {
+    let limits = Limits {
+        total: Duration::from_secs(20),
+        connect: Duration::from_secs(5),
+        max_bytes: 1 << 20,
+    };
+    let hosts = HashMap::from([(
+        "public.test".to_string(),
+        vec![IpAddr::from([127, 0, 0, 1])],
+    )]);
+    Fetcher::with_hosts(limits, hosts).unwrap()
+}
+
+async fn server() -> MockServer {
+    let server = MockServer::start().await;
+    for route in ["/feed.xml", "/other.xml"] {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(ResponseTemplate::new(200).set_body_string("<rss/>"))
+            .mount(&server)
+            .await;
+    }
+    let port = server.address().port();
+    Mock::given(method("GET"))
+        .and(path("/to-public"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("Location", format!("http://public.test:{port}/other.xml")),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/to-metadata"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("Location", "http://169.254.169.254/latest/meta-data/"),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+fn class(result: Result<FetchOutcome, newshound::fetch::FetchError>) -> Result<(), FailureClass> {
+    result.map(|_| ()).map_err(|e| e.class)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_configured_host_is_trusted_even_when_private() {
+    let server = server().await;
+    let url = Url::parse(&format!(
+        "http://public.test:{}/feed.xml",
+        server.address().port()
+    ))
+    .unwrap();
+    let got = fetcher()
+        .get(&url, &Validators::default(), &Access::feed(&url, false))
+        .await;
+    assert_eq!(class(got), Ok(()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_to_a_name_resolving_to_loopback_is_refused_unless_allowed() {
+    let server = server().await;
+    let url = Url::parse(&format!("{}/to-public", server.uri())).unwrap();
+    let refused = fetcher()
+        .get(&url, &Validators::default(), &Access::feed(&url, false))
+        .await;
+    let error = refused.unwrap_err();
+    assert_eq!(error.class, FailureClass::BlockedAddress);
+    assert!(
+        error
+            .message
+            .contains("public.test resolves only to 127.0.0.1"),
+        "{}",
+        error.message
+    );
+    let asked: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert_eq!(asked, ["/to-public"], "the refused hop was never sent");
+
+    let allowed = fetcher()
+        .get(&url, &Validators::default(), &Access::feed(&url, true))
+        .await;
+    assert_eq!(class(allowed), Ok(()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_to_the_metadata_address_is_refused_before_connecting() {
+    let server = server().await;
+    let url = Url::parse(&format!("{}/to-metadata", server.uri())).unwrap();
+    let got = fetcher()
+        .get(&url, &Validators::default(), &Access::feed(&url, false))
+        .await;
+    assert_eq!(class(got), Err(FailureClass::BlockedAddress));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_untrusted_request_to_a_private_name_is_refused() {
+    let server = server().await;
+    let url = Url::parse(&format!(
+        "http://public.test:{}/feed.xml",
+        server.address().port()
+    ))
+    .unwrap();
+    let got = fetcher()
+        .get(&url, &Validators::default(), &Access::default())
+        .await;
+    assert_eq!(class(got), Err(FailureClass::BlockedAddress));
+    let literal = Url::parse(&format!("{}/feed.xml", server.uri())).unwrap();
+    let got = fetcher()
+        .get(&literal, &Validators::default(), &Access::default())
+        .await;
+    assert_eq!(class(got), Err(FailureClass::BlockedAddress));
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
