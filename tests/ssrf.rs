@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use newshound::fetch::{Access, FetchOutcome, Fetcher, Limits, Validators};
+use newshound::fetch::{Access, FetchOutcome, Fetcher, HostLimits, Limits, Validators};
 use newshound::model::FailureClass;
 use url::Url;
 use wiremock::matchers::{method, path};
@@ -22,7 +22,7 @@ fn fetcher() -> Fetcher {
         "public.test".to_string(),
         vec![IpAddr::from([127, 0, 0, 1])],
     )]);
-    Fetcher::with_hosts(limits, hosts).unwrap()
+    Fetcher::with_hosts(limits, HostLimits::new(2, Duration::ZERO), hosts).unwrap()
 }
 
 async fn server() -> MockServer {

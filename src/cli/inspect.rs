@@ -6,7 +6,7 @@ use url::Url;
 
 use crate::config::DaemonConfig;
 use crate::feed::{self, FeedError};
-use crate::fetch::{Access, FetchOutcome, Fetcher, Limits, Validators};
+use crate::fetch::{Access, FetchOutcome, Fetcher, HostLimits, Limits, Validators};
 
 /// Prints `source`'s entries; returns the exit code.
 pub async fn inspect(source: &str) -> u8 {
@@ -56,11 +56,14 @@ async fn read(source: &str) -> Result<(Vec<u8>, Option<String>, Option<Url>), St
         return Ok((bytes, None, None));
     };
     let defaults = DaemonConfig::default();
-    let fetcher = Fetcher::new(Limits {
-        total: defaults.fetch_timeout,
-        connect: defaults.connect_timeout,
-        max_bytes: defaults.feed_max_bytes,
-    })
+    let fetcher = Fetcher::new(
+        Limits {
+            total: defaults.fetch_timeout,
+            connect: defaults.connect_timeout,
+            max_bytes: defaults.feed_max_bytes,
+        },
+        HostLimits::new(1, std::time::Duration::ZERO),
+    )
     .map_err(|e| e.message)?;
     // The person named this URL: its host is trusted, redirects are guarded.
     match fetcher

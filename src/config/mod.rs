@@ -116,6 +116,10 @@ pub struct DaemonConfig {
     pub backfill: Duration,
     /// Feeds polled at the same time.
     pub concurrency: usize,
+    /// Requests at once to one host name.
+    pub per_host_connections: usize,
+    /// Time between the starts of two requests to one host name.
+    pub per_host_delay: Duration,
     /// Deadline for one whole request, body included.
     pub fetch_timeout: Duration,
     pub connect_timeout: Duration,
@@ -131,6 +135,8 @@ impl Default for DaemonConfig {
             default_interval: Duration::from_secs(15 * 60),
             backfill: Duration::from_secs(24 * 3600),
             concurrency: 32,
+            per_host_connections: 2,
+            per_host_delay: Duration::from_secs(1),
             fetch_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             feed_max_bytes: 10 * 1024 * 1024,
@@ -226,6 +232,12 @@ impl Checker<'_> {
         }
         if let Some(v) = &raw.concurrency {
             daemon.concurrency = self.positive(v)? as usize;
+        }
+        if let Some(v) = &raw.per_host_connections {
+            daemon.per_host_connections = self.positive(v)? as usize;
+        }
+        if let Some(v) = &raw.per_host_delay {
+            daemon.per_host_delay = self.at_most(v, Duration::from_secs(3600), "1h")?;
         }
         if let Some(v) = &raw.fetch_timeout {
             daemon.fetch_timeout = self.nonzero_duration(v)?;

@@ -73,6 +73,8 @@ pub struct RawDaemon {
     pub default_interval: Option<Spanned<String>>,
     pub backfill: Option<Spanned<String>>,
     pub concurrency: Option<Spanned<i64>>,
+    pub per_host_connections: Option<Spanned<i64>>,
+    pub per_host_delay: Option<Spanned<String>>,
     pub fetch_timeout: Option<Spanned<String>>,
     pub connect_timeout: Option<Spanned<String>>,
     pub feed_max_bytes: Option<Spanned<i64>>,

@@ -6,6 +6,7 @@
 
 mod classify;
 mod guard;
+mod hosts;
 mod redirect;
 mod response;
 
@@ -22,6 +23,7 @@ use crate::model::FailureClass;
 pub use crate::model::Validators;
 pub use classify::classify;
 pub use guard::{Access, is_blocked};
+pub use hosts::HostLimits;
 pub use redirect::{MAX_REDIRECTS, Redirect, permanent_target};
 
 /// What a successful request brought back.
@@ -85,18 +87,22 @@ pub struct Fetcher {
     /// A proxy from the environment carries the requests, so the guard
     /// must resolve and check each target itself.
     behind_proxy: bool,
+    /// Per-host connection limits and delays, shared by every clone.
+    hosts: Arc<HostLimits>,
 }
 
 impl Fetcher {
-    /// Builds a client with newshound's User-Agent and these limits.
-    pub fn new(limits: Limits) -> Result<Fetcher, FetchError> {
-        Fetcher::with_hosts(limits, HashMap::new())
+    /// Builds a client with newshound's User-Agent, these limits, and the
+    /// per-host politeness of `per_host`.
+    pub fn new(limits: Limits, per_host: HostLimits) -> Result<Fetcher, FetchError> {
+        Fetcher::with_hosts(limits, per_host, HashMap::new())
     }
 
     /// Like `new`, with names resolved to fixed addresses before DNS, as
     /// curl's `--resolve` does; the guard still applies to them.
     pub fn with_hosts(
         limits: Limits,
+        per_host: HostLimits,
         hosts: HashMap<String, Vec<IpAddr>>,
     ) -> Result<Fetcher, FetchError> {
         let client = Client::builder()
@@ -119,6 +125,7 @@ impl Fetcher {
             client,
             limits,
             behind_proxy: proxy_in_environment(),
+            hosts: Arc::new(per_host),
         })
     }
 
@@ -158,6 +165,11 @@ impl Fetcher {
         let mut redirects: Vec<Redirect> = Vec::new();
         loop {
             guard::check_hop(&current, access, self.behind_proxy).await?;
+            // Held until this hop's answer is read, body included.
+            let permit = self
+                .hosts
+                .acquire(current.host_str().unwrap_or_default())
+                .await;
             let mut request = self
                 .client
                 .get(current.clone())
@@ -171,10 +183,15 @@ impl Fetcher {
             let response = request.send().await.map_err(classify)?;
             match redirect::next_hop(&response, url, &redirects)? {
                 Some(hop) => {
+                    drop(permit);
                     current = hop.to.clone();
                     redirects.push(hop);
                 }
-                None => return response::read(response, self.limits.max_bytes, redirects).await,
+                None => {
+                    let outcome = response::read(response, self.limits.max_bytes, redirects).await;
+                    drop(permit);
+                    return outcome;
+                }
             }
         }
     }

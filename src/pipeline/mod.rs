@@ -14,7 +14,7 @@ pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, refresh_feed
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::fetch::{Fetcher, Limits};
+use crate::fetch::{Fetcher, HostLimits, Limits};
 use crate::store::StoreHandle;
 
 /// What a poll needs: the config, the store and the HTTP client.
@@ -32,11 +32,14 @@ impl Context {
         store: StoreHandle,
     ) -> Result<Context, crate::fetch::FetchError> {
         let daemon = &config.daemon;
-        let fetcher = Fetcher::new(Limits {
-            total: daemon.fetch_timeout,
-            connect: daemon.connect_timeout,
-            max_bytes: daemon.feed_max_bytes,
-        })?;
+        let fetcher = Fetcher::new(
+            Limits {
+                total: daemon.fetch_timeout,
+                connect: daemon.connect_timeout,
+                max_bytes: daemon.feed_max_bytes,
+            },
+            HostLimits::new(daemon.per_host_connections, daemon.per_host_delay),
+        )?;
         Ok(Context {
             config,
             store,

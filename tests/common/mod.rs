@@ -184,7 +184,14 @@ impl Env {
         self.dir.path().join("state")
     }
 
+    /// Writes the config, with `per_host_delay = "0s"` added: every test
+    /// server is 127.0.0.1, one host, and a delay would only slow tests.
     pub fn write_config(&self, text: &str) {
+        let text = if text.contains("[daemon]\n") {
+            text.replacen("[daemon]\n", "[daemon]\nper_host_delay = \"0s\"\n", 1)
+        } else {
+            format!("{text}\n[daemon]\nper_host_delay = \"0s\"\n")
+        };
         std::fs::write(self.config_path(), text).unwrap();
     }
 

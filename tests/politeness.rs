@@ -1,0 +1,93 @@
+//! Politeness: never more than `per_host_connections` requests at once to
+//! one host, counted by a server on 127.0.0.1 that sees every connection.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A server that answers every request with a small feed after a pause,
+/// and records the most requests it was serving at once.
+struct CountingServer {
+    port: u16,
+    most_at_once: Arc<AtomicUsize>,
+    served: Arc<AtomicUsize>,
+}
+
+impl CountingServer {
+    fn start(expected: usize) -> CountingServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (active, most_at_once, served) = (
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+        );
+        let (most, done) = (Arc::clone(&most_at_once), Arc::clone(&served));
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            for stream in listener.incoming().take(expected) {
+                if Instant::now() > deadline {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let (active, most, done) =
+                    (Arc::clone(&active), Arc::clone(&most), Arc::clone(&done));
+                std::thread::spawn(move || {
+                    let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    let mut request = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => request.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    std::thread::sleep(Duration::from_millis(300));
+                    let body = rss("http://127.0.0.1", &[Item::new("1", "x", "y")]);
+                    let reply = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    active.fetch_sub(1, Ordering::SeqCst);
+                    done.fetch_add(1, Ordering::SeqCst);
+                    let _ = stream.write_all(reply.as_bytes());
+                });
+            }
+        });
+        CountingServer {
+            port,
+            most_at_once,
+            served,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_more_than_two_requests_at_once_to_one_host() {
+    let server = CountingServer::start(6);
+    let env = Env::new();
+    let feeds: String = (0..6)
+        .map(|i| {
+            feed(
+                &format!("f{i}"),
+                &format!("http://127.0.0.1:{}/f{i}.xml", server.port),
+            )
+        })
+        .collect();
+    env.write_config(&format!("{feeds}[daemon]\nper_host_connections = 2\n"));
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 0);
+    assert_eq!(server.served.load(Ordering::SeqCst), 6);
+    assert_eq!(
+        server.most_at_once.load(Ordering::SeqCst),
+        2,
+        "two at once, never more"
+    );
+}
