@@ -2,7 +2,6 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -136,17 +135,7 @@ async fn run_polls_delivers_and_stops_cleanly_on_sigterm() {
     let smtp = SmtpSink::start();
     let env = Env::new();
     env.write_config(&wire_config(&smtp.config(), &server.uri()));
-    let daemon = tokio::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
-        .arg("--config")
-        .arg(env.config_path())
-        .arg("--state-dir")
-        .arg(env.state_dir())
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let daemon = env.spawn_daemon();
 
     let started = Instant::now();
     while smtp.mails().is_empty() && started.elapsed() < Duration::from_secs(60) {
@@ -154,16 +143,7 @@ async fn run_polls_delivers_and_stops_cleanly_on_sigterm() {
     }
     assert_eq!(smtp.mails().len(), 1, "the daemon polled and delivered");
 
-    let pid = daemon.id().unwrap().to_string();
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let output = tokio::time::timeout(Duration::from_secs(60), daemon.wait_with_output())
-        .await
-        .expect("the daemon stops after SIGTERM")
-        .unwrap();
+    let output = Env::stop_daemon(daemon).await;
     assert_exit(&output, 0);
     assert!(
         stderr(&output).contains("SIGTERM received"),

@@ -224,3 +224,32 @@ async fn status_shows_failing_feeds_first_with_counts() {
         stdout(&table)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_keeps_the_schedule() {
+    let server = MockServer::start().await;
+    let body = rss(&server.uri(), &[Item::new("1", "Truce", "x")]);
+    respond(
+        &server,
+        "/feed.xml",
+        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
+    )
+    .await;
+    let env = Env::new();
+    env.write_config(&feed("wire", &format!("{}/feed.xml", server.uri())));
+
+    let daemon = env.spawn_daemon();
+    let started = std::time::Instant::now();
+    while server.received_requests().await.unwrap().is_empty() && started.elapsed().as_secs() < 60 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_exit(&Env::stop_daemon(daemon).await, 0);
+    let due = seconds_until_next_poll(&env, "wire");
+    assert!(due > 600, "next poll about 15 minutes away: {due}");
+
+    // Started again, it waits for the stored time instead of polling now.
+    let daemon = env.spawn_daemon();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_exit(&Env::stop_daemon(daemon).await, 0);
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

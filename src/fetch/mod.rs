@@ -11,9 +11,12 @@ mod redirect;
 mod response;
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use reqwest::Client;
 use reqwest::header;
@@ -130,26 +133,18 @@ impl Fetcher {
     }
 
     /// GETs `url`, conditionally when `validators` hold anything, following
-    /// up to five redirects, all within the total deadline, reaching only
-    /// what `access` allows.
+    /// up to five redirects, reaching only what `access` allows. The total
+    /// deadline starts once the host lets the request go (waiting for a
+    /// polite turn is not the server's fault) and covers every hop.
     pub async fn get(
         &self,
         url: &Url,
         validators: &Validators,
         access: &Access,
     ) -> Result<FetchOutcome, FetchError> {
-        let total = self.limits.total;
-        let request = guard::ACCESS.scope(access.clone(), self.follow(url, validators, access));
-        match tokio::time::timeout(total, request).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(FetchError::new(
-                FailureClass::Timeout,
-                format!(
-                    "no complete answer within {}",
-                    humantime::format_duration(total)
-                ),
-            )),
-        }
+        guard::ACCESS
+            .scope(access.clone(), self.follow(url, validators, access))
+            .await
     }
 
     /// Sends the request and each redirect's, by hand, so that every hop
@@ -163,13 +158,16 @@ impl Fetcher {
     ) -> Result<FetchOutcome, FetchError> {
         let mut current = url.clone();
         let mut redirects: Vec<Redirect> = Vec::new();
+        let mut deadline: Option<Instant> = None;
         loop {
             guard::check_hop(&current, access, self.behind_proxy).await?;
+            let host = current.host_str().unwrap_or_default().to_string();
             // Held until this hop's answer is read, body included.
-            let permit = self
-                .hosts
-                .acquire(current.host_str().unwrap_or_default())
-                .await;
+            let permit = match deadline {
+                None => self.hosts.acquire(&host).await,
+                Some(at) => within(at, self.limits.total, self.hosts.acquire(&host)).await?,
+            };
+            let at = *deadline.get_or_insert_with(|| Instant::now() + self.limits.total);
             let mut request = self
                 .client
                 .get(current.clone())
@@ -180,7 +178,9 @@ impl Fetcher {
             if let Some(modified) = &validators.last_modified {
                 request = request.header(header::IF_MODIFIED_SINCE, modified);
             }
-            let response = request.send().await.map_err(classify)?;
+            let response = within(at, self.limits.total, request.send())
+                .await?
+                .map_err(classify)?;
             match redirect::next_hop(&response, url, &redirects)? {
                 Some(hop) => {
                     drop(permit);
@@ -188,13 +188,31 @@ impl Fetcher {
                     redirects.push(hop);
                 }
                 None => {
-                    let outcome = response::read(response, self.limits.max_bytes, redirects).await;
+                    let read = response::read(response, self.limits.max_bytes, redirects);
+                    let outcome = within(at, self.limits.total, read).await?;
                     drop(permit);
                     return outcome;
                 }
             }
         }
     }
+}
+
+/// Runs `work` until `deadline`; past it, a timeout naming the `total` allowed.
+async fn within<T>(
+    deadline: Instant,
+    total: Duration,
+    work: impl Future<Output = T>,
+) -> Result<T, FetchError> {
+    tokio::time::timeout_at(deadline, work).await.map_err(|_| {
+        FetchError::new(
+            FailureClass::Timeout,
+            format!(
+                "no complete answer within {}",
+                humantime::format_duration(total)
+            ),
+        )
+    })
 }
 
 /// True when the environment names an HTTP proxy, which reqwest uses.

@@ -211,6 +211,35 @@ impl Env {
             .unwrap()
     }
 
+    /// Starts `newshound run` in the background (killed if the test panics).
+    pub fn spawn_daemon(&self) -> tokio::process::Child {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
+            .arg("--config")
+            .arg(self.config_path())
+            .arg("--state-dir")
+            .arg(self.state_dir())
+            .arg("run")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap()
+    }
+
+    /// Sends SIGTERM to a daemon and waits (at most a minute) for it to end.
+    pub async fn stop_daemon(daemon: tokio::process::Child) -> Output {
+        let pid = daemon.id().expect("the daemon is running").to_string();
+        let kill = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        tokio::time::timeout(Duration::from_secs(60), daemon.wait_with_output())
+            .await
+            .expect("the daemon stops after SIGTERM")
+            .unwrap()
+    }
+
     /// The files delivered to the Maildir's `new/`.
     pub fn maildir_new(&self) -> Vec<PathBuf> {
         let dir = self.state_dir().join("Maildir/new");
