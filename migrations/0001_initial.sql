@@ -44,6 +44,8 @@ CREATE TABLE entries (
     published_at   INTEGER,
     summary        TEXT NOT NULL,
     content        TEXT NOT NULL,
+    -- Hash of title, summary and content: a change re-matches the entry.
+    content_hash   TEXT NOT NULL,
     seen_at        INTEGER NOT NULL,
     -- Set once the entry's matches and deliveries are committed.
     processed_at   INTEGER,
@@ -77,8 +79,10 @@ CREATE TABLE deliveries (
     last_error   TEXT,
     created_at   INTEGER NOT NULL,
     last_attempt_at INTEGER,
-    sent_at      INTEGER,
-    UNIQUE (entry_id, channel, recipient)
+    sent_at      INTEGER
 ) STRICT;
+-- One mail per entry and recipient for the rules that first matched it;
+-- when an updated entry newly matches other rules, another mail names
+-- those. The Message-ID derives from all four, so a repeat is refused.
 
 CREATE INDEX deliveries_pending ON deliveries(created_at) WHERE state = 'pending';

@@ -289,3 +289,63 @@ async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
     assert_exit(&env.newshound(&["poll"]).await, 0);
     assert_eq!(env.maildir_new().len(), 1, "nothing delivered twice");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_developing_story_alerts_once_for_each_rule_it_comes_to_match() {
+    let server = MockServer::start().await;
+    let versions = [
+        "Mediation continues in Doha.",
+        "Mediation produced a ceasefire.",
+        "Mediation produced a ceasefire.",
+        "Mediation and the ceasefire hold.",
+    ];
+    for (i, text) in versions.iter().enumerate() {
+        Mock::given(method("GET"))
+            .and(path("/feed.xml"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                rss(&server.uri(), &[Item::new("1", "Talks in Doha", text)]),
+                "application/rss+xml",
+            ))
+            .up_to_n_times(1)
+            .with_priority(u8::try_from(i + 1).unwrap())
+            .mount(&server)
+            .await;
+    }
+    let smtp = SmtpSink::start();
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}{}",
+        smtp.config(),
+        feed("wire", &format!("{}/feed.xml", server.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        rule("mediation", "mediation", &["desk@example.org"]),
+    ));
+    let mut lines = Vec::new();
+    for _ in versions {
+        let output = env.newshound(&["poll"]).await;
+        assert_exit(&output, 0);
+        lines.push(
+            stdout(&output)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        );
+    }
+    assert_eq!(
+        lines,
+        [
+            "wire: 1 new entries, 1 matches, 1 alerts queued",
+            "wire: 0 new entries, 1 changed, 1 matches, 1 alerts queued",
+            "wire: 0 new entries, 0 matches, 0 alerts queued",
+            "wire: 0 new entries, 1 changed, 0 matches, 0 alerts queued",
+        ]
+    );
+    assert_eq!(
+        subjects(&smtp),
+        [
+            "[newshound] mediation: Talks in Doha",
+            "[newshound] ceasefire: Talks in Doha"
+        ]
+    );
+}

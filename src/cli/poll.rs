@@ -66,6 +66,7 @@ fn print_feed(feed: &FeedConfig, report: Result<FeedReport, StoreError>) -> bool
     match outcome {
         FeedOutcome::Updated {
             entries,
+            changed,
             matches,
             deliveries,
             warning,
@@ -73,8 +74,12 @@ fn print_feed(feed: &FeedConfig, report: Result<FeedReport, StoreError>) -> bool
             let warning = warning
                 .map(|w| format!(" (warning: {w})"))
                 .unwrap_or_default();
+            let changed = match changed {
+                0 => String::new(),
+                n => format!(", {n} changed"),
+            };
             println!(
-                "{}: {entries} new entries, {matches} matches, {deliveries} alerts queued{warning}",
+                "{}: {entries} new entries{changed}, {matches} matches, {deliveries} alerts queued{warning}",
                 feed.name
             );
             true

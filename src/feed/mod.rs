@@ -132,6 +132,11 @@ fn text_of(text: &feed_rs::model::Text) -> String {
     }
 }
 
+/// A hash of an entry's text, which changes when the story is updated.
+pub fn text_hash(entry: &Entry) -> String {
+    content_hash(&entry.title, &entry.summary, &entry.content)
+}
+
 fn content_hash(title: &str, summary: &str, content: &str) -> String {
     let mut hash = Sha256::new();
     for part in [title, summary, content] {

@@ -5,6 +5,7 @@
 //! No scheduling and no signals: the daemon and the CLI decide when.
 
 mod deliver;
+mod matching;
 mod refresh;
 mod schedule;
 

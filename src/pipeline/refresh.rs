@@ -1,18 +1,16 @@
 //! Refreshing one feed: the whole life of a poll.
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::Context;
+use super::matching::consider;
 use super::schedule::{backoff, jittered};
-use crate::alert::snippet;
-use crate::config::{Config, FeedConfig};
-use crate::extract::article_body;
-use crate::feed::{self, FeedError, hex};
+use crate::config::FeedConfig;
+use crate::feed::{self, FeedError, text_hash};
 use crate::fetch::{Access, FetchError, FetchOutcome, Redirect, permanent_target};
-use crate::model::{ArticleText, Entry, FailureClass, Field, RuleMatch};
-use crate::store::{NewDelivery, NewEntry, NewMatch, PollRecord, StoreError};
+use crate::model::{Entry, FailureClass};
+use crate::store::{KnownEntry, PollRecord, StoreError, UpdatedEntry};
 
 /// How a feed's poll ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +18,8 @@ pub enum FeedOutcome {
     /// The feed was read; counts of what was new.
     Updated {
         entries: usize,
+        /// Entries whose text changed, matched again.
+        changed: usize,
         matches: usize,
         deliveries: usize,
         /// What had to be mended to read it (stored on the feed too).
@@ -106,7 +106,7 @@ pub async fn refresh_feed(
         tracing::warn!(feed = %feed.name, "{warning}");
     }
 
-    let new_entries = keep_new(ctx, &feed.name, parsed.entries).await?;
+    let (new_entries, changed) = sort_entries(ctx, &feed.name, parsed.entries).await?;
     // On a feed's first poll, old entries are stored without alerting.
     let alert_from = state
         .first_polled_at
@@ -120,7 +120,16 @@ pub async fn refresh_feed(
             .map(|entry| {
                 let alerts =
                     alert_from.is_none_or(|from| entry.published.is_none_or(|p| p >= from));
-                consider(&ctx.config, feed, entry, alerts)
+                consider(&ctx.config, feed, entry, alerts, &[])
+            })
+            .collect(),
+        // A developing story is matched again; only rules that did not
+        // match it before can alert now.
+        updated: changed
+            .into_iter()
+            .map(|(entry, known)| UpdatedEntry {
+                entry_id: known.entry_id,
+                update: consider(&ctx.config, feed, entry, true, &known.matched_rules),
             })
             .collect(),
         at: now,
@@ -140,6 +149,7 @@ pub async fn refresh_feed(
     );
     let outcome = FeedOutcome::Updated {
         entries: stored.entries,
+        changed: stored.updated,
         matches: stored.matches,
         deliveries: stored.deliveries,
         warning: parsed.warning,
@@ -246,105 +256,38 @@ async fn fail(
     Ok(report(feed, outcome, next_poll))
 }
 
-/// The entries the store has not seen in this feed, each once.
-async fn keep_new(
+/// The feed's entries, each once, sorted into those the store has not
+/// seen and those whose text changed since (with what they are known as).
+async fn sort_entries(
     ctx: &Context,
     feed: &str,
     entries: Vec<Entry>,
-) -> Result<Vec<Entry>, StoreError> {
+) -> Result<(Vec<Entry>, Vec<(Entry, KnownEntry)>), StoreError> {
     let mut seen = std::collections::HashSet::new();
     let entries: Vec<Entry> = entries
         .into_iter()
         .filter(|e| seen.insert(e.id.clone()))
         .collect();
-    let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+    let keys: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| (e.id.clone(), text_hash(e)))
+        .collect();
     let feed = feed.to_string();
-    let known = ctx
+    let mut known = ctx
         .store
         .call(move |s| {
-            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            s.known_entries(&feed, &ids)
+            let keys: Vec<(&str, &str)> =
+                keys.iter().map(|(i, h)| (i.as_str(), h.as_str())).collect();
+            s.known_entries(&feed, &keys)
         })
         .await?;
-    Ok(entries
-        .into_iter()
-        .filter(|e| !known.contains(&e.id))
-        .collect())
-}
-
-/// Matches a new entry against the rules that apply to its feed and lists
-/// the mails it causes: one per recipient, naming every rule for them.
-fn consider(config: &Config, feed: &FeedConfig, entry: Entry, alerts: bool) -> NewEntry {
-    if !alerts {
-        return NewEntry {
-            entry,
-            matches: Vec::new(),
-            deliveries: Vec::new(),
-        };
-    }
-    let text = ArticleText {
-        title: &entry.title,
-        summary: &entry.summary,
-        body: article_body(&entry),
-    };
-    // Only the matching rules that apply to this feed are made owned.
-    let found: Vec<RuleMatch> = config
-        .rule_set
-        .matches(&text)
-        .iter()
-        .filter(|m| config.rules[m.rule].applies_to(feed))
-        .map(|m| m.to_owned())
-        .collect();
-    let mut matches = Vec::new();
-    let mut deliveries: Vec<NewDelivery> = Vec::new();
-    for m in &found {
-        let rule = &config.rules[m.rule];
-        matches.push(NewMatch {
-            rule: rule.name.clone(),
-            terms: m.terms.clone(),
-            snippet: snippet_for(&text, m),
-        });
-        if !rule.immediate {
-            continue;
-        }
-        for recipient in &rule.to {
-            match deliveries.iter_mut().find(|d| d.recipient == *recipient) {
-                Some(d) => d.rules.push(rule.name.clone()),
-                None => deliveries.push(NewDelivery {
-                    recipient: recipient.clone(),
-                    rules: vec![rule.name.clone()],
-                    message_id: message_id(&feed.name, &entry.id, recipient),
-                }),
-            }
+    let (mut new, mut changed) = (Vec::new(), Vec::new());
+    for entry in entries {
+        match known.remove(&entry.id) {
+            None => new.push(entry),
+            Some(k) if k.changed => changed.push((entry, k)),
+            Some(_) => {}
         }
     }
-    NewEntry {
-        entry,
-        matches,
-        deliveries,
-    }
-}
-
-/// A snippet around the first hit in the body or summary; the title says
-/// itself in the mail, so it is quoted only when nothing else hit.
-fn snippet_for(text: &ArticleText, m: &RuleMatch) -> String {
-    let hit = m
-        .hits
-        .iter()
-        .find(|h| h.field != Field::Title)
-        .or(m.hits.first());
-    match hit {
-        Some(h) => snippet(text.field(h.field), h.start, h.end),
-        None => String::new(),
-    }
-}
-
-/// A Message-ID that is the same whenever this alert is (re)sent.
-fn message_id(feed: &str, entry: &str, recipient: &str) -> String {
-    let mut hash = Sha256::new();
-    for part in [feed, entry, recipient] {
-        hash.update(part.as_bytes());
-        hash.update([0]);
-    }
-    format!("{}@newshound", hex(&hash.finalize()[..16]))
+    Ok((new, changed))
 }

@@ -3,9 +3,12 @@
 //! can never advance validators past entries that were not stored.
 
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Store, StoreError, to_secs};
+use crate::feed::text_hash;
 use crate::model::{Entry, Validators};
 
 /// A rule that matched a new entry.
@@ -33,6 +36,24 @@ pub struct NewEntry {
     pub deliveries: Vec<NewDelivery>,
 }
 
+/// An entry the feed already held whose text changed: what it caused now.
+#[derive(Debug, Clone)]
+pub struct UpdatedEntry {
+    pub entry_id: i64,
+    /// The new text, with only the rules that had not matched it before.
+    pub update: NewEntry,
+}
+
+/// An entry the store already holds for a feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownEntry {
+    pub entry_id: i64,
+    /// True when the stored text differs from the text now in the feed.
+    pub changed: bool,
+    /// The rules that already matched it (filled only when `changed`).
+    pub matched_rules: Vec<String>,
+}
+
 /// The outcome of one successful poll of a feed.
 #[derive(Debug, Clone)]
 pub struct PollRecord {
@@ -40,6 +61,7 @@ pub struct PollRecord {
     /// What had to be mended to read the feed, kept on the feed until a clean poll.
     pub warning: Option<String>,
     pub entries: Vec<NewEntry>,
+    pub updated: Vec<UpdatedEntry>,
     pub at: DateTime<Utc>,
     pub next_poll: DateTime<Utc>,
 }
@@ -48,25 +70,48 @@ pub struct PollRecord {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stored {
     pub entries: usize,
+    /// Entries whose text changed.
+    pub updated: usize,
     pub matches: usize,
     pub deliveries: usize,
 }
 
 impl Store {
-    /// Of `ids`, those already stored for `feed`.
-    pub fn known_entries(&self, feed: &str, ids: &[&str]) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self
+    /// Of the entries `(identity, text hash)`, those `feed` already holds.
+    pub fn known_entries(
+        &self,
+        feed: &str,
+        entries: &[(&str, &str)],
+    ) -> Result<HashMap<String, KnownEntry>, StoreError> {
+        let mut find = self.conn.prepare_cached(
+            "SELECT id, content_hash FROM entries WHERE feed = ?1 AND identity = ?2",
+        )?;
+        let mut rules = self
             .conn
-            .prepare_cached("SELECT 1 FROM entries WHERE feed = ?1 AND identity = ?2")?;
-        let mut known = Vec::new();
-        for id in ids {
-            if stmt
-                .query_row(params![feed, id], |_| Ok(()))
-                .optional()?
-                .is_some()
-            {
-                known.push((*id).to_string());
-            }
+            .prepare_cached("SELECT rule FROM matches WHERE entry_id = ?1")?;
+        let mut known = HashMap::new();
+        for (id, hash) in entries {
+            let found: Option<(i64, String)> = find
+                .query_row(params![feed, id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let Some((entry_id, stored_hash)) = found else {
+                continue;
+            };
+            let changed = stored_hash != *hash;
+            let matched_rules = match changed {
+                true => rules
+                    .query_map([entry_id], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?,
+                false => Vec::new(),
+            };
+            known.insert(
+                id.to_string(),
+                KnownEntry {
+                    entry_id,
+                    changed,
+                    matched_rules,
+                },
+            );
         }
         Ok(known)
     }
@@ -80,6 +125,9 @@ impl Store {
         let mut stored = Stored::default();
         for new in &poll.entries {
             insert_entry(&tx, feed, new, at, &mut stored)?;
+        }
+        for updated in &poll.updated {
+            update_entry(&tx, updated, at, &mut stored)?;
         }
         tx.execute(
             "UPDATE feeds SET etag = ?2, last_modified = ?3, last_polled_at = ?4,
@@ -115,8 +163,8 @@ fn insert_entry(
     let inserted = tx
         .prepare_cached(
             "INSERT INTO entries (feed, identity, title, link, canonical_link, author,
-                                  published_at, summary, content, seen_at, processed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+                                  published_at, summary, content, content_hash, seen_at, processed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?10, ?10)
              ON CONFLICT (feed, identity) DO NOTHING",
         )?
         .execute(params![
@@ -130,18 +178,61 @@ fn insert_entry(
             e.summary,
             e.content,
             at,
+            text_hash(e),
         ])?;
     if inserted == 0 {
         return Ok(());
     }
     let entry_id = tx.last_insert_rowid();
     stored.entries += 1;
+    insert_outcome(tx, entry_id, new, at, stored)
+}
+
+/// Stores an entry's new text and what the change caused.
+fn update_entry(
+    tx: &Transaction,
+    updated: &UpdatedEntry,
+    at: i64,
+    stored: &mut Stored,
+) -> Result<(), StoreError> {
+    let e = &updated.update.entry;
+    tx.prepare_cached(
+        "UPDATE entries SET title = ?2, link = ?3, canonical_link = ?4, author = ?5,
+                published_at = ?6, summary = ?7, content = ?8, content_hash = ?9
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        updated.entry_id,
+        e.title,
+        e.link,
+        e.canonical_link,
+        e.author,
+        e.published.map(to_secs),
+        e.summary,
+        e.content,
+        text_hash(e),
+    ])?;
+    stored.updated += 1;
+    insert_outcome(tx, updated.entry_id, &updated.update, at, stored)
+}
+
+/// Inserts an entry's matches and deliveries. A match that exists already
+/// (a rule never matches one entry twice) and a delivery with a known
+/// Message-ID are skipped.
+fn insert_outcome(
+    tx: &Transaction,
+    entry_id: i64,
+    new: &NewEntry,
+    at: i64,
+    stored: &mut Stored,
+) -> Result<(), StoreError> {
     let mut insert_match = tx.prepare_cached(
-        "INSERT INTO matches (entry_id, rule, terms, snippet, matched_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO matches (entry_id, rule, terms, snippet, matched_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (entry_id, rule) DO NOTHING",
     )?;
     for m in &new.matches {
-        insert_match.execute(params![entry_id, m.rule, json(&m.terms), m.snippet, at])?;
-        stored.matches += 1;
+        stored.matches +=
+            insert_match.execute(params![entry_id, m.rule, json(&m.terms), m.snippet, at])?;
     }
     let mut insert_delivery = tx.prepare_cached(
         "INSERT INTO deliveries (entry_id, channel, recipient, rules, message_id, created_at)

@@ -14,7 +14,7 @@ mod status;
 pub use archive::ArchivedEntry;
 pub use feeds::FeedState;
 pub use handle::{OutboxLock, StoreHandle};
-pub use ingest::{NewDelivery, NewEntry, NewMatch, PollRecord, Stored};
+pub use ingest::{KnownEntry, NewDelivery, NewEntry, NewMatch, PollRecord, Stored, UpdatedEntry};
 pub use status::{FeedSummary, OutboxSummary};
 
 use std::path::Path;

@@ -29,6 +29,7 @@ fn poll(ids: &[&str], etag: &str) -> PollRecord {
             last_modified: None,
         },
         warning: None,
+        updated: Vec::new(),
         entries: ids
             .iter()
             .map(|id| NewEntry {
@@ -70,10 +71,12 @@ fn reopening_keeps_data_and_does_not_remigrate() {
     store.record_poll("f", &poll(&["guid:1"], "v1")).unwrap();
     drop(store);
     let store = Store::open(&path).unwrap();
-    assert_eq!(
-        store.known_entries("f", &["guid:1", "guid:2"]).unwrap(),
-        ["guid:1"]
-    );
+    let known = store
+        .known_entries("f", &[("guid:1", "x"), ("guid:2", "y")])
+        .unwrap();
+    assert_eq!(known.keys().collect::<Vec<_>>(), ["guid:1"]);
+    assert!(known["guid:1"].changed, "the stored hash differs from x");
+    assert_eq!(known["guid:1"].matched_rules, ["c"]);
 }
 
 #[test]

@@ -1,0 +1,103 @@
+//! Matching an entry against the rules of its feed, and the mails that
+//! causes: one per recipient, naming every rule that matched for them.
+
+use sha2::{Digest, Sha256};
+
+use crate::alert::snippet;
+use crate::config::{Config, FeedConfig};
+use crate::extract::article_body;
+use crate::feed::hex;
+use crate::model::{ArticleText, Entry, Field, RuleMatch};
+use crate::store::{NewDelivery, NewEntry, NewMatch};
+
+/// Matches an entry against the rules that apply to its feed, leaving out
+/// those in `already` (they matched it before), and lists the mails it
+/// causes: one per recipient, naming every rule for them.
+pub fn consider(
+    config: &Config,
+    feed: &FeedConfig,
+    entry: Entry,
+    alerts: bool,
+    already: &[String],
+) -> NewEntry {
+    if !alerts {
+        return NewEntry {
+            entry,
+            matches: Vec::new(),
+            deliveries: Vec::new(),
+        };
+    }
+    let text = ArticleText {
+        title: &entry.title,
+        summary: &entry.summary,
+        body: article_body(&entry),
+    };
+    // Only the matching rules that apply to this feed are made owned.
+    let found: Vec<RuleMatch> = config
+        .rule_set
+        .matches(&text)
+        .iter()
+        .filter(|m| {
+            config.rules[m.rule].applies_to(feed) && !already.contains(&config.rules[m.rule].name)
+        })
+        .map(|m| m.to_owned())
+        .collect();
+    let mut matches = Vec::new();
+    let mut deliveries: Vec<NewDelivery> = Vec::new();
+    for m in &found {
+        let rule = &config.rules[m.rule];
+        matches.push(NewMatch {
+            rule: rule.name.clone(),
+            terms: m.terms.clone(),
+            snippet: snippet_for(&text, m),
+        });
+        if !rule.immediate {
+            continue;
+        }
+        for recipient in &rule.to {
+            match deliveries.iter_mut().find(|d| d.recipient == *recipient) {
+                Some(d) => d.rules.push(rule.name.clone()),
+                None => deliveries.push(NewDelivery {
+                    recipient: recipient.clone(),
+                    rules: vec![rule.name.clone()],
+                    message_id: String::new(),
+                }),
+            }
+        }
+    }
+    for d in &mut deliveries {
+        d.message_id = message_id(&feed.name, &entry.id, &d.recipient, &d.rules);
+    }
+    NewEntry {
+        entry,
+        matches,
+        deliveries,
+    }
+}
+
+/// A snippet around the first hit in the body or summary; the title says
+/// itself in the mail, so it is quoted only when nothing else hit.
+fn snippet_for(text: &ArticleText, m: &RuleMatch) -> String {
+    let hit = m
+        .hits
+        .iter()
+        .find(|h| h.field != Field::Title)
+        .or(m.hits.first());
+    match hit {
+        Some(h) => snippet(text.field(h.field), h.start, h.end),
+        None => String::new(),
+    }
+}
+
+/// A Message-ID that is the same whenever this alert is (re)sent.
+fn message_id(feed: &str, entry: &str, recipient: &str, rules: &[String]) -> String {
+    let mut hash = Sha256::new();
+    for part in [feed, entry, recipient]
+        .into_iter()
+        .chain(rules.iter().map(String::as_str))
+    {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    format!("{}@newshound", hex(&hash.finalize()[..16]))
+}
