@@ -111,7 +111,9 @@ impl Fetcher {
         let client = Client::builder()
             .user_agent(concat!("newshound/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(limits.connect)
-            .timeout(limits.total)
+            // The deadline is enforced per request in `follow`, from when the
+            // host lets it go; this is only a backstop behind it.
+            .timeout(limits.total + Duration::from_secs(5))
             // Redirects are followed by hand, hop by hop (see `follow`).
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(guard::GuardedResolver {
