@@ -16,4 +16,5 @@ pub mod html_text;
 pub mod model;
 pub mod pipeline;
 pub mod rules;
+pub mod secrets;
 pub mod store;

@@ -187,3 +187,45 @@ async fn a_missing_config_file_is_named() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_can_send_its_own_agent_and_headers_with_a_token_from_a_file() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/private.xml"))
+        .and(wiremock::matchers::header("Authorization", "Bearer s3cret"))
+        .and(wiremock::matchers::header("User-Agent", "desk-monitor/2"))
+        .and(wiremock::matchers::header("X-Team", "world"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            rss(&server.uri(), &[Item::new("1", "x", "y")]),
+            "application/rss+xml",
+        ))
+        .mount(&server)
+        .await;
+    respond(&server, "/private.xml", ResponseTemplate::new(401)).await;
+    let env = Env::new();
+    let token = env.dir.path().join("token");
+    std::fs::write(&token, "Bearer s3cret\n").unwrap();
+    let section = format!(
+        "{}user_agent = \"desk-monitor/2\"\nheaders = {{ Authorization = {{ file = \"{}\" }}, X-Team = \"world\" }}\n",
+        feed("private", &format!("{}/private.xml", server.uri())),
+        token.display()
+    );
+    env.write_config(&section);
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).contains("private: 1 new entries"),
+        "{}",
+        stdout(&output)
+    );
+
+    std::fs::remove_file(&token).unwrap();
+    let missing = env.newshound(&["poll"]).await;
+    assert_exit(&missing, 1);
+    assert!(
+        stderr(&missing).contains("feed \"private\", header Authorization: cannot read"),
+        "{}",
+        stderr(&missing)
+    );
+}

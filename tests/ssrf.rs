@@ -67,7 +67,12 @@ async fn the_configured_host_is_trusted_even_when_private() {
     ))
     .unwrap();
     let got = fetcher()
-        .get(&url, &Validators::default(), &Access::feed(&url, false))
+        .get(
+            &url,
+            &Validators::default(),
+            &Access::feed(&url, false),
+            &Default::default(),
+        )
         .await;
     assert_eq!(class(got), Ok(()));
 }
@@ -77,7 +82,12 @@ async fn a_redirect_to_a_name_resolving_to_loopback_is_refused_unless_allowed() 
     let server = server().await;
     let url = Url::parse(&format!("{}/to-public", server.uri())).unwrap();
     let refused = fetcher()
-        .get(&url, &Validators::default(), &Access::feed(&url, false))
+        .get(
+            &url,
+            &Validators::default(),
+            &Access::feed(&url, false),
+            &Default::default(),
+        )
         .await;
     let error = refused.unwrap_err();
     assert_eq!(error.class, FailureClass::BlockedAddress);
@@ -98,7 +108,12 @@ async fn a_redirect_to_a_name_resolving_to_loopback_is_refused_unless_allowed() 
     assert_eq!(asked, ["/to-public"], "the refused hop was never sent");
 
     let allowed = fetcher()
-        .get(&url, &Validators::default(), &Access::feed(&url, true))
+        .get(
+            &url,
+            &Validators::default(),
+            &Access::feed(&url, true),
+            &Default::default(),
+        )
         .await;
     assert_eq!(class(allowed), Ok(()));
 }
@@ -108,7 +123,12 @@ async fn a_redirect_to_the_metadata_address_is_refused_before_connecting() {
     let server = server().await;
     let url = Url::parse(&format!("{}/to-metadata", server.uri())).unwrap();
     let got = fetcher()
-        .get(&url, &Validators::default(), &Access::feed(&url, false))
+        .get(
+            &url,
+            &Validators::default(),
+            &Access::feed(&url, false),
+            &Default::default(),
+        )
         .await;
     assert_eq!(class(got), Err(FailureClass::BlockedAddress));
 }
@@ -122,12 +142,22 @@ async fn an_untrusted_request_to_a_private_name_is_refused() {
     ))
     .unwrap();
     let got = fetcher()
-        .get(&url, &Validators::default(), &Access::default())
+        .get(
+            &url,
+            &Validators::default(),
+            &Access::default(),
+            &Default::default(),
+        )
         .await;
     assert_eq!(class(got), Err(FailureClass::BlockedAddress));
     let literal = Url::parse(&format!("{}/feed.xml", server.uri())).unwrap();
     let got = fetcher()
-        .get(&literal, &Validators::default(), &Access::default())
+        .get(
+            &literal,
+            &Validators::default(),
+            &Access::default(),
+            &Default::default(),
+        )
         .await;
     assert_eq!(class(got), Err(FailureClass::BlockedAddress));
     assert!(server.received_requests().await.unwrap().is_empty());

@@ -8,7 +8,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::AlertError;
-use crate::config::{Secret, SmtpConfig, SmtpSecurity};
+use crate::config::{SmtpConfig, SmtpSecurity};
+use crate::secrets::read_secret;
 
 /// How long one SMTP command may take before the attempt fails.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -43,7 +44,7 @@ impl SmtpMailer {
         let mut builder = builder.port(config.port).timeout(Some(SMTP_TIMEOUT));
         if let Some(user) = &config.username {
             let password = match &config.password {
-                Some(secret) => read_secret(secret)?,
+                Some(secret) => read_secret(secret).map_err(AlertError::Secret)?,
                 None => String::new(),
             };
             builder = builder.credentials(Credentials::new(user.clone(), password));
@@ -69,16 +70,5 @@ impl SmtpMailer {
                 message: format!("{e} ({})", self.server),
                 permanent: e.is_permanent(),
             })
-    }
-}
-
-/// Reads a secret from its file (trailing newline dropped) or variable.
-fn read_secret(secret: &Secret) -> Result<String, AlertError> {
-    match secret {
-        Secret::File(path) => std::fs::read_to_string(path)
-            .map(|s| s.trim_end_matches(['\r', '\n']).to_string())
-            .map_err(|e| AlertError::Secret(format!("{}: {e}", path.display()))),
-        Secret::Env(var) => std::env::var(var)
-            .map_err(|_| AlertError::Secret(format!("environment variable {var} is not set"))),
     }
 }

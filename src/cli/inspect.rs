@@ -67,7 +67,12 @@ async fn read(source: &str) -> Result<(Vec<u8>, Option<String>, Option<Url>), St
     .map_err(|e| e.message)?;
     // The person named this URL: its host is trusted, redirects are guarded.
     match fetcher
-        .get(&url, &Validators::default(), &Access::feed(&url, false))
+        .get(
+            &url,
+            &Validators::default(),
+            &Access::feed(&url, false),
+            &Default::default(),
+        )
         .await
     {
         Ok(FetchOutcome::Fetched(f)) => Ok((f.body, f.content_type, Some(f.final_url))),

@@ -129,6 +129,6 @@ pub(super) fn open(config: Config, state_dir: &Path) -> Result<(Context, Mailer)
     let db = super::database_path(state_dir);
     let store = Store::open(&db).map_err(|e| format!("{}: {e}", db.display()))?;
     let mailer = Mailer::new(config.smtp.as_ref(), state_dir).map_err(|e| e.to_string())?;
-    let ctx = Context::new(Arc::new(config), StoreHandle::new(store)).map_err(|e| e.message)?;
+    let ctx = Context::new(Arc::new(config), StoreHandle::new(store))?;
     Ok((ctx, mailer))
 }

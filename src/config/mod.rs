@@ -21,7 +21,7 @@ use toml::Spanned;
 use url::Url;
 
 use crate::rules::{Query, RuleSet, RuleSpec};
-use raw::{RawConfig, RawDaemon, RawFeed, RawRule, RawSmtp};
+use raw::{RawConfig, RawDaemon, RawFeed, RawHeaderValue, RawRule, RawSecretSource, RawSmtp};
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -77,6 +77,15 @@ pub struct FeedConfig {
     pub allow_private_network: bool,
     /// False pauses the feed: it is not polled, its history is kept.
     pub enabled: bool,
+    /// Extra request headers (a `User-Agent` replaces newshound's).
+    pub headers: Vec<(String, HeaderValue)>,
+}
+
+/// A request header's value: given, or read when needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderValue {
+    Text(String),
+    Secret(Secret),
 }
 
 /// `[[rule]]`
@@ -331,6 +340,45 @@ impl Checker<'_> {
             Some(v) => self.interval(v)?,
             None => daemon.default_interval,
         };
+        let mut headers = Vec::new();
+        if let Some(agent) = &raw.user_agent {
+            headers.push((
+                "User-Agent".to_string(),
+                HeaderValue::Text(self.header_text(agent.get_ref(), &agent.span())?),
+            ));
+        }
+        for (name, value) in &raw.headers {
+            if name.is_empty()
+                || !name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+            {
+                return Err(self.error(
+                    &value.span(),
+                    format!("\"{name}\" is not a valid header name"),
+                ));
+            }
+            let value = match value.get_ref() {
+                RawHeaderValue::Text(text) => {
+                    HeaderValue::Text(self.header_text(text, &value.span())?)
+                }
+                RawHeaderValue::From(RawSecretSource {
+                    file: Some(file),
+                    env: None,
+                }) => HeaderValue::Secret(Secret::File(PathBuf::from(file))),
+                RawHeaderValue::From(RawSecretSource {
+                    file: None,
+                    env: Some(var),
+                }) => HeaderValue::Secret(Secret::Env(var.clone())),
+                RawHeaderValue::From(_) => {
+                    return Err(self.error(
+                        &value.span(),
+                        "a header comes from exactly one of file or env",
+                    ));
+                }
+            };
+            headers.push((name.clone(), value));
+        }
         Ok(FeedConfig {
             name,
             url,
@@ -338,7 +386,19 @@ impl Checker<'_> {
             interval,
             allow_private_network: raw.allow_private_network,
             enabled: raw.enabled,
+            headers,
         })
+    }
+
+    /// A header value given in the file: one line, no control characters.
+    fn header_text(&self, text: &str, span: &Range<usize>) -> Checked<String> {
+        if text.chars().any(char::is_control) {
+            return Err(self.error(
+                span,
+                "a header value cannot hold line breaks or control characters",
+            ));
+        }
+        Ok(text.to_string())
     }
 
     fn rule(

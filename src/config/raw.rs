@@ -42,6 +42,25 @@ pub struct RawFeed {
     pub allow_private_network: bool,
     #[serde(default = "yes")]
     pub enabled: bool,
+    pub user_agent: Option<Spanned<String>>,
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, Spanned<RawHeaderValue>>,
+}
+
+/// A header's value: the text itself, or where to read it (for tokens).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawHeaderValue {
+    Text(String),
+    From(RawSecretSource),
+}
+
+/// `{ file = "…" }` or `{ env = "…" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSecretSource {
+    pub file: Option<String>,
+    pub env: Option<String>,
 }
 
 fn yes() -> bool {

@@ -19,7 +19,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use reqwest::Client;
-use reqwest::header;
+use reqwest::header::{self, HeaderMap};
 use url::Url;
 
 use crate::model::FailureClass;
@@ -143,9 +143,13 @@ impl Fetcher {
         url: &Url,
         validators: &Validators,
         access: &Access,
+        headers: &HeaderMap,
     ) -> Result<FetchOutcome, FetchError> {
         guard::ACCESS
-            .scope(access.clone(), self.follow(url, validators, access))
+            .scope(
+                access.clone(),
+                self.follow(url, validators, access, headers),
+            )
             .await
     }
 
@@ -157,6 +161,7 @@ impl Fetcher {
         url: &Url,
         validators: &Validators,
         access: &Access,
+        headers: &HeaderMap,
     ) -> Result<FetchOutcome, FetchError> {
         let mut current = url.clone();
         let mut redirects: Vec<Redirect> = Vec::new();
@@ -173,7 +178,8 @@ impl Fetcher {
             let mut request = self
                 .client
                 .get(current.clone())
-                .header(header::ACCEPT, FEED_ACCEPT);
+                .header(header::ACCEPT, FEED_ACCEPT)
+                .headers(headers.clone());
             if let Some(etag) = &validators.etag {
                 request = request.header(header::IF_NONE_MATCH, etag);
             }

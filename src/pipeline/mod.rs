@@ -12,10 +12,14 @@ mod schedule;
 pub use deliver::{DeliveryReport, deliver_pending};
 pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, refresh_feed};
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::config::Config;
+use reqwest::header::{HeaderMap, HeaderName};
+
+use crate::config::{self, Config, FeedConfig};
 use crate::fetch::{Fetcher, HostLimits, Limits};
+use crate::secrets::read_secret;
 use crate::store::StoreHandle;
 
 /// What a poll needs: the config, the store and the HTTP client.
@@ -24,14 +28,19 @@ pub struct Context {
     pub config: Arc<Config>,
     pub store: StoreHandle,
     pub fetcher: Fetcher,
+    /// Each feed's extra request headers, by feed name.
+    headers: Arc<HashMap<String, HeaderMap>>,
 }
 
 impl Context {
-    /// A context whose HTTP client follows the config's limits.
-    pub fn new(
-        config: Arc<Config>,
-        store: StoreHandle,
-    ) -> Result<Context, crate::fetch::FetchError> {
+    /// A context whose HTTP client follows the config's limits; each feed's
+    /// extra headers are read now (a token file missing is said at start).
+    pub fn new(config: Arc<Config>, store: StoreHandle) -> Result<Context, String> {
+        let headers = config
+            .feeds
+            .iter()
+            .map(|f| Ok((f.name.clone(), feed_headers(f)?)))
+            .collect::<Result<HashMap<_, _>, String>>()?;
         let daemon = &config.daemon;
         let fetcher = Fetcher::new(
             Limits {
@@ -40,11 +49,39 @@ impl Context {
                 max_bytes: daemon.feed_max_bytes,
             },
             HostLimits::new(daemon.per_host_connections, daemon.per_host_delay),
-        )?;
+        )
+        .map_err(|e| e.message)?;
         Ok(Context {
             config,
             store,
             fetcher,
+            headers: Arc::new(headers),
         })
     }
+
+    /// The extra request headers of the feed named `feed`.
+    pub fn headers_of(&self, feed: &str) -> &HeaderMap {
+        static NONE: std::sync::OnceLock<HeaderMap> = std::sync::OnceLock::new();
+        self.headers
+            .get(feed)
+            .unwrap_or_else(|| NONE.get_or_init(HeaderMap::new))
+    }
+}
+
+/// A feed's configured headers, secrets read, as an HTTP header map.
+fn feed_headers(feed: &FeedConfig) -> Result<HeaderMap, String> {
+    let mut map = HeaderMap::new();
+    for (name, value) in &feed.headers {
+        let text = match value {
+            config::HeaderValue::Text(text) => text.clone(),
+            config::HeaderValue::Secret(secret) => read_secret(secret)
+                .map_err(|e| format!("feed \"{}\", header {name}: {e}", feed.name))?,
+        };
+        let invalid =
+            |e: &dyn std::fmt::Display| format!("feed \"{}\", header {name}: {e}", feed.name);
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid(&e))?;
+        let value = reqwest::header::HeaderValue::from_str(&text).map_err(|e| invalid(&e))?;
+        map.insert(name, value);
+    }
+    Ok(map)
 }

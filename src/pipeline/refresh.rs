@@ -80,7 +80,11 @@ pub async fn refresh_feed(
 
     let url = Url::parse(state.poll_url()).unwrap_or_else(|_| feed.url.clone());
     let access = Access::feed(&feed.url, feed.allow_private_network);
-    let fetched = match ctx.fetcher.get(&url, &state.validators, &access).await {
+    let fetched = match ctx
+        .fetcher
+        .get(&url, &state.validators, &access, ctx.headers_of(&feed.name))
+        .await
+    {
         Ok(FetchOutcome::Fetched(fetched)) => fetched,
         Ok(FetchOutcome::NotModified(redirects)) => {
             note_redirects(ctx, feed, &redirects).await?;
