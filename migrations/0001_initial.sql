@@ -54,6 +54,7 @@ CREATE TABLE entries (
 
 CREATE INDEX entries_unprocessed ON entries(feed) WHERE processed_at IS NULL;
 CREATE INDEX entries_canonical_link ON entries(canonical_link);
+CREATE INDEX entries_feed_published ON entries(feed, published_at);
 
 CREATE TABLE matches (
     id         INTEGER PRIMARY KEY,

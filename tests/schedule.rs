@@ -253,3 +253,93 @@ async fn a_restart_keeps_the_schedule() {
     assert_exit(&Env::stop_daemon(daemon).await, 0);
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+/// Asserts `seconds` is `base` give or take the 10% jitter.
+fn about(seconds: i64, base: i64) -> bool {
+    seconds >= base * 9 / 10 - 2 && seconds <= base * 11 / 10
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn freshness_hints_lengthen_the_interval_up_to_the_cap() {
+    let server = MockServer::start().await;
+    let body = rss(&server.uri(), &[Item::new("1", "x", "y")]);
+    let with_ttl = body.replacen("<channel>", "<channel><ttl>180</ttl>", 1);
+    let cases = [
+        (
+            "max-age",
+            ResponseTemplate::new(200).insert_header("Cache-Control", "public, max-age=7200"),
+        ),
+        (
+            "short",
+            ResponseTemplate::new(200).insert_header("Cache-Control", "max-age=60"),
+        ),
+        (
+            "capped",
+            ResponseTemplate::new(200).insert_header("Cache-Control", "max-age=999999"),
+        ),
+        ("ttl", ResponseTemplate::new(200)),
+    ];
+    let mut config = String::new();
+    for (name, response) in cases {
+        let text = if name == "ttl" {
+            with_ttl.clone()
+        } else {
+            body.clone()
+        };
+        respond(
+            &server,
+            &format!("/{name}.xml"),
+            response.set_body_raw(text, "application/rss+xml"),
+        )
+        .await;
+        config.push_str(&feed(name, &format!("{}/{name}.xml", server.uri())));
+        config.push_str("interval = \"10m\"\n");
+    }
+    let env = Env::new();
+    env.write_config(&format!("{config}[daemon]\nmax_interval = \"6h\"\n"));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let waits: Vec<i64> = ["max-age", "short", "capped", "ttl"]
+        .iter()
+        .map(|f| seconds_until_next_poll(&env, f))
+        .collect();
+    assert!(about(waits[0], 7200), "{waits:?}");
+    assert!(about(waits[1], 600), "a hint never shortens: {waits:?}");
+    assert!(
+        about(waits[2], 6 * 3600),
+        "capped at max_interval: {waits:?}"
+    );
+    assert!(about(waits[3], 3 * 3600), "<ttl> in minutes: {waits:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_adaptive_feed_follows_how_often_it_publishes() {
+    let server = MockServer::start().await;
+    let items: Vec<Item> = (0..10)
+        .map(|i| {
+            Item::new(
+                ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"][i],
+                "x",
+                "y",
+            )
+            .published(Utc::now() - chrono::Duration::hours(2 * i as i64))
+        })
+        .collect();
+    respond(
+        &server,
+        "/feed.xml",
+        ResponseTemplate::new(200).set_body_raw(rss(&server.uri(), &items), "application/rss+xml"),
+    )
+    .await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}interval = \"adaptive\"\n",
+        feed("wire", &format!("{}/feed.xml", server.uri()))
+    ));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let wait = seconds_until_next_poll(&env, "wire");
+    assert!(
+        about(wait, 3600),
+        "every 2 hours published, polled about hourly: {wait}"
+    );
+}

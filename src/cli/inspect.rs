@@ -76,7 +76,7 @@ async fn read(source: &str) -> Result<(Vec<u8>, Option<String>, Option<Url>), St
         .await
     {
         Ok(FetchOutcome::Fetched(f)) => Ok((f.body, f.content_type, Some(f.final_url))),
-        Ok(FetchOutcome::NotModified(_)) => {
+        Ok(FetchOutcome::NotModified { .. }) => {
             Err("the server answered 304 to an unconditional request".into())
         }
         Err(e) => Err(format!("{} ({})", e.message, e.class.name())),

@@ -74,6 +74,9 @@ pub struct FeedConfig {
     pub url: Url,
     pub tags: Vec<String>,
     pub interval: Duration,
+    /// `interval = "adaptive"`: derived from how often the feed publishes,
+    /// between a minute and `max_interval` (`interval` is the start).
+    pub adaptive: bool,
     pub allow_private_network: bool,
     /// False pauses the feed: it is not polled, its history is kept.
     pub enabled: bool,
@@ -121,6 +124,9 @@ impl RuleConfig {
 pub struct DaemonConfig {
     /// Poll interval of a feed without its own.
     pub default_interval: Duration,
+    /// The longest interval a feed's own hints (ttl, Cache-Control,
+    /// Expires) or its publishing rhythm can stretch polling to.
+    pub max_interval: Duration,
     /// On a feed's first poll, only entries this recent alert.
     pub backfill: Duration,
     /// Feeds polled at the same time.
@@ -142,6 +148,7 @@ impl Default for DaemonConfig {
     fn default() -> Self {
         DaemonConfig {
             default_interval: Duration::from_secs(15 * 60),
+            max_interval: Duration::from_secs(24 * 3600),
             backfill: Duration::from_secs(24 * 3600),
             concurrency: 32,
             per_host_connections: 2,
@@ -235,6 +242,9 @@ impl Checker<'_> {
         let mut daemon = DaemonConfig::default();
         if let Some(v) = &raw.default_interval {
             daemon.default_interval = self.interval(v)?;
+        }
+        if let Some(v) = &raw.max_interval {
+            daemon.max_interval = self.interval(v)?;
         }
         if let Some(v) = &raw.backfill {
             daemon.backfill = self.at_most(v, MAX_BACKFILL, "10years")?;
@@ -336,9 +346,13 @@ impl Checker<'_> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(self.error(&url_span, "a feed URL must start with http:// or https://"));
         }
+        let adaptive = raw
+            .interval
+            .as_ref()
+            .is_some_and(|v| v.get_ref() == "adaptive");
         let interval = match &raw.interval {
-            Some(v) => self.interval(v)?,
-            None => daemon.default_interval,
+            Some(v) if !adaptive => self.interval(v)?,
+            _ => daemon.default_interval,
         };
         let mut headers = Vec::new();
         if let Some(agent) = &raw.user_agent {
@@ -384,6 +398,7 @@ impl Checker<'_> {
             url,
             tags: raw.tags.iter().map(|t| t.get_ref().clone()).collect(),
             interval,
+            adaptive,
             allow_private_network: raw.allow_private_network,
             enabled: raw.enabled,
             headers,

@@ -90,6 +90,7 @@ pub struct RawRule {
 #[serde(deny_unknown_fields)]
 pub struct RawDaemon {
     pub default_interval: Option<Spanned<String>>,
+    pub max_interval: Option<Spanned<String>>,
     pub backfill: Option<Spanned<String>>,
     pub concurrency: Option<Spanned<i64>>,
     pub per_host_connections: Option<Spanned<i64>>,

@@ -35,6 +35,8 @@ pub struct ParsedFeed {
     pub entries: Vec<Entry>,
     /// What had to be mended to read the document (invalid bytes replaced).
     pub warning: Option<String>,
+    /// How long the feed says to wait between polls (RSS `<ttl>`).
+    pub ttl: Option<std::time::Duration>,
 }
 
 /// Parses `bytes` served with `content_type` (the HTTP header, if any),
@@ -61,7 +63,11 @@ pub fn parse(
         .into_iter()
         .map(|e| normalise(e, base))
         .collect();
+    let ttl = feed
+        .ttl
+        .map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60));
     Ok(ParsedFeed {
+        ttl,
         title: feed.title.map(|t| text_of(&t)),
         entries,
         warning: prepared.warning,

@@ -33,8 +33,12 @@ pub use redirect::{MAX_REDIRECTS, Redirect, permanent_target};
 #[derive(Debug)]
 pub enum FetchOutcome {
     /// 304: nothing changed since the validators were issued; the
-    /// redirects followed to hear it.
-    NotModified(Vec<Redirect>),
+    /// redirects followed to hear it, and how long the server says the
+    /// answer stays fresh.
+    NotModified {
+        redirects: Vec<Redirect>,
+        fresh_for: Option<Duration>,
+    },
     /// A body, decompressed and within the cap.
     Fetched(Fetched),
 }
@@ -49,6 +53,9 @@ pub struct Fetched {
     pub validators: Validators,
     /// The redirects followed to get it, in order.
     pub redirects: Vec<Redirect>,
+    /// How long the server says the body stays fresh (Cache-Control
+    /// max-age, else Expires).
+    pub fresh_for: Option<Duration>,
 }
 
 /// A failed request: its class and a message a person can act on.

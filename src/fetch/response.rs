@@ -17,7 +17,11 @@ pub async fn read(
 ) -> Result<FetchOutcome, FetchError> {
     let status = response.status();
     if status == StatusCode::NOT_MODIFIED {
-        return Ok(FetchOutcome::NotModified(redirects));
+        let fresh_for = fresh_for(response.headers());
+        return Ok(FetchOutcome::NotModified {
+            redirects,
+            fresh_for,
+        });
     }
     if !status.is_success() {
         return Err(status_error(status, response.headers()));
@@ -43,7 +47,25 @@ pub async fn read(
             last_modified: header_text(&headers, header::LAST_MODIFIED),
         },
         redirects,
+        fresh_for: fresh_for(&headers),
     }))
+}
+
+/// How long a response stays fresh: Cache-Control max-age, else Expires.
+fn fresh_for(headers: &HeaderMap) -> Option<Duration> {
+    let max_age = header_text(headers, header::CACHE_CONTROL).and_then(|value| {
+        value.split(',').find_map(|directive| {
+            let (name, seconds) = directive.trim().split_once('=')?;
+            (name.trim().eq_ignore_ascii_case("max-age"))
+                .then(|| seconds.trim().trim_matches('"').parse().ok())?
+        })
+    });
+    if let Some(seconds) = max_age {
+        return Some(Duration::from_secs(seconds));
+    }
+    let expires = header_text(headers, header::EXPIRES)?;
+    let when = chrono::DateTime::parse_from_rfc2822(expires.trim()).ok()?;
+    (when.to_utc() - chrono::Utc::now()).to_std().ok()
 }
 
 /// The failure for a non-success status, with the wait a 429 or 503 asked for.

@@ -5,12 +5,12 @@ use url::Url;
 
 use super::Context;
 use super::matching::consider;
-use super::schedule::{backoff, jittered};
+use super::schedule::{adaptive_interval, backoff, jittered, stretched};
 use crate::config::FeedConfig;
 use crate::feed::{self, FeedError, text_hash};
-use crate::fetch::{Access, FetchError, FetchOutcome, Redirect, permanent_target};
+use crate::fetch::{Access, FetchError, FetchOutcome, Fetched, Redirect, permanent_target};
 use crate::model::{Entry, FailureClass};
-use crate::store::{KnownEntry, PollRecord, StoreError, UpdatedEntry};
+use crate::store::{FeedState, KnownEntry, PollRecord, StoreError, UpdatedEntry};
 
 /// How a feed's poll ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,6 @@ pub async fn refresh_feed(
     trigger: Trigger,
 ) -> Result<FeedReport, StoreError> {
     let now = Utc::now();
-    let next_poll = later(now, jittered(feed.interval));
     let (name, url) = (feed.name.clone(), feed.url.to_string());
     let state = ctx.store.call(move |s| s.ensure_feed(&name, &url)).await?;
     if let (Some((since, reason)), Trigger::Schedule) = (&state.disabled, trigger) {
@@ -80,50 +79,67 @@ pub async fn refresh_feed(
 
     let url = Url::parse(state.poll_url()).unwrap_or_else(|_| feed.url.clone());
     let access = Access::feed(&feed.url, feed.allow_private_network);
-    let fetched = match ctx
+    let headers = ctx.headers_of(&feed.name);
+    match ctx
         .fetcher
-        .get(&url, &state.validators, &access, ctx.headers_of(&feed.name))
+        .get(&url, &state.validators, &access, headers)
         .await
     {
-        Ok(FetchOutcome::Fetched(fetched)) => fetched,
-        Ok(FetchOutcome::NotModified(redirects)) => {
+        Ok(FetchOutcome::Fetched(fetched)) => {
+            note_redirects(ctx, feed, &fetched.redirects).await?;
+            store_fetched(ctx, feed, &state, fetched, now, failures).await
+        }
+        Ok(FetchOutcome::NotModified {
+            redirects,
+            fresh_for,
+        }) => {
             note_redirects(ctx, feed, &redirects).await?;
+            let next_poll = next_poll(ctx, feed, now, &[fresh_for]).await?;
             let name = feed.name.clone();
             ctx.store
                 .call(move |s| s.record_not_modified(&name, now, next_poll))
                 .await?;
-            return Ok(report(feed, FeedOutcome::NotModified, next_poll));
+            Ok(report(feed, FeedOutcome::NotModified, next_poll))
         }
-        Err(e) if e.class == FailureClass::Http(410) => return gone(ctx, feed, e, now).await,
-        Err(e) => return fail(ctx, feed, e, now, failures).await,
-    };
-    note_redirects(ctx, feed, &fetched.redirects).await?;
-    let parsed = match feed::parse(
-        &fetched.body,
-        fetched.content_type.as_deref(),
-        Some(&fetched.final_url),
-    ) {
+        Err(e) if e.class == FailureClass::Http(410) => gone(ctx, feed, e, now).await,
+        Err(e) => fail(ctx, feed, e, now, failures).await,
+    }
+}
+
+/// Reads a fetched feed and stores its new and changed entries with what
+/// they caused, in one transaction.
+async fn store_fetched(
+    ctx: &Context,
+    feed: &FeedConfig,
+    state: &FeedState,
+    fetched: Fetched,
+    now: DateTime<Utc>,
+    failures: u32,
+) -> Result<FeedReport, StoreError> {
+    let content_type = fetched.content_type.as_deref();
+    let parsed = match feed::parse(&fetched.body, content_type, Some(&fetched.final_url)) {
         Ok(parsed) => parsed,
         Err(e) => return fail(ctx, feed, not_a_feed(feed, e), now, failures).await,
     };
     if let Some(warning) = &parsed.warning {
         tracing::warn!(feed = %feed.name, "{warning}");
     }
-
     let (new_entries, changed) = sort_entries(ctx, &feed.name, parsed.entries).await?;
     // On a feed's first poll, old entries are stored without alerting.
     let alert_from = state
         .first_polled_at
         .is_none()
         .then(|| earlier(now, ctx.config.daemon.backfill));
+    let alerts =
+        |entry: &Entry| alert_from.is_none_or(|from| entry.published.is_none_or(|p| p >= from));
+    let next_poll = next_poll(ctx, feed, now, &[fetched.fresh_for, parsed.ttl]).await?;
     let record = PollRecord {
         validators: fetched.validators,
         warning: parsed.warning.clone(),
         entries: new_entries
             .into_iter()
             .map(|entry| {
-                let alerts =
-                    alert_from.is_none_or(|from| entry.published.is_none_or(|p| p >= from));
+                let alerts = alerts(&entry);
                 consider(&ctx.config, feed, entry, alerts, &[])
             })
             .collect(),
@@ -147,6 +163,7 @@ pub async fn refresh_feed(
     tracing::info!(
         feed = %feed.name,
         new = stored.entries,
+        changed = stored.updated,
         matches = stored.matches,
         deliveries = stored.deliveries,
         "feed polled"
@@ -159,6 +176,30 @@ pub async fn refresh_feed(
         warning: parsed.warning,
     };
     Ok(report(feed, outcome, next_poll))
+}
+
+/// When a feed that answered is due again: its interval (or, adaptive, its
+/// publishing rhythm), stretched by the server's and the feed's own hints
+/// up to `max_interval`, with jitter.
+async fn next_poll(
+    ctx: &Context,
+    feed: &FeedConfig,
+    now: DateTime<Utc>,
+    hints: &[Option<std::time::Duration>],
+) -> Result<DateTime<Utc>, StoreError> {
+    let max = ctx.config.daemon.max_interval;
+    let base = match feed.adaptive {
+        false => feed.interval,
+        true => {
+            let name = feed.name.clone();
+            let times = ctx
+                .store
+                .call(move |s| s.recent_publications(&name, 20))
+                .await?;
+            adaptive_interval(&times, feed.interval, max)
+        }
+    };
+    Ok(later(now, jittered(stretched(base, hints, max))))
 }
 
 /// `now + span`, saturating far in the future instead of overflowing.

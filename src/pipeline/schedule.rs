@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 /// The longest a feed is left unpolled after failures.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
 
@@ -22,6 +24,39 @@ pub fn backoff(interval: Duration, failures: u32, retry_after: Option<Duration>)
         Some(asked) => wait.max(asked.min(MAX_BACKOFF)),
         None => wait,
     }
+}
+
+/// The poll interval stretched by freshness hints (`<ttl>`,
+/// Cache-Control max-age, Expires): they may lengthen it, never shorten
+/// it, and never past `max`.
+pub fn stretched(interval: Duration, hints: &[Option<Duration>], max: Duration) -> Duration {
+    let hint = hints.iter().flatten().max().copied().unwrap_or_default();
+    interval.max(hint.min(max))
+}
+
+/// The shortest interval an adaptive feed is polled at.
+const ADAPTIVE_FLOOR: Duration = Duration::from_secs(60);
+
+/// For `interval = "adaptive"`: half the median gap between the feed's
+/// recent publication times, so a new item waits about half a gap, between
+/// a minute and `max`; `fallback` until there are three times to go by.
+pub fn adaptive_interval(
+    published: &[DateTime<Utc>],
+    fallback: Duration,
+    max: Duration,
+) -> Duration {
+    if published.len() < 3 {
+        return fallback;
+    }
+    let mut times = published.to_vec();
+    times.sort_unstable();
+    let mut gaps: Vec<Duration> = times
+        .windows(2)
+        .filter_map(|w| (w[1] - w[0]).to_std().ok())
+        .collect();
+    gaps.sort_unstable();
+    let median = gaps[gaps.len() / 2];
+    (median / 2).clamp(ADAPTIVE_FLOOR, max.max(ADAPTIVE_FLOOR))
 }
 
 #[cfg(test)]
@@ -49,6 +84,54 @@ mod tests {
             );
         }
         assert!(backoff(10 * MINUTE, 40, None) <= MAX_BACKOFF);
+    }
+
+    #[test]
+    fn hints_lengthen_but_never_shorten_and_stop_at_the_cap() {
+        let hours = |h: u64| Duration::from_secs(h * 3600);
+        assert_eq!(
+            stretched(10 * MINUTE, &[Some(hours(2)), None], hours(24)),
+            hours(2)
+        );
+        assert_eq!(
+            stretched(10 * MINUTE, &[Some(MINUTE)], hours(24)),
+            10 * MINUTE
+        );
+        assert_eq!(
+            stretched(10 * MINUTE, &[Some(hours(100))], hours(24)),
+            hours(24)
+        );
+        assert_eq!(stretched(10 * MINUTE, &[], hours(24)), 10 * MINUTE);
+    }
+
+    #[test]
+    fn adaptive_follows_the_publishing_rhythm() {
+        let start = DateTime::<Utc>::UNIX_EPOCH;
+        let every = |gap: i64, n: i64| {
+            (0..n)
+                .map(|i| start + chrono::Duration::minutes(gap * i))
+                .collect::<Vec<_>>()
+        };
+        let day = Duration::from_secs(24 * 3600);
+        assert_eq!(
+            adaptive_interval(&every(120, 10), 15 * MINUTE, day),
+            60 * MINUTE
+        );
+        assert_eq!(
+            adaptive_interval(&every(1, 10), 15 * MINUTE, day),
+            MINUTE,
+            "never under a minute"
+        );
+        assert_eq!(
+            adaptive_interval(&every(6000, 10), 15 * MINUTE, day),
+            day,
+            "never over the cap"
+        );
+        assert_eq!(
+            adaptive_interval(&every(120, 2), 15 * MINUTE, day),
+            15 * MINUTE,
+            "too little to go by"
+        );
     }
 
     #[test]

@@ -30,6 +30,21 @@ impl Store {
             .query_row(&sql, [to_secs(since)], |r| r.get::<_, i64>(0))? as u64)
     }
 
+    /// The publication times of the feed's `limit` most recently
+    /// published entries, newest first.
+    pub fn recent_publications(
+        &self,
+        feed: &str,
+        limit: usize,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT published_at FROM entries WHERE feed = ?1 AND published_at IS NOT NULL
+             ORDER BY published_at DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![feed, limit as i64], |r| Ok(from_secs(r.get(0)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Up to `limit` entries dating from `since`, with ids above `after`,
     /// in id order: call again with the last id to page through.
     pub fn entries_since(
