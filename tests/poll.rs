@@ -349,3 +349,32 @@ async fn a_developing_story_alerts_once_for_each_rule_it_comes_to_match() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_processes_on_one_database_send_each_alert_once() {
+    let server = MockServer::start().await;
+    let items: Vec<Item> = (0..20)
+        .map(|i| {
+            Item::new(
+                [
+                    "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p",
+                    "q", "r", "s", "t",
+                ][i],
+                "Ceasefire",
+                "x",
+            )
+        })
+        .collect();
+    serve(&server, "/feed.xml", rss(&server.uri(), &items)).await;
+    let smtp = SmtpSink::start();
+    let env = Env::new();
+    env.write_config(&wire_config(&smtp.config(), &server.uri()));
+    let (first, second) = tokio::join!(env.newshound(&["poll"]), env.newshound(&["poll"]));
+    assert_exit(&first, 0);
+    assert_exit(&second, 0);
+    assert_eq!(
+        smtp.mails().len(),
+        20,
+        "every alert once, whichever process sent it"
+    );
+}

@@ -162,3 +162,31 @@ async fn an_untrusted_request_to_a_private_name_is_refused() {
     assert_eq!(class(got), Err(FailureClass::BlockedAddress));
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_opened_for_a_trusted_host_is_not_reused_by_a_guarded_request() {
+    let server = server().await;
+    let port = server.address().port();
+    let shared = fetcher();
+    let trusted = Url::parse(&format!("http://public.test:{port}/feed.xml")).unwrap();
+    let first = shared
+        .get(
+            &trusted,
+            &Validators::default(),
+            &Access::feed(&trusted, false),
+            &Default::default(),
+        )
+        .await;
+    assert_eq!(class(first), Ok(()), "public.test is that feed's own host");
+    // Another feed, not trusting public.test, is redirected there.
+    let other = Url::parse(&format!("{}/to-public", server.uri())).unwrap();
+    let second = shared
+        .get(
+            &other,
+            &Validators::default(),
+            &Access::feed(&other, false),
+            &Default::default(),
+        )
+        .await;
+    assert_eq!(class(second), Err(FailureClass::BlockedAddress));
+}

@@ -76,7 +76,7 @@ fn to_json(rows: &[Row], outbox: &OutboxSummary) -> Value {
             let s = r.summary.as_ref();
             json!({
                 "name": r.feed.name,
-                "url": r.feed.url.as_str(),
+                "url": s.map_or(r.feed.url.as_str(), |s| s.url.as_str()),
                 "state": r.state,
                 "last_success": time(s.and_then(|s| s.last_success_at)),
                 "last_error": s.and_then(|s| s.last_error.as_ref())

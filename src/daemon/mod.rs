@@ -6,6 +6,8 @@
 //! On shutdown no new poll starts; polls in flight finish (each within the
 //! fetch deadline), one last delivery pass runs, and `run` returns.
 
+mod schedule;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -18,9 +20,7 @@ use tokio::task::JoinSet;
 use crate::alert::Mailer;
 use crate::pipeline::{Context, FeedReport, Trigger, deliver_pending, later, refresh_feed};
 use crate::store::StoreError;
-
-/// The longest the scheduler sleeps before looking at the clock again.
-const MAX_SLEEP: Duration = Duration::from_secs(60);
+use schedule::{MAX_SLEEP, Schedule};
 
 /// How often pending deliveries are retried when nothing else wakes the sender.
 const DELIVERY_RETRY: Duration = Duration::from_secs(60);
@@ -32,7 +32,7 @@ pub async fn run(
     mailer: Mailer,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), StoreError> {
-    let mut next_poll = load_schedule(&ctx).await?;
+    let next_poll = load_schedule(&ctx).await?;
     let wake_sender = Arc::new(Notify::new());
     let (stop_tx, stop_rx) = watch::channel(false);
     let sender = tokio::spawn(delivery_loop(
@@ -42,38 +42,31 @@ pub async fn run(
         stop_rx,
     ));
 
+    let mut schedule = Schedule::new(&ctx.config, next_poll);
     let mut in_flight: JoinSet<Result<FeedReport, StoreError>> = JoinSet::new();
-    // Which feed each running task polls, and whether a feed is being polled.
+    // Which feed each running task polls.
     let mut task_feed: HashMap<tokio::task::Id, usize> = HashMap::new();
-    let mut polling = vec![false; ctx.config.feeds.len()];
+    let mut revived_at = Utc::now();
     tokio::pin!(shutdown);
     loop {
         let now = Utc::now();
-        for (i, feed) in ctx.config.feeds.iter().enumerate() {
-            if in_flight.len() >= ctx.config.daemon.concurrency {
-                break;
-            }
-            if feed.enabled && !polling[i] && next_poll[i] <= now {
-                polling[i] = true;
-                let (ctx, feed) = (ctx.clone(), feed.clone());
-                let task = in_flight
-                    .spawn(async move { refresh_feed(&ctx, &feed, Trigger::Schedule).await });
-                task_feed.insert(task.id(), i);
-            }
+        if now - revived_at > chrono::Duration::from_std(MAX_SLEEP).unwrap_or_default() {
+            revive_reenabled(&ctx, &mut schedule).await;
+            revived_at = now;
         }
-        // At the concurrency limit only a finishing poll can start another.
-        let wake = if in_flight.len() >= ctx.config.daemon.concurrency {
-            MAX_SLEEP
-        } else {
-            next_wake(&next_poll, &polling, now)
-        };
+        for i in schedule.start_due(now) {
+            let (ctx, feed) = (ctx.clone(), ctx.config.feeds[i].clone());
+            let task =
+                in_flight.spawn(async move { refresh_feed(&ctx, &feed, Trigger::Schedule).await });
+            task_feed.insert(task.id(), i);
+        }
         tokio::select! {
             () = &mut shutdown => break,
             Some(done) = in_flight.join_next_with_id(), if !in_flight.is_empty() => {
                 let i = finished_feed(&done, &mut task_feed);
-                finish_poll(&ctx, i, done.map(|(_, r)| r), &mut polling, &mut next_poll, &wake_sender);
+                finish_poll(&ctx, i, done.map(|(_, r)| r), &mut schedule, &wake_sender);
             }
-            () = tokio::time::sleep(wake) => {}
+            () = tokio::time::sleep(schedule.sleep(now)) => {}
         }
     }
 
@@ -83,14 +76,7 @@ pub async fn run(
     );
     while let Some(done) = in_flight.join_next_with_id().await {
         let i = finished_feed(&done, &mut task_feed);
-        finish_poll(
-            &ctx,
-            i,
-            done.map(|(_, r)| r),
-            &mut polling,
-            &mut next_poll,
-            &wake_sender,
-        );
+        finish_poll(&ctx, i, done.map(|(_, r)| r), &mut schedule, &wake_sender);
     }
     let _ = stop_tx.send(true);
     let _ = sender.await;
@@ -132,40 +118,49 @@ fn finished_feed(done: &Finished, task_feed: &mut HashMap<tokio::task::Id, usize
         .expect("every poll task is registered")
 }
 
-/// Books a finished poll: the feed is free again and due after its interval.
+/// Books a finished poll: the feed is free again and due when its report
+/// says (after its interval, or a backoff).
 fn finish_poll(
     ctx: &Context,
     i: usize,
     report: Result<Result<FeedReport, StoreError>, tokio::task::JoinError>,
-    polling: &mut [bool],
-    next_poll: &mut [DateTime<Utc>],
+    schedule: &mut Schedule,
     wake_sender: &Notify,
 ) {
-    polling[i] = false;
-    next_poll[i] = later(Utc::now(), ctx.config.feeds[i].interval);
-    let feed = &ctx.config.feeds[i].name;
-    match report {
+    let feed = &ctx.config.feeds[i];
+    let next = match report {
         Ok(Ok(report)) => {
-            next_poll[i] = report.next_poll;
             wake_sender.notify_one();
+            report.next_poll
         }
         // The database may recover (disk space, a lock); the feed is tried
         // again at its next interval and nothing it fetched was committed.
-        Ok(Err(e)) => tracing::error!(feed = %feed, "database error: {e}"),
-        Err(e) => tracing::error!(feed = %feed, "the poll task failed: {e}"),
-    }
+        Ok(Err(e)) => {
+            tracing::error!(feed = %feed.name, "database error: {e}");
+            later(Utc::now(), feed.interval)
+        }
+        Err(e) => {
+            tracing::error!(feed = %feed.name, "the poll task failed: {e}");
+            later(Utc::now(), feed.interval)
+        }
+    };
+    schedule.finished(i, next);
 }
 
-/// Time until the next feed not already being polled is due.
-fn next_wake(next_poll: &[DateTime<Utc>], polling: &[bool], now: DateTime<Utc>) -> Duration {
-    next_poll
-        .iter()
-        .zip(polling)
-        .filter(|(_, busy)| !**busy)
-        .map(|(t, _)| (*t - now).to_std().unwrap_or(Duration::ZERO))
-        .min()
-        .unwrap_or(MAX_SLEEP)
-        .clamp(Duration::from_millis(10), MAX_SLEEP)
+/// Feeds a person re-enabled with `poll --feed` (after a 410) while the
+/// daemon ran: the store has a next poll time for them again.
+async fn revive_reenabled(ctx: &Context, schedule: &mut Schedule) {
+    match ctx.store.call(|s| s.next_polls()).await {
+        Ok(known) => {
+            let known: HashMap<String, Option<DateTime<Utc>>> = known.into_iter().collect();
+            for (i, feed) in ctx.config.feeds.iter().enumerate() {
+                if let (true, Some(Some(at))) = (feed.enabled, known.get(&feed.name)) {
+                    schedule.revive(i, *at);
+                }
+            }
+        }
+        Err(e) => tracing::error!("cannot read the schedule: {e}"),
+    }
 }
 
 /// Sends pending alerts whenever woken or once a minute; after `stop`,

@@ -2,12 +2,16 @@
 //! CGNAT, metadata or unspecified addresses, except the host a person
 //! configured and anything a feed with `allow_private_network` leads to.
 //!
-//! The check is on the addresses a connection is actually made to: names
-//! are resolved by `GuardedResolver`, which hands the connector only
-//! allowed addresses, so neither DNS tricks nor redirects get around it.
-//! Hosts written as IP literals never reach a resolver and are checked
-//! before each hop is sent; so is every hop's resolved target when a proxy
-//! is in use, since the connection then goes to the proxy.
+//! The check is on the addresses a connection is actually made to: the
+//! guarded client resolves names with `Resolver { guard: true }`, which
+//! hands the connector only allowed addresses, so neither DNS tricks nor
+//! redirects get around it. Hops the guard does not apply to (the trusted
+//! host, feeds with `allow_private_network`) go through a second client
+//! with its own connection pool, so a connection opened for them is never
+//! reused by a guarded request. Hosts written as IP literals never reach a
+//! resolver and are checked before each hop is sent; so is every hop's
+//! resolved target when a proxy is in use, since the connection then goes
+//! to the proxy (which the guard leaves alone: the administrator chose it).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -38,16 +42,11 @@ impl Access {
         }
     }
 
-    fn allows_anything_at(&self, host: &str) -> bool {
+    /// True when the guard does not apply to requests to `host`.
+    pub fn allows_anything_at(&self, host: &str) -> bool {
         self.allow_private_network
             || self.trusted_host.as_deref() == Some(&*host.to_ascii_lowercase())
     }
-}
-
-tokio::task_local! {
-    /// The access of the request being made in this task; the resolver
-    /// reads it. Where it is unset, nothing private is allowed.
-    pub static ACCESS: Access;
 }
 
 /// True for addresses no untrusted request may connect to.
@@ -62,7 +61,7 @@ pub fn is_blocked(ip: IpAddr) -> bool {
 }
 
 fn is_blocked_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
+    let [a, b, c, _] = ip.octets();
     ip.is_loopback()
         || ip.is_private()
         || ip.is_link_local() // 169.254/16, cloud metadata included
@@ -71,12 +70,28 @@ fn is_blocked_v4(ip: Ipv4Addr) -> bool {
         || ip.is_multicast()
         || a == 0
         || (a == 100 && (64..128).contains(&b)) // CGNAT 100.64/10
-        || (a == 192 && b == 0 && ip.octets()[2] == 0) // IETF protocol assignments
+        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 198 && (b & 0xfe) == 18) // benchmarking 198.18/15
+        || a >= 240 // reserved
 }
 
 fn is_blocked_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    ip.is_loopback()
+    let segments = ip.segments();
+    let first = segments[0];
+    let embedded = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    // Addresses that carry an IPv4 address reach it: NAT64 64:ff9b::/96,
+    // 6to4 2002::/16, IPv4-translated ::ffff:0:a.b.c.d.
+    let carried = match segments {
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(embedded(hi, lo)),
+        [0x2002, hi, lo, ..] => Some(embedded(hi, lo)),
+        [0, 0, 0, 0, 0xffff, 0, hi, lo] => Some(embedded(hi, lo)),
+        _ => None,
+    };
+    if carried.is_some_and(is_blocked_v4) {
+        return true;
+    }
+    (first == 0x64 && segments[1] == 0xff9b && segments[2] == 1) // local-use NAT64 64:ff9b:1::/48
+        || ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
         || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
@@ -145,26 +160,27 @@ pub async fn check_hop(url: &Url, access: &Access, behind_proxy: bool) -> Result
     Ok(())
 }
 
-/// A resolver that gives the connector only the addresses the current
-/// request may reach. `hosts` maps names to fixed addresses before DNS
-/// (as curl's `--resolve` does); it is how tests reach 127.0.0.1 under a
+/// A resolver; with `guard`, it gives the connector only addresses that
+/// are not blocked. `hosts` maps names to fixed addresses before DNS (as
+/// curl's `--resolve` does); it is how tests reach 127.0.0.1 under a
 /// public-looking name.
 #[derive(Debug, Clone, Default)]
-pub struct GuardedResolver {
+pub struct Resolver {
+    pub guard: bool,
     pub hosts: Arc<HashMap<String, Vec<IpAddr>>>,
 }
 
-impl Resolve for GuardedResolver {
+impl Resolve for Resolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let access = ACCESS.try_with(Access::clone).unwrap_or_default();
-        let host = name.as_str().to_ascii_lowercase();
+        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
         let fixed = self.hosts.get(&host).cloned();
+        let guard = self.guard;
         Box::pin(async move {
             let addrs: Vec<SocketAddr> = match fixed {
                 Some(ips) => ips.into_iter().map(|ip| SocketAddr::new(ip, 0)).collect(),
                 None => tokio::net::lookup_host((host.as_str(), 0)).await?.collect(),
             };
-            if access.allows_anything_at(&host) {
+            if !guard {
                 return Ok(Box::new(addrs.into_iter()) as Addrs);
             }
             let allowed: Vec<SocketAddr> = addrs

@@ -92,7 +92,11 @@ pub struct Limits {
 /// An HTTP client shared by every request of the process.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
-    client: Client,
+    /// Requests the guard applies to: names resolve to allowed addresses only.
+    guarded: Client,
+    /// Requests to a trusted host or for a feed that allows private
+    /// networks; a separate pool, so its connections never serve the other.
+    open: Client,
     limits: Limits,
     /// A proxy from the environment carries the requests, so the guard
     /// must resolve and check each target itself.
@@ -115,28 +119,37 @@ impl Fetcher {
         per_host: HostLimits,
         hosts: HashMap<String, Vec<IpAddr>>,
     ) -> Result<Fetcher, FetchError> {
-        let client = Client::builder()
-            .user_agent(concat!("newshound/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(limits.connect)
-            // The deadline is enforced per request in `follow`, from when the
-            // host lets it go; this is only a backstop behind it.
-            .timeout(limits.total + Duration::from_secs(5))
-            // Redirects are followed by hand, hop by hop (see `follow`).
-            .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(guard::GuardedResolver {
-                hosts: Arc::new(hosts),
-            })
-            .build()
-            .map_err(|e| {
-                FetchError::new(
-                    FailureClass::Connect,
-                    format!("cannot build the HTTP client: {e}"),
-                )
-            })?;
+        let hosts = Arc::new(hosts);
+        let behind_proxy = proxy_in_environment();
+        let client = |guard: bool| {
+            Client::builder()
+                .user_agent(concat!("newshound/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(limits.connect)
+                // The deadline is enforced per request in `follow`, from when
+                // the host lets it go; this is only a backstop behind it.
+                .timeout(limits.total + Duration::from_secs(5))
+                // Redirects are followed by hand, hop by hop (see `follow`).
+                .redirect(reqwest::redirect::Policy::none())
+                // Behind a proxy the connection goes to the proxy, which the
+                // administrator chose; targets are checked in `check_hop`.
+                .dns_resolver(guard::Resolver {
+                    guard: guard && !behind_proxy,
+                    hosts: Arc::clone(&hosts),
+                })
+                .build()
+                .map_err(|e| {
+                    FetchError::new(
+                        FailureClass::Connect,
+                        format!("cannot build the HTTP client: {e}"),
+                    )
+                })
+        };
+        let (guarded, open) = (client(true)?, client(false)?);
         Ok(Fetcher {
-            client,
+            guarded,
+            open,
             limits,
-            behind_proxy: proxy_in_environment(),
+            behind_proxy,
             hosts: Arc::new(per_host),
         })
     }
@@ -152,12 +165,7 @@ impl Fetcher {
         access: &Access,
         headers: &HeaderMap,
     ) -> Result<FetchOutcome, FetchError> {
-        guard::ACCESS
-            .scope(
-                access.clone(),
-                self.follow(url, validators, access, headers),
-            )
-            .await
+        self.follow(url, validators, access, headers).await
     }
 
     /// Sends the request and each redirect's, by hand, so that every hop
@@ -182,11 +190,17 @@ impl Fetcher {
                 Some(at) => within(at, self.limits.total, self.hosts.acquire(&host)).await?,
             };
             let at = *deadline.get_or_insert_with(|| Instant::now() + self.limits.total);
-            let mut request = self
-                .client
+            let client = match access.allows_anything_at(&host) {
+                true => &self.open,
+                false => &self.guarded,
+            };
+            let mut request = client
                 .get(current.clone())
-                .header(header::ACCEPT, FEED_ACCEPT)
-                .headers(headers.clone());
+                .header(header::ACCEPT, FEED_ACCEPT);
+            // A feed's own headers (tokens) go only to its own origin.
+            if current.origin() == url.origin() {
+                request = request.headers(headers.clone());
+            }
             if let Some(etag) = &validators.etag {
                 request = request.header(header::IF_NONE_MATCH, etag);
             }

@@ -25,6 +25,9 @@ pub async fn deliver_pending(
     store: &StoreHandle,
     mailer: &Mailer,
 ) -> Result<DeliveryReport, StoreError> {
+    // Held for the whole pass: another process on this database waits, then
+    // finds these alerts sent.
+    let _lock = store.lock_outbox().await?;
     let alerts = store.call(|s| s.pending_alerts()).await?;
     let mut report = DeliveryReport {
         pending: alerts.len(),

@@ -86,7 +86,6 @@ pub async fn refresh_feed(
         .await
     {
         Ok(FetchOutcome::Fetched(fetched)) => {
-            note_redirects(ctx, feed, &fetched.redirects).await?;
             store_fetched(ctx, feed, &state, fetched, now, failures).await
         }
         Ok(FetchOutcome::NotModified {
@@ -121,6 +120,9 @@ async fn store_fetched(
         Ok(parsed) => parsed,
         Err(e) => return fail(ctx, feed, not_a_feed(feed, e), now, failures).await,
     };
+    // A permanent redirect counts towards moving the feed only when it led
+    // to a feed (not to a parked domain's page).
+    note_redirects(ctx, feed, &fetched.redirects).await?;
     if let Some(warning) = &parsed.warning {
         tracing::warn!(feed = %feed.name, "{warning}");
     }
@@ -147,9 +149,16 @@ async fn store_fetched(
         // match it before can alert now.
         updated: changed
             .into_iter()
-            .map(|(entry, known)| UpdatedEntry {
-                entry_id: known.entry_id,
-                update: consider(&ctx.config, feed, entry, true, &known.matched_rules),
+            .map(|(entry, known)| {
+                // An old story (older than backfill) edited now stays quiet,
+                // as it did when it was first stored.
+                let recent = entry
+                    .published
+                    .is_none_or(|p| p >= earlier(now, ctx.config.daemon.backfill));
+                UpdatedEntry {
+                    entry_id: known.entry_id,
+                    update: consider(&ctx.config, feed, entry, recent, &known.matched_rules),
+                }
             })
             .collect(),
         at: now,
@@ -196,7 +205,7 @@ async fn next_poll(
                 .store
                 .call(move |s| s.recent_publications(&name, 20))
                 .await?;
-            adaptive_interval(&times, feed.interval, max)
+            adaptive_interval(&times, now, feed.interval, max)
         }
     };
     Ok(later(now, jittered(stretched(base, hints, max))))

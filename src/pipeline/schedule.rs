@@ -42,20 +42,29 @@ const ADAPTIVE_FLOOR: Duration = Duration::from_secs(60);
 /// a minute and `max`; `fallback` until there are three times to go by.
 pub fn adaptive_interval(
     published: &[DateTime<Utc>],
+    now: DateTime<Utc>,
     fallback: Duration,
     max: Duration,
 ) -> Duration {
-    if published.len() < 3 {
-        return fallback;
-    }
     let mut times = published.to_vec();
     times.sort_unstable();
+    // Items stamped with the same time (a batch) say nothing about rhythm.
     let mut gaps: Vec<Duration> = times
         .windows(2)
         .filter_map(|w| (w[1] - w[0]).to_std().ok())
+        .filter(|gap| !gap.is_zero())
         .collect();
+    if gaps.len() < 2 {
+        return fallback;
+    }
     gaps.sort_unstable();
-    let median = gaps[gaps.len() / 2];
+    // A feed silent for longer than its usual gap has slowed down: the
+    // silence is the better guess, so it is polled less and less often.
+    let silence = times
+        .last()
+        .and_then(|last| (now - *last).to_std().ok())
+        .unwrap_or_default();
+    let median = gaps[gaps.len() / 2].max(silence);
     (median / 2).clamp(ADAPTIVE_FLOOR, max.max(ADAPTIVE_FLOOR))
 }
 
@@ -106,31 +115,31 @@ mod tests {
 
     #[test]
     fn adaptive_follows_the_publishing_rhythm() {
-        let start = DateTime::<Utc>::UNIX_EPOCH;
+        let now = Utc::now();
+        // n items, one every `gap` minutes, the newest `gap` minutes ago.
         let every = |gap: i64, n: i64| {
-            (0..n)
-                .map(|i| start + chrono::Duration::minutes(gap * i))
+            (1..=n)
+                .map(|i| now - chrono::Duration::minutes(gap * i))
                 .collect::<Vec<_>>()
         };
         let day = Duration::from_secs(24 * 3600);
+        let adaptive = |times: &[DateTime<Utc>]| adaptive_interval(times, now, 15 * MINUTE, day);
+        assert_eq!(adaptive(&every(120, 10)), 60 * MINUTE);
+        assert_eq!(adaptive(&every(1, 10)), MINUTE, "never under a minute");
+        assert_eq!(adaptive(&every(6000, 10)), day, "never over the cap");
+        assert_eq!(adaptive(&every(120, 2)), 15 * MINUTE, "too little to go by");
         assert_eq!(
-            adaptive_interval(&every(120, 10), 15 * MINUTE, day),
-            60 * MINUTE
-        );
-        assert_eq!(
-            adaptive_interval(&every(1, 10), 15 * MINUTE, day),
-            MINUTE,
-            "never under a minute"
-        );
-        assert_eq!(
-            adaptive_interval(&every(6000, 10), 15 * MINUTE, day),
-            day,
-            "never over the cap"
-        );
-        assert_eq!(
-            adaptive_interval(&every(120, 2), 15 * MINUTE, day),
+            adaptive(&[now; 10]),
             15 * MINUTE,
-            "too little to go by"
+            "a batch with one time is no rhythm"
+        );
+        let quiet: Vec<DateTime<Utc>> = every(10, 4)
+            .iter()
+            .map(|t| *t - chrono::Duration::days(3))
+            .collect();
+        assert!(
+            adaptive(&quiet) > 5 * MINUTE,
+            "a feed gone quiet is polled less often"
         );
     }
 

@@ -64,6 +64,19 @@ impl Store {
                 source,
             })?;
         }
+        // Two processes starting on a new state directory (the daemon and a
+        // `poll`) must not both apply the migrations: one waits here.
+        let lock_path = path.with_extension("migrate-lock");
+        let lock = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .and_then(|file| file.lock().map(|()| file))
+            .map_err(|source| StoreError::StateDir {
+                path: lock_path.display().to_string(),
+                source,
+            })?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         // Migrate before switching to WAL: the first migration sets
@@ -73,6 +86,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        drop(lock);
         Ok(Store {
             conn,
             path: path.to_path_buf(),

@@ -8,6 +8,7 @@ use super::{Store, StoreError, from_secs};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedSummary {
     pub name: String,
+    /// The URL polled: where the feed moved, else the configured one.
     pub url: String,
     pub last_success_at: Option<DateTime<Utc>>,
     /// Class name and message of the last failure, cleared on success.
@@ -38,7 +39,7 @@ impl Store {
                     (SELECT COUNT(*) FROM entries e WHERE e.feed = f.name),
                     (SELECT COUNT(*) FROM matches m JOIN entries e ON e.id = m.entry_id
                      WHERE e.feed = f.name),
-                    f.disabled_at
+                    f.disabled_at, COALESCE(f.moved_to, f.url)
              FROM feeds f ORDER BY f.name",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -46,7 +47,7 @@ impl Store {
             let message: Option<String> = r.get(4)?;
             Ok(FeedSummary {
                 name: r.get(0)?,
-                url: r.get(1)?,
+                url: r.get(11)?,
                 last_success_at: r.get::<_, Option<i64>>(2)?.map(from_secs),
                 last_error: class.map(|c| (c, message.unwrap_or_default())),
                 error_count: r.get(5)?,
