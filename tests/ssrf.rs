@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use newshound::fetch::{Access, FetchOutcome, Fetcher, HostLimits, Limits, Validators};
 use newshound::model::FailureClass;
+use reqwest::header::HeaderMap;
 use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -54,6 +55,17 @@ async fn server() -> MockServer {
     server
 }
 
+/// GETs `url` with `access`, no validators and no extra headers.
+async fn get(
+    fetcher: &Fetcher,
+    url: &Url,
+    access: Access,
+) -> Result<FetchOutcome, newshound::fetch::FetchError> {
+    fetcher
+        .get(url, &Validators::default(), &access, &HeaderMap::new())
+        .await
+}
+
 fn class(result: Result<FetchOutcome, newshound::fetch::FetchError>) -> Result<(), FailureClass> {
     result.map(|_| ()).map_err(|e| e.class)
 }
@@ -66,14 +78,7 @@ async fn the_configured_host_is_trusted_even_when_private() {
         server.address().port()
     ))
     .unwrap();
-    let got = fetcher()
-        .get(
-            &url,
-            &Validators::default(),
-            &Access::feed(&url, false),
-            &Default::default(),
-        )
-        .await;
+    let got = get(&fetcher(), &url, Access::feed(&url, false)).await;
     assert_eq!(class(got), Ok(()));
 }
 
@@ -81,14 +86,7 @@ async fn the_configured_host_is_trusted_even_when_private() {
 async fn a_redirect_to_a_name_resolving_to_loopback_is_refused_unless_allowed() {
     let server = server().await;
     let url = Url::parse(&format!("{}/to-public", server.uri())).unwrap();
-    let refused = fetcher()
-        .get(
-            &url,
-            &Validators::default(),
-            &Access::feed(&url, false),
-            &Default::default(),
-        )
-        .await;
+    let refused = get(&fetcher(), &url, Access::feed(&url, false)).await;
     let error = refused.unwrap_err();
     assert_eq!(error.class, FailureClass::BlockedAddress);
     assert!(
@@ -107,14 +105,7 @@ async fn a_redirect_to_a_name_resolving_to_loopback_is_refused_unless_allowed() 
         .collect();
     assert_eq!(asked, ["/to-public"], "the refused hop was never sent");
 
-    let allowed = fetcher()
-        .get(
-            &url,
-            &Validators::default(),
-            &Access::feed(&url, true),
-            &Default::default(),
-        )
-        .await;
+    let allowed = get(&fetcher(), &url, Access::feed(&url, true)).await;
     assert_eq!(class(allowed), Ok(()));
 }
 
@@ -122,14 +113,7 @@ async fn a_redirect_to_a_name_resolving_to_loopback_is_refused_unless_allowed() 
 async fn a_redirect_to_the_metadata_address_is_refused_before_connecting() {
     let server = server().await;
     let url = Url::parse(&format!("{}/to-metadata", server.uri())).unwrap();
-    let got = fetcher()
-        .get(
-            &url,
-            &Validators::default(),
-            &Access::feed(&url, false),
-            &Default::default(),
-        )
-        .await;
+    let got = get(&fetcher(), &url, Access::feed(&url, false)).await;
     assert_eq!(class(got), Err(FailureClass::BlockedAddress));
 }
 
@@ -141,24 +125,10 @@ async fn an_untrusted_request_to_a_private_name_is_refused() {
         server.address().port()
     ))
     .unwrap();
-    let got = fetcher()
-        .get(
-            &url,
-            &Validators::default(),
-            &Access::default(),
-            &Default::default(),
-        )
-        .await;
+    let got = get(&fetcher(), &url, Access::default()).await;
     assert_eq!(class(got), Err(FailureClass::BlockedAddress));
     let literal = Url::parse(&format!("{}/feed.xml", server.uri())).unwrap();
-    let got = fetcher()
-        .get(
-            &literal,
-            &Validators::default(),
-            &Access::default(),
-            &Default::default(),
-        )
-        .await;
+    let got = get(&fetcher(), &literal, Access::default()).await;
     assert_eq!(class(got), Err(FailureClass::BlockedAddress));
     assert!(server.received_requests().await.unwrap().is_empty());
 }
@@ -169,24 +139,10 @@ async fn a_connection_opened_for_a_trusted_host_is_not_reused_by_a_guarded_reque
     let port = server.address().port();
     let shared = fetcher();
     let trusted = Url::parse(&format!("http://public.test:{port}/feed.xml")).unwrap();
-    let first = shared
-        .get(
-            &trusted,
-            &Validators::default(),
-            &Access::feed(&trusted, false),
-            &Default::default(),
-        )
-        .await;
+    let first = get(&shared, &trusted, Access::feed(&trusted, false)).await;
     assert_eq!(class(first), Ok(()), "public.test is that feed's own host");
     // Another feed, not trusting public.test, is redirected there.
     let other = Url::parse(&format!("{}/to-public", server.uri())).unwrap();
-    let second = shared
-        .get(
-            &other,
-            &Validators::default(),
-            &Access::feed(&other, false),
-            &Default::default(),
-        )
-        .await;
+    let second = get(&shared, &other, Access::feed(&other, false)).await;
     assert_eq!(class(second), Err(FailureClass::BlockedAddress));
 }

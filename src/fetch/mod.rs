@@ -165,19 +165,9 @@ impl Fetcher {
         access: &Access,
         headers: &HeaderMap,
     ) -> Result<FetchOutcome, FetchError> {
-        self.follow(url, validators, access, headers).await
-    }
-
-    /// Sends the request and each redirect's, by hand, so that every hop
-    /// is seen: loops are caught, non-HTTP targets refused, and permanent
-    /// moves recorded.
-    async fn follow(
-        &self,
-        url: &Url,
-        validators: &Validators,
-        access: &Access,
-        headers: &HeaderMap,
-    ) -> Result<FetchOutcome, FetchError> {
+        // Each redirect is followed by hand, so that every hop is seen:
+        // loops are caught, non-HTTP targets refused, permanent moves
+        // recorded, and the guard applied.
         let mut current = url.clone();
         let mut redirects: Vec<Redirect> = Vec::new();
         let mut deadline: Option<Instant> = None;
