@@ -10,14 +10,6 @@ use newshound::store::Store;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-async fn respond(server: &MockServer, route: &str, response: ResponseTemplate) {
-    Mock::given(method("GET"))
-        .and(path(route))
-        .respond_with(response)
-        .mount(server)
-        .await;
-}
-
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(bytes).unwrap();

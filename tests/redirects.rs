@@ -29,17 +29,23 @@ async fn paths(server: &MockServer) -> Vec<String> {
     requests.iter().map(|r| r.url.path().to_string()).collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_permanent_redirect_seen_three_times_moves_the_feed() {
+/// The paths the server saw over four polls of a feed at /old.xml that
+/// redirects with `status` to /new.xml.
+async fn four_polls_through(status: u16) -> Vec<String> {
     let server = MockServer::start().await;
-    redirect(&server, "/old.xml", 301, "/new.xml").await;
+    redirect(&server, "/old.xml", status, "/new.xml").await;
     serve_feed(&server, "/new.xml").await;
     let env = Env::new();
     env.write_config(&feed("wire", &format!("{}/old.xml", server.uri())));
     for _ in 0..4 {
         assert_exit(&env.newshound(&["poll"]).await, 0);
     }
-    let asked = paths(&server).await;
+    paths(&server).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_permanent_redirect_seen_three_times_moves_the_feed() {
+    let asked = four_polls_through(301).await;
     assert_eq!(
         asked.iter().filter(|p| *p == "/old.xml").count(),
         3,
@@ -55,15 +61,7 @@ async fn a_permanent_redirect_seen_three_times_moves_the_feed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_temporary_redirect_never_moves_the_feed() {
-    let server = MockServer::start().await;
-    redirect(&server, "/old.xml", 302, "/new.xml").await;
-    serve_feed(&server, "/new.xml").await;
-    let env = Env::new();
-    env.write_config(&feed("wire", &format!("{}/old.xml", server.uri())));
-    for _ in 0..4 {
-        assert_exit(&env.newshound(&["poll"]).await, 0);
-    }
-    let asked = paths(&server).await;
+    let asked = four_polls_through(302).await;
     assert_eq!(
         asked.iter().filter(|p| *p == "/old.xml").count(),
         4,

@@ -9,14 +9,6 @@ use newshound::store::Store;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-async fn respond(server: &MockServer, route: &str, response: ResponseTemplate) {
-    Mock::given(method("GET"))
-        .and(path(route))
-        .respond_with(response)
-        .mount(server)
-        .await;
-}
-
 /// Seconds from now until the feed's stored next poll.
 fn seconds_until_next_poll(env: &Env, feed: &str) -> i64 {
     let store = Store::open(&env.database()).unwrap();

@@ -305,3 +305,16 @@ pub fn subjects(smtp: &SmtpSink) -> Vec<String> {
         .map(|m| m.parsed().subject().unwrap_or_default().to_string())
         .collect()
 }
+
+/// Answers GET `route` on `server` with `response`.
+pub async fn respond(
+    server: &wiremock::MockServer,
+    route: &str,
+    response: wiremock::ResponseTemplate,
+) {
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path(route))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
