@@ -24,11 +24,6 @@ async fn serve_feed(server: &MockServer, route: &str) {
         .await;
 }
 
-async fn paths(server: &MockServer) -> Vec<String> {
-    let requests = server.received_requests().await.unwrap();
-    requests.iter().map(|r| r.url.path().to_string()).collect()
-}
-
 /// The paths the server saw over four polls of a feed at /old.xml that
 /// redirects with `status` to /new.xml.
 async fn four_polls_through(status: u16) -> Vec<String> {

@@ -120,13 +120,7 @@ async fn paused_feeds_and_rules_do_nothing_until_asked() {
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 0);
     assert!(!stdout(&output).contains("paused:"), "{}", stdout(&output));
-    let requested: Vec<String> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.url.path().to_string())
-        .collect();
+    let requested = paths(&server).await;
     assert_eq!(requested, ["/live.xml"]);
     let mails = env.maildir_new();
     assert_eq!(mails.len(), 1, "the paused rule sends nothing");

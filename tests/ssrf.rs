@@ -2,6 +2,8 @@
 //! name resolved to 127.0.0.1 (the fetcher's fixed-address map, like
 //! curl's --resolve) is refused unless trusted or allowed.
 
+mod common;
+
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -96,13 +98,7 @@ async fn a_redirect_to_a_name_resolving_to_loopback_is_refused_unless_allowed() 
         "{}",
         error.message
     );
-    let asked: Vec<String> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.url.path().to_string())
-        .collect();
+    let asked = common::paths(&server).await;
     assert_eq!(asked, ["/to-public"], "the refused hop was never sent");
 
     let allowed = get(&fetcher(), &url, Access::feed(&url, true)).await;

@@ -318,3 +318,9 @@ pub async fn respond(
         .mount(server)
         .await;
 }
+
+/// The paths of every request `server` received, in order.
+pub async fn paths(server: &wiremock::MockServer) -> Vec<String> {
+    let requests = server.received_requests().await.unwrap_or_default();
+    requests.iter().map(|r| r.url.path().to_string()).collect()
+}

@@ -93,22 +93,6 @@ impl Canonical {
         let t = self.tokens[i];
         &self.text[t.canon_start as usize..t.canon_end as usize]
     }
-
-    /// The index of the token starting at canonical byte `at`.
-    pub fn token_starting_at(&self, at: usize) -> Option<usize> {
-        let i = self
-            .tokens
-            .partition_point(|t| (t.canon_start as usize) < at);
-        (self.tokens.get(i)?.canon_start as usize == at).then_some(i)
-    }
-
-    /// The index of the token that holds canonical byte `at - 1`, i.e. the
-    /// one a match ending at `at` ends in.
-    pub fn token_ending_in(&self, at: usize) -> Option<usize> {
-        let i = self.tokens.partition_point(|t| (t.canon_end as usize) < at);
-        let token = self.tokens.get(i)?;
-        ((token.canon_start as usize) < at).then_some(i)
-    }
 }
 
 /// The word currently being built.

@@ -119,15 +119,6 @@ fn tokens_map_back_to_the_original() {
 }
 
 #[test]
-fn finds_tokens_by_canonical_offset() {
-    let c = Canonical::new("peace talks", Fold::Folded);
-    assert_eq!(c.token_starting_at(6), Some(1));
-    assert_eq!(c.token_starting_at(7), None);
-    assert_eq!(c.token_ending_in(11), Some(1));
-    assert_eq!(c.token_ending_in(3), Some(0));
-}
-
-#[test]
 fn vowel_points_are_diacritics_but_letter_making_marks_are_not() {
     assert_eq!(words("كَتَبَ שָׁלוֹם"), ["كتب", "שלום"]);
     assert_eq!(

@@ -1,0 +1,146 @@
+//! The validated, typed configuration that the rest of newshound reads.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::rules::RuleSet;
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub state_dir: Option<PathBuf>,
+    pub smtp: Option<SmtpConfig>,
+    pub feeds: Vec<FeedConfig>,
+    pub rules: Vec<RuleConfig>,
+    /// The rules, compiled; rule `i` of the set is `rules[i]`.
+    pub rule_set: RuleSet,
+    pub daemon: DaemonConfig,
+}
+
+/// `[smtp]`: where immediate mails go when set.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub security: SmtpSecurity,
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// The From header, e.g. `newshound <alerts@example.org>`.
+    pub from: String,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `smtp://` to a loopback host: no TLS.
+    Plain,
+    /// `smtp://` to any other host: STARTTLS is required.
+    StartTls,
+    /// `smtps://`: TLS from the first byte.
+    Implicit,
+}
+
+/// Where a secret comes from; it is read when needed, never stored here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secret {
+    File(PathBuf),
+    Env(String),
+}
+
+/// `[[feed]]`
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    pub name: String,
+    pub url: Url,
+    pub tags: Vec<String>,
+    pub interval: Duration,
+    /// `interval = "adaptive"`: derived from how often the feed publishes,
+    /// between a minute and `max_interval` (`interval` is the start).
+    pub adaptive: bool,
+    pub allow_private_network: bool,
+    /// False pauses the feed: it is not polled, its history is kept.
+    pub enabled: bool,
+    /// Extra request headers (a `User-Agent` replaces newshound's).
+    pub headers: Vec<(String, HeaderValue)>,
+}
+
+/// A request header's value: given, or read when needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderValue {
+    Text(String),
+    Secret(Secret),
+}
+
+/// `[[rule]]`
+#[derive(Debug, Clone)]
+pub struct RuleConfig {
+    pub name: String,
+    pub query: String,
+    /// True when `notify` holds "immediate".
+    pub immediate: bool,
+    pub to: Vec<String>,
+    /// Feed names or tags the rule applies to; empty means every feed.
+    pub feeds: Vec<String>,
+    /// Case and accents matter for every term.
+    pub exact: bool,
+    /// False pauses the rule: it matches nothing until enabled again.
+    pub enabled: bool,
+}
+
+impl RuleConfig {
+    /// True when this rule is enabled and applies to `feed`.
+    pub fn applies_to(&self, feed: &FeedConfig) -> bool {
+        self.enabled
+            && (self.feeds.is_empty()
+                || self
+                    .feeds
+                    .iter()
+                    .any(|f| *f == feed.name || feed.tags.contains(f)))
+    }
+}
+
+/// `[daemon]` tunables, with their defaults.
+#[derive(Debug, Clone)]
+pub struct DaemonConfig {
+    /// Poll interval of a feed without its own.
+    pub default_interval: Duration,
+    /// The longest interval a feed's own hints (ttl, Cache-Control,
+    /// Expires) or its publishing rhythm can stretch polling to.
+    pub max_interval: Duration,
+    /// On a feed's first poll, only entries this recent alert.
+    pub backfill: Duration,
+    /// Feeds polled at the same time.
+    pub concurrency: usize,
+    /// Requests at once to one host name.
+    pub per_host_connections: usize,
+    /// Time between the starts of two requests to one host name.
+    pub per_host_delay: Duration,
+    /// Deadline for one whole request, body included.
+    pub fetch_timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Cap on a feed's decompressed body.
+    pub feed_max_bytes: u64,
+    /// Log filter when `RUST_LOG` is not set.
+    pub log_level: String,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        DaemonConfig {
+            default_interval: Duration::from_secs(15 * 60),
+            max_interval: Duration::from_secs(24 * 3600),
+            backfill: Duration::from_secs(24 * 3600),
+            concurrency: 32,
+            per_host_connections: 2,
+            per_host_delay: Duration::from_secs(1),
+            fetch_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            feed_max_bytes: 10 * 1024 * 1024,
+            log_level: "info".to_string(),
+        }
+    }
+}
