@@ -5,6 +5,21 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// A short stable digest of `parts` (SHA-256 of the parts, each ended by a
+/// NUL, first 16 bytes in hex): for identities and Message-IDs.
+pub fn digest<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    hash.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// One item of a feed, normalised: absolute link, plain text, UTC time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,6 +40,13 @@ pub struct Entry {
     pub summary: String,
     /// Full content as plain text, without markup.
     pub content: String,
+}
+
+impl Entry {
+    /// A digest of the entry's text, which changes when the story is updated.
+    pub fn text_hash(&self) -> String {
+        digest([self.title.as_str(), &self.summary, &self.content])
+    }
 }
 
 /// The text of an article as rules see it, field by field.

@@ -12,10 +12,9 @@ pub use crate::html_text::collapse;
 pub use canonical::canonical_link;
 pub use text::html_to_text;
 
-use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::model::Entry;
+use crate::model::{Entry, digest};
 
 /// Why bytes could not be read as a feed.
 #[derive(Debug, thiserror::Error)]
@@ -100,7 +99,7 @@ fn normalise(entry: feed_rs::model::Entry, base: Option<&Url>) -> Entry {
     } else if let Some(c) = &canonical {
         format!("link:{c}")
     } else {
-        format!("hash:{}", content_hash(&title, &summary, &content))
+        format!("hash:{}", digest([title.as_str(), &summary, &content]))
     };
     Entry {
         id,
@@ -136,25 +135,6 @@ fn text_of(text: &feed_rs::model::Text) -> String {
     } else {
         collapse(&text.content)
     }
-}
-
-/// A hash of an entry's text, which changes when the story is updated.
-pub fn text_hash(entry: &Entry) -> String {
-    content_hash(&entry.title, &entry.summary, &entry.content)
-}
-
-fn content_hash(title: &str, summary: &str, content: &str) -> String {
-    let mut hash = Sha256::new();
-    for part in [title, summary, content] {
-        hash.update(part.as_bytes());
-        hash.update([0]);
-    }
-    hex(&hash.finalize()[..16])
-}
-
-/// Lowercase hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

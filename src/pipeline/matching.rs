@@ -1,13 +1,10 @@
 //! Matching an entry against the rules of its feed, and the mails that
 //! causes: one per recipient, naming every rule that matched for them.
 
-use sha2::{Digest, Sha256};
-
 use crate::alert::snippet;
 use crate::config::{Config, FeedConfig};
 use crate::extract::article_body;
-use crate::feed::hex;
-use crate::model::{ArticleText, Entry, Field, RuleMatch};
+use crate::model::{ArticleText, Entry, Field, RuleMatch, digest};
 use crate::store::{NewDelivery, NewEntry, NewMatch};
 
 /// Matches an entry against the rules that apply to its feed, leaving out
@@ -91,13 +88,8 @@ fn snippet_for(text: &ArticleText, m: &RuleMatch) -> String {
 
 /// A Message-ID that is the same whenever this alert is (re)sent.
 fn message_id(feed: &str, entry: &str, recipient: &str, rules: &[String]) -> String {
-    let mut hash = Sha256::new();
-    for part in [feed, entry, recipient]
+    let parts = [feed, entry, recipient]
         .into_iter()
-        .chain(rules.iter().map(String::as_str))
-    {
-        hash.update(part.as_bytes());
-        hash.update([0]);
-    }
-    format!("{}@newshound", hex(&hash.finalize()[..16]))
+        .chain(rules.iter().map(String::as_str));
+    format!("{}@newshound", digest(parts))
 }

@@ -7,7 +7,7 @@ use super::Context;
 use super::matching::consider;
 use super::schedule::{adaptive_interval, backoff, jittered, stretched};
 use crate::config::FeedConfig;
-use crate::feed::{self, FeedError, text_hash};
+use crate::feed::{self, FeedError};
 use crate::fetch::{Access, FetchError, FetchOutcome, Fetched, Redirect, permanent_target};
 use crate::model::{Entry, FailureClass};
 use crate::store::{FeedState, KnownEntry, PollRecord, StoreError, UpdatedEntry};
@@ -324,7 +324,7 @@ async fn sort_entries(
         .collect();
     let keys: Vec<(String, String)> = entries
         .iter()
-        .map(|e| (e.id.clone(), text_hash(e)))
+        .map(|e| (e.id.clone(), e.text_hash()))
         .collect();
     let feed = feed.to_string();
     let mut known = ctx

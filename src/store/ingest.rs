@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Store, StoreError, to_secs};
-use crate::feed::text_hash;
 use crate::model::{Entry, Validators};
 
 /// A rule that matched a new entry.
@@ -178,7 +177,7 @@ fn insert_entry(
             e.summary,
             e.content,
             at,
-            text_hash(e),
+            e.text_hash(),
         ])?;
     if inserted == 0 {
         return Ok(());
@@ -210,7 +209,7 @@ fn update_entry(
         e.published.map(to_secs),
         e.summary,
         e.content,
-        text_hash(e),
+        e.text_hash(),
     ])?;
     stored.updated += 1;
     insert_outcome(tx, updated.entry_id, &updated.update, at, stored)
