@@ -45,23 +45,27 @@ def free_port():
 
 
 def measure(cmd, env=None, timeout=1800):
-    """Runs cmd; returns (wall seconds, CPU seconds, peak RSS MB, exit code)."""
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    deadline = start + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise SystemExit(f"{cmd[0]} ran past {timeout} s")
-        time.sleep(0.01)
-    wall = time.monotonic() - start
-    err = proc.stderr.read().decode(errors="replace")
+    """Runs cmd; returns (wall seconds, CPU seconds, peak RSS MB, exit code).
+    Its stderr goes to a file: a pipe nobody reads fills up and stalls a
+    chatty program (rss2email warns once per item)."""
+    log = WORK / "stderr.log"
+    with open(log, "wb") as err_file:
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err_file, env=env)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.wait()
+                raise SystemExit(f"{cmd[0]} ran past {timeout} s")
+            time.sleep(0.01)
+        wall = time.monotonic() - start
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
-        print(err[-2000:], file=sys.stderr)
+        print(log.read_text(errors="replace")[-2000:], file=sys.stderr)
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code
 
 

@@ -18,3 +18,4 @@ pub mod pipeline;
 pub mod rules;
 pub mod secrets;
 pub mod store;
+pub mod tls;

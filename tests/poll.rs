@@ -32,7 +32,7 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
     serve(&server, "/feed.xml", rss(&server.uri(), &items)).await;
     let env = Env::new();
     env.write_config(&format!(
-        "{}{}{}{}",
+        "{}connections = 2\n{}{}{}",
         smtp.config(),
         feed("wire", &format!("{}/feed.xml", server.uri())),
         rule(
@@ -78,6 +78,9 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
             ),
         ]
     );
+    // The four mails shared the two SMTP sessions allowed, not one each.
+    let sessions = smtp.sessions();
+    assert!((1..=2).contains(&sessions), "{sessions} sessions");
 
     let both = mails
         .iter()

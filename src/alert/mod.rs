@@ -62,9 +62,12 @@ impl AlertError {
 
 /// Where alerts go.
 pub enum Mailer {
-    Smtp(smtp::SmtpMailer),
+    Smtp(Box<smtp::SmtpMailer>),
     Maildir(maildir::Maildir),
 }
+
+/// Maildir deliveries written at once.
+const MAILDIR_PARALLEL_WRITES: usize = 4;
 
 /// The sender of mails delivered to the local Maildir.
 const MAILDIR_FROM: &str = "newshound <newshound@localhost>";
@@ -73,7 +76,7 @@ impl Mailer {
     /// SMTP when configured, otherwise the Maildir `state_dir/Maildir`.
     pub fn new(smtp: Option<&SmtpConfig>, state_dir: &Path) -> Result<Mailer, AlertError> {
         match smtp {
-            Some(config) => Ok(Mailer::Smtp(smtp::SmtpMailer::new(config)?)),
+            Some(config) => Ok(Mailer::Smtp(Box::new(smtp::SmtpMailer::new(config)?))),
             None => {
                 let from = MAILDIR_FROM.parse().expect("the built-in sender is valid");
                 Ok(Mailer::Maildir(maildir::Maildir::new(
@@ -100,6 +103,22 @@ impl Mailer {
                     .await
                     .map_err(|e| AlertError::Build(format!("maildir task failed: {e}")))?
             }
+        }
+    }
+
+    /// Ends a burst of sends: closes the SMTP sessions kept open for it.
+    pub async fn finish(&self) {
+        if let Mailer::Smtp(smtp) = self {
+            smtp.close_sessions().await;
+        }
+    }
+
+    /// How many mails may be in flight at once: one per SMTP session, and
+    /// a few Maildir writes (each ends in an fsync).
+    pub fn parallel_sends(&self) -> usize {
+        match self {
+            Mailer::Smtp(s) => s.connections,
+            Mailer::Maildir(_) => MAILDIR_PARALLEL_WRITES,
         }
     }
 

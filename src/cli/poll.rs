@@ -41,16 +41,34 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 
     } else {
         Trigger::Schedule
     };
-    let reports: Vec<_> = stream::iter(feeds.iter())
-        .map(|feed| refresh_feed(&ctx, feed, trigger))
-        .buffered(ctx.config.daemon.concurrency)
+    // Each feed and the delivery pass run as tasks on the runtime's worker
+    // threads, so parsing uses every core and I/O wakes the task on the
+    // thread that polled it rather than this one.
+    let ctx = Arc::new(ctx);
+    let concurrency = ctx.config.daemon.concurrency;
+    let reports: Vec<_> = stream::iter(feeds.iter().cloned())
+        .map(|feed| {
+            let ctx = Arc::clone(&ctx);
+            tokio::spawn(async move { refresh_feed(&ctx, &feed, trigger).await })
+        })
+        .buffered(concurrency)
         .collect()
         .await;
     let mut failed = false;
     for (feed, report) in feeds.iter().zip(reports) {
+        let report =
+            report.unwrap_or_else(|e| Err(StoreError::Corrupt(format!("poll task failed: {e}"))));
         failed |= !print_feed(feed, report);
     }
-    failed |= !print_delivery(deliver_pending(&ctx.store, &mailer).await, &mailer);
+    let mailer = Arc::new(mailer);
+    let delivery = {
+        let (ctx, mailer) = (Arc::clone(&ctx), Arc::clone(&mailer));
+        tokio::spawn(async move { deliver_pending(&ctx.store, &mailer).await })
+    };
+    let delivered = delivery
+        .await
+        .unwrap_or_else(|e| Err(StoreError::Corrupt(format!("delivery task failed: {e}"))));
+    failed |= !print_delivery(delivered, &mailer);
     if failed { super::FAILED } else { 0 }
 }
 

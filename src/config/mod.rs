@@ -27,6 +27,11 @@ use url::Url;
 use crate::rules::{Query, RuleSet, RuleSpec};
 use raw::{RawConfig, RawDaemon, RawFeed, RawHeaderValue, RawRule, RawSecretSource, RawSmtp};
 
+/// SMTP sessions carrying mail at once unless `[smtp] connections` says:
+/// enough to hide round trips to a distant server, few enough that
+/// providers' per-client connection limits are not hit.
+const DEFAULT_SMTP_CONNECTIONS: usize = 4;
+
 /// The shortest poll interval accepted: faster polling is rude to servers.
 const MIN_INTERVAL: Duration = Duration::from_secs(60);
 /// The longest poll interval accepted: a feed polled more rarely is dead.
@@ -194,6 +199,10 @@ impl Checker<'_> {
                 format!("\"{from}\" is not a mail address; write e.g. \"newshound <alerts@example.org>\""),
             ));
         }
+        let connections = match &s.connections {
+            Some(n) => self.positive(n)? as usize,
+            None => DEFAULT_SMTP_CONNECTIONS,
+        };
         Ok(SmtpConfig {
             security,
             host,
@@ -201,6 +210,7 @@ impl Checker<'_> {
             username: s.username.clone(),
             password,
             from: from.to_string(),
+            connections,
         })
     }
 

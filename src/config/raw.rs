@@ -27,6 +27,7 @@ pub struct RawSmtp {
     pub password_file: Option<String>,
     pub password_env: Option<String>,
     pub from: Spanned<String>,
+    pub connections: Option<Spanned<i64>>,
 }
 
 /// `[[feed]]`

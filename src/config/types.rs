@@ -31,6 +31,8 @@ pub struct SmtpConfig {
     pub password: Option<Secret>,
     /// The From header, e.g. `newshound <alerts@example.org>`.
     pub from: String,
+    /// How many SMTP sessions may carry mail at once.
+    pub connections: usize,
 }
 
 /// How the SMTP connection is protected.

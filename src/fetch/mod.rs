@@ -121,8 +121,11 @@ impl Fetcher {
     ) -> Result<Fetcher, FetchError> {
         let hosts = Arc::new(hosts);
         let behind_proxy = proxy_in_environment();
+        let tls = crate::tls::client_config(&[b"h2", b"http/1.1"])
+            .map_err(|e| FetchError::new(FailureClass::Tls, format!("cannot set up TLS: {e}")))?;
         let client = |guard: bool| {
             Client::builder()
+                .tls_backend_preconfigured(tls.clone())
                 .user_agent(concat!("newshound/", env!("CARGO_PKG_VERSION")))
                 .connect_timeout(limits.connect)
                 // The deadline is enforced per request in `follow`, from when

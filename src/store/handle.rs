@@ -1,17 +1,25 @@
-//! Sharing the store with async code: each call runs on a blocking thread,
-//! so SQLite never holds up the async runtime; and the outbox lock that
-//! lets one process at a time send mail from this database.
+//! Sharing the store with async code: every call runs on the store's own
+//! thread, one after another, so SQLite never holds up the async runtime;
+//! and the outbox lock that lets one process at a time send mail from this
+//! database.
 
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc;
+
+use tokio::sync::oneshot;
 
 use super::{Store, StoreError};
 
-/// A clonable handle to one open store.
+/// A piece of work for the store's thread.
+type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// A clonable handle to one open store. The store lives on a thread of its
+/// own: one connection runs one statement at a time anyway, and a queue to
+/// one thread costs less than a pool of threads taking turns at a lock.
 #[derive(Clone)]
 pub struct StoreHandle {
-    store: Arc<Mutex<Store>>,
+    jobs: mpsc::Sender<Job>,
     outbox_lock: PathBuf,
 }
 
@@ -20,30 +28,41 @@ pub struct StoreHandle {
 pub struct OutboxLock(#[allow(dead_code)] File);
 
 impl StoreHandle {
-    /// Shares `store`.
-    pub fn new(store: Store) -> StoreHandle {
+    /// Moves `store` to a thread of its own, which ends when the last
+    /// handle is dropped.
+    pub fn new(mut store: Store) -> StoreHandle {
         let outbox_lock = store.path.with_extension("outbox-lock");
-        StoreHandle {
-            store: Arc::new(Mutex::new(store)),
-            outbox_lock,
-        }
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("store".into())
+            .spawn(move || {
+                for job in queue {
+                    job(&mut store);
+                }
+            })
+            .expect("the store thread starts");
+        StoreHandle { jobs, outbox_lock }
     }
 
-    /// Runs `f` with the store on a blocking thread.
+    /// Runs `f` with the store on its thread and waits for the result.
     pub async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     {
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || {
-            // A panic in another call poisons the lock, but the connection
-            // itself is still consistent: SQLite rolled back what was open.
-            let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| StoreError::Corrupt(format!("store task failed: {e}")))?
+        let (reply, result) = oneshot::channel();
+        let job: Job = Box::new(move |store| {
+            // A panic inside `f` ends only this job: SQLite rolls back what
+            // it left open, and the caller is told below.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(store)));
+            let _ = reply.send(outcome);
+        });
+        let lost = || StoreError::Corrupt("the store thread has stopped".into());
+        self.jobs.send(job).map_err(|_| lost())?;
+        match result.await.map_err(|_| lost())? {
+            Ok(outcome) => outcome,
+            Err(_) => Err(StoreError::Corrupt("a store call panicked".into())),
+        }
     }
 
     /// Waits until no other process (a `poll` beside the daemon) is sending

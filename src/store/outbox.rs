@@ -55,14 +55,21 @@ impl Store {
         Ok(alerts)
     }
 
-    /// Marks a delivery sent: the server accepted the mail.
-    pub fn mark_sent(&self, delivery_id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE deliveries SET state = 'sent', sent_at = ?2, last_attempt_at = ?2,
-                    attempts = attempts + 1, last_error = NULL
-             WHERE id = ?1",
-            params![delivery_id, to_secs(at)],
-        )?;
+    /// Marks deliveries sent, in one transaction: the server accepted
+    /// their mails.
+    pub fn mark_sent(&mut self, delivery_ids: &[i64], at: DateTime<Utc>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE deliveries SET state = 'sent', sent_at = ?2, last_attempt_at = ?2,
+                        attempts = attempts + 1, last_error = NULL
+                 WHERE id = ?1",
+            )?;
+            for id in delivery_ids {
+                stmt.execute(params![id, to_secs(at)])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 

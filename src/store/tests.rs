@@ -102,7 +102,9 @@ fn a_poll_is_stored_once_with_its_validators_and_outbox() {
     store
         .mark_attempt_failed(pending[0].delivery_id, "down", Utc::now())
         .unwrap();
-    store.mark_sent(pending[1].delivery_id, Utc::now()).unwrap();
+    store
+        .mark_sent(&[pending[1].delivery_id], Utc::now())
+        .unwrap();
     let left: Vec<i64> = store
         .pending_alerts()
         .unwrap()

@@ -4,9 +4,10 @@
 #![allow(dead_code)]
 
 use std::io;
-use std::net::TcpListener;
+use std::net::{IpAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::Output;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,10 +32,17 @@ impl Received {
 #[derive(Clone, Default)]
 struct Capture {
     mails: Arc<Mutex<Vec<Received>>>,
+    /// SMTP sessions opened (greetings received).
+    sessions: Arc<AtomicUsize>,
     current: Option<Received>,
 }
 
 impl Handler for Capture {
+    fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
+        self.sessions.fetch_add(1, Ordering::SeqCst);
+        response::OK
+    }
+
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.current = Some(Received {
             to: to.to_vec(),
@@ -63,6 +71,7 @@ impl Handler for Capture {
 pub struct SmtpSink {
     pub port: u16,
     mails: Arc<Mutex<Vec<Received>>>,
+    sessions: Arc<AtomicUsize>,
 }
 
 impl SmtpSink {
@@ -80,6 +89,7 @@ impl SmtpSink {
         let port = listener.local_addr().unwrap().port();
         let capture = Capture::default();
         let mails = Arc::clone(&capture.mails);
+        let sessions = Arc::clone(&capture.sessions);
         let mut server = Server::new(capture);
         server
             .with_name("sink.test")
@@ -91,11 +101,20 @@ impl SmtpSink {
             // The server runs until the test process ends.
             let _ = server.serve();
         });
-        SmtpSink { port, mails }
+        SmtpSink {
+            port,
+            mails,
+            sessions,
+        }
     }
 
     pub fn mails(&self) -> Vec<Received> {
         self.mails.lock().unwrap().clone()
+    }
+
+    /// How many SMTP sessions clients have opened (EHLO or HELO sent).
+    pub fn sessions(&self) -> usize {
+        self.sessions.load(Ordering::SeqCst)
     }
 
     /// The `[smtp]` section that sends to this server.

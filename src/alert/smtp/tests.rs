@@ -1,0 +1,91 @@
+//! Session reuse against an SMTP server on 127.0.0.1 that hangs up after
+//! every mail, as servers do with clients that sit idle.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use lettre::Message;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+use super::*;
+
+/// Accepts sessions one after another; each takes one mail, then the
+/// server closes it. Returns the port and the count of mails accepted.
+async fn one_mail_per_session_server() -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let (read, mut write) = socket.into_split();
+            let mut lines = BufReader::new(read).lines();
+            write.write_all(b"220 test ready\r\n").await.unwrap();
+            let mut in_data = false;
+            while let Ok(Some(line)) = lines.next_line().await {
+                let reply: &[u8] = if in_data {
+                    if line != "." {
+                        continue;
+                    }
+                    count.fetch_add(1, Ordering::SeqCst);
+                    write.write_all(b"250 queued\r\n").await.unwrap();
+                    break; // hang up after one mail
+                } else if line.starts_with("EHLO") {
+                    b"250-test\r\n250 8BITMIME\r\n"
+                } else if line == "DATA" {
+                    in_data = true;
+                    b"354 go on\r\n"
+                } else {
+                    b"250 ok\r\n"
+                };
+                write.write_all(reply).await.unwrap();
+            }
+        }
+    });
+    (port, accepted)
+}
+
+fn mailer(port: u16) -> SmtpMailer {
+    SmtpMailer::new(&SmtpConfig {
+        security: SmtpSecurity::Plain,
+        host: "127.0.0.1".into(),
+        port,
+        username: None,
+        password: None,
+        from: "newshound <alerts@example.org>".into(),
+        connections: 2,
+    })
+    .unwrap()
+}
+
+fn message(subject: &str) -> Message {
+    Message::builder()
+        .from("alerts@example.org".parse().unwrap())
+        .to("desk@example.org".parse().unwrap())
+        .subject(subject)
+        .body(String::from("text"))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_session_the_server_closed_is_replaced_for_the_next_mail() {
+    let (port, accepted) = one_mail_per_session_server().await;
+    let mailer = mailer(port);
+    for subject in ["first", "second", "third"] {
+        mailer.send(&message(subject)).await.unwrap();
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_a_temporary_error_naming_the_server() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let error = mailer(port).send(&message("x")).await.unwrap_err();
+    assert!(!error.is_about_this_mail());
+    let text = error.to_string();
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+}
