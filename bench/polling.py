@@ -2,14 +2,10 @@
 """Polling benchmark: newshound against rss2email on the same feeds and the
 same SMTP sink, all on 127.0.0.1 (see examples/bench_peers.rs).
 
-Status: it runs end to end, but its figures are not published yet. The
-first run showed newshound delivering only about 25 mails/s to the sink
-(about 45 ms per mail, which looks like a Nagle / delayed-ACK stall in the
-SMTP exchange), so W1 is bounded by mail delivery. That is to be solved
-before the table goes into the README.
+Results and how they were taken: README.md, section Performance.
 
   python3 bench/polling.py            # every workload, medians of 3 runs
-  python3 bench/polling.py --quick    # one run each, smaller W3 (CI)
+  python3 bench/polling.py --quick    # one run each, smaller W3: a quick check
 
 W1   200 feeds x 50 items (~3 KB each), every item alerts by mail.
 W1b  the same feeds, 2% of items match.
