@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::config::{Config, Located};
-use crate::extract::page_text;
+use crate::extract::extract_bytes;
 use crate::feed;
 use crate::model::{ArticleText, Field};
 use crate::rules::{Query, RuleSet, RuleSpec};
@@ -163,10 +163,10 @@ fn read_articles(path: &Path) -> Result<Vec<Article>, String> {
             })
             .collect());
     }
-    let page = page_text(&String::from_utf8_lossy(&bytes));
+    let page = extract_bytes(&bytes, None, None);
     Ok(vec![Article {
         id: json!(name),
-        title: page.title,
+        title: page.metadata.title.unwrap_or_default(),
         body: page.text,
         ..Article::default()
     }])

@@ -1,62 +1,57 @@
-//! The article text rules match and mails quote.
-//!
-//! For a polled entry the body is the feed's own full content. For a whole
-//! HTML page (as `test-rules` reads one) the text is the page's visible
-//! text without scripts, navigation, headers, footers and asides — a plain
-//! first cut that a main-text extractor will replace, pure like the rest of
-//! this module.
+//! The article text rules match and mails quote: the main text of an
+//! article's HTML page (with a feed's own selector when it has one, the
+//! general extractor otherwise) and the page's metadata. Pure: bytes in,
+//! text out; fetching the page is `fetch`'s job.
 
-use scraper::{Html, Selector};
+mod charset;
+mod metadata;
+mod readable;
+mod selector;
 
-use crate::html_text::{collapse, visible_text};
+pub use charset::decode_page;
+pub use metadata::Metadata;
+pub use selector::SelectorRule;
+
+use scraper::Html;
 
 use crate::model::Entry;
 
-/// The body text of `entry`: its full content when the feed carries one.
+/// An article page's main text and metadata.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extracted {
+    /// Paragraphs separated by blank lines.
+    pub text: String,
+    pub metadata: Metadata,
+}
+
+/// Extracts the article from an HTML page: the elements `rule` picks when
+/// given, else what the general extractor finds.
+pub fn extract(html: &str, rule: Option<&SelectorRule>) -> Extracted {
+    let document = Html::parse_document(html);
+    let text = match rule {
+        Some(rule) => selector::selected_text(&document, rule),
+        None => readable::article_text(&document),
+    };
+    Extracted {
+        text,
+        metadata: metadata::metadata(&document),
+    }
+}
+
+/// Like [`extract`], from the bytes a server sent with `content_type`.
+pub fn extract_bytes(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    rule: Option<&SelectorRule>,
+) -> Extracted {
+    extract(&decode_page(bytes, content_type).0, rule)
+}
+
+/// The body text of `entry` when its page is not used: its full content
+/// when the feed carries one.
 pub fn article_body(entry: &Entry) -> &str {
     &entry.content
 }
 
-/// A page's title and visible text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageText {
-    pub title: String,
-    pub text: String,
-}
-
-/// Elements whose text is not part of what a reader reads on the page.
-const SKIPPED: &[&str] = &[
-    "script", "style", "noscript", "template", "iframe", "nav", "header", "footer", "aside",
-    "form", "head",
-];
-
-/// The title and visible text of an HTML page.
-pub fn page_text(html: &str) -> PageText {
-    let document = Html::parse_document(html);
-    let title_selector = Selector::parse("title").expect("a valid selector");
-    let title = document
-        .select(&title_selector)
-        .next()
-        .map(|t| t.text().collect::<String>())
-        .unwrap_or_default();
-    PageText {
-        title: collapse(&title),
-        text: visible_text(document.root_element(), SKIPPED),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_text_keeps_what_a_reader_reads() {
-        let page = page_text(
-            "<html><head><title> Truce  holds </title><script>var x</script></head><body>\
-             <nav>Home | World</nav><article><h1>Truce</h1><p>Both sides <b>agreed</b>.</p></article>\
-             <footer>© News</footer></body></html>",
-        );
-        assert_eq!(page.title, "Truce holds");
-        assert_eq!(page.text, "Truce\nBoth sides agreed.");
-    }
-}
+mod tests;

@@ -53,7 +53,7 @@ fn utf8(text: Cow<'_, str>, warning: Option<String>) -> Prepared<'static> {
 }
 
 /// The encoding named by `charset=` in a Content-Type header.
-fn header_charset(content_type: &str) -> Option<&'static Encoding> {
+pub(crate) fn header_charset(content_type: &str) -> Option<&'static Encoding> {
     content_type.split(';').skip(1).find_map(|param| {
         let (name, value) = param.split_once('=')?;
         name.trim()

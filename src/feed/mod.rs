@@ -5,7 +5,7 @@
 //! No network, database, rules or mail: bytes in, entries out.
 
 mod canonical;
-mod decode;
+pub(crate) mod decode;
 mod text;
 
 pub use crate::html_text::collapse;

@@ -1,0 +1,356 @@
+//! The general extractor: finds the element that holds the article the way
+//! Readability does, by scoring each paragraph's ancestors with the
+//! paragraph's weight of prose, then keeps that element's paragraphs (and
+//! its siblings' that read like the same article), leaving out the
+//! clutter: navigation, share bars, related links, comments, footers.
+
+use std::collections::HashMap;
+
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Node};
+
+/// Elements never part of an article's text.
+const NEVER: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select",
+    "input", "textarea", "form", "nav", "aside", "footer", "head", "object", "embed", "dialog",
+];
+
+/// Elements whose text is one paragraph of the output.
+const PARAGRAPHS: &[&str] = &[
+    "p",
+    "pre",
+    "blockquote",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "dd",
+    "dt",
+    "td",
+    "th",
+    "figcaption",
+    "address",
+];
+
+/// Class and id words of clutter.
+const NEGATIVE: &[&str] = &[
+    "comment",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "recommend",
+    "promo",
+    "advert",
+    "ad-",
+    "ads",
+    "sponsor",
+    "sidebar",
+    "cookie",
+    "consent",
+    "newsletter",
+    "subscribe",
+    "signup",
+    "footer",
+    "masthead",
+    "menu",
+    "breadcrumb",
+    "popup",
+    "modal",
+    "banner",
+    "widget",
+    "outbrain",
+    "taboola",
+    "most-read",
+    "mostread",
+    "trending",
+    "tags",
+    "byline-share",
+    "paywall",
+    "nav",
+    "skip",
+    "print",
+    "toolbar",
+    "author-bio",
+    "read-more",
+    "readmore",
+    "more-stories",
+];
+
+/// Class and id words of article text.
+const POSITIVE: &[&str] = &[
+    "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "prose",
+];
+
+/// Shorter paragraphs do not vote for their ancestors.
+const MIN_PARAGRAPH: usize = 25;
+
+/// The article text of `document`: paragraphs separated by blank lines;
+/// empty when nothing on the page reads like prose.
+pub fn article_text(document: &Html) -> String {
+    let root = document.root_element();
+    let scores = score_candidates(root);
+    let Some((&best_id, _)) = scores
+        .iter()
+        .map(|(id, s)| (id, s.final_score))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+    else {
+        return String::new();
+    };
+    let best = ElementRef::wrap(document.tree.get(best_id).expect("scored nodes exist"))
+        .expect("scored nodes are elements");
+    let best_score = scores[&best_id].final_score;
+    let threshold = (best_score * 0.2).max(10.0);
+    let mut parts: Vec<ElementRef> = Vec::new();
+    match best.parent().and_then(ElementRef::wrap) {
+        Some(parent) => {
+            for sibling in parent.children().filter_map(ElementRef::wrap) {
+                let keep = sibling.id() == best_id
+                    || scores
+                        .get(&sibling.id())
+                        .is_some_and(|s| s.final_score >= threshold)
+                    || reads_like_a_paragraph(sibling);
+                if keep && !is_clutter(sibling) {
+                    parts.push(sibling);
+                }
+            }
+        }
+        None => parts.push(best),
+    }
+    let mut out = Vec::new();
+    for part in parts {
+        collect_paragraphs(part, &mut out);
+    }
+    out.join("\n\n")
+}
+
+/// A candidate's score: what its paragraphs voted, and that discounted by
+/// how much of its text is links.
+struct Score {
+    final_score: f64,
+}
+
+fn score_candidates(root: ElementRef) -> HashMap<NodeId, Score> {
+    let mut votes: HashMap<NodeId, f64> = HashMap::new();
+    for element in root.descendants().filter_map(ElementRef::wrap) {
+        if !matches!(element.value().name(), "p" | "pre" | "td" | "blockquote") {
+            continue;
+        }
+        if has_excluded_ancestor(element) {
+            continue;
+        }
+        let text = element.text().collect::<String>();
+        let length = text.trim().chars().count();
+        if length < MIN_PARAGRAPH {
+            continue;
+        }
+        let commas = text.matches([',', '，', '、', '،']).count() as f64;
+        let vote = 1.0 + commas + (length as f64 / 100.0).min(3.0);
+        let ancestors = element.ancestors().filter_map(ElementRef::wrap).take(5);
+        for (level, ancestor) in ancestors.enumerate() {
+            let share = match level {
+                0 => 1.0,
+                1 => 0.5,
+                n => 1.0 / (n as f64 * 3.0),
+            };
+            *votes
+                .entry(ancestor.id())
+                .or_insert_with(|| base_score(ancestor)) += vote * share;
+        }
+    }
+    votes
+        .into_iter()
+        .filter_map(|(id, score)| {
+            let element = ElementRef::wrap(root.tree().get(id)?)?;
+            Some((
+                id,
+                Score {
+                    final_score: score * (1.0 - link_density(element)),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The score an element starts with, from its tag and its class and id.
+fn base_score(element: ElementRef) -> f64 {
+    let tag = match element.value().name() {
+        "article" => 10.0,
+        "main" | "div" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    };
+    tag + class_weight(element)
+}
+
+/// +25 for a class or id that names article text, -25 for clutter.
+fn class_weight(element: ElementRef) -> f64 {
+    let names = class_and_id(element);
+    let mut weight = 0.0;
+    if NEGATIVE.iter().any(|w| names.contains(w)) {
+        weight -= 25.0;
+    }
+    if POSITIVE.iter().any(|w| names.contains(w)) {
+        weight += 25.0;
+    }
+    weight
+}
+
+fn class_and_id(element: ElementRef) -> String {
+    let e = element.value();
+    let mut names = String::new();
+    for value in [e.attr("class"), e.id(), e.attr("role"), e.attr("itemprop")]
+        .into_iter()
+        .flatten()
+    {
+        names.push(' ');
+        names.push_str(&value.to_ascii_lowercase());
+    }
+    names
+}
+
+/// Clutter by its tag, its role or its class and id (unless those also
+/// name article text, as in `article-comments-count` inside the body).
+fn is_clutter(element: ElementRef) -> bool {
+    let e = element.value();
+    if NEVER.contains(&e.name())
+        || e.attr("hidden").is_some()
+        || e.attr("aria-hidden") == Some("true")
+    {
+        return true;
+    }
+    if matches!(
+        e.attr("role"),
+        Some("navigation" | "complementary" | "contentinfo" | "banner" | "dialog")
+    ) {
+        return true;
+    }
+    let names = class_and_id(element);
+    !names.is_empty()
+        && NEGATIVE.iter().any(|w| names.contains(w))
+        && !POSITIVE
+            .iter()
+            .any(|w| names.split_whitespace().any(|n| n == *w))
+}
+
+fn has_excluded_ancestor(element: ElementRef) -> bool {
+    std::iter::once(element)
+        .chain(element.ancestors().filter_map(ElementRef::wrap))
+        .any(|e| {
+            NEVER.contains(&e.value().name()) || e.value().name() == "header" && !inside_article(e)
+        })
+}
+
+/// A page's `<header>` is clutter; an article's own header holds its title.
+fn inside_article(element: ElementRef) -> bool {
+    element
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|a| a.value().name() == "article")
+}
+
+/// Share of `element`'s text inside links.
+fn link_density(element: ElementRef) -> f64 {
+    let total: usize = element.text().map(|t| t.trim().len()).sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let linked: usize = element
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| e.value().name() == "a")
+        .flat_map(|a| a.text())
+        .map(|t| t.trim().len())
+        .sum();
+    (linked as f64 / total as f64).min(1.0)
+}
+
+/// A sibling of the article element that is itself prose: long with few
+/// links, or a short sentence without any.
+fn reads_like_a_paragraph(element: ElementRef) -> bool {
+    if element.value().name() != "p" {
+        return false;
+    }
+    let text = element.text().collect::<String>();
+    let text = text.trim();
+    let length = text.chars().count();
+    let density = link_density(element);
+    (length > 80 && density < 0.25)
+        || (length > 0 && density == 0.0 && text.ends_with(['.', '。', '!', '?']))
+}
+
+/// Appends the paragraphs under `element` to `out`, skipping clutter and
+/// link lists.
+fn collect_paragraphs(element: ElementRef, out: &mut Vec<String>) {
+    if is_clutter(element) || element.value().name() == "header" && !inside_article(element) {
+        return;
+    }
+    let name = element.value().name();
+    if PARAGRAPHS.contains(&name) || is_text_block(element) {
+        if matches!(name, "li" | "td" | "dd") && link_density(element) > 0.5 {
+            return;
+        }
+        let text = inline_text(element);
+        if !text.is_empty() {
+            out.push(text);
+        }
+        return;
+    }
+    if matches!(name, "ul" | "ol") && link_density(element) > 0.5 {
+        return;
+    }
+    for child in element.children() {
+        match child.value() {
+            Node::Element(_) => {
+                collect_paragraphs(ElementRef::wrap(child).expect("an element"), out)
+            }
+            Node::Text(t) => {
+                let text = crate::html_text::collapse(t);
+                if text.chars().count() >= MIN_PARAGRAPH {
+                    out.push(text);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A `div` or `section` holding only text and inline elements: a paragraph
+/// written without `<p>`.
+fn is_text_block(element: ElementRef) -> bool {
+    matches!(element.value().name(), "div" | "section" | "span")
+        && element.children().all(|c| match c.value() {
+            Node::Element(e) => !crate::html_text::BLOCKS.contains(&e.name()) || e.name() == "br",
+            _ => true,
+        })
+        && element.text().any(|t| !t.trim().is_empty())
+}
+
+/// The text of a paragraph, spaces collapsed, `<br>` kept as a line break,
+/// clutter inside it left out.
+fn inline_text(element: ElementRef) -> String {
+    let mut raw = String::new();
+    push_inline(element, &mut raw);
+    crate::html_text::collapse(&raw)
+}
+
+fn push_inline(element: ElementRef, raw: &mut String) {
+    for child in element.children() {
+        match child.value() {
+            Node::Text(t) => raw.push_str(t),
+            Node::Element(e) if e.name() == "br" => raw.push('\n'),
+            Node::Element(_) => {
+                let child = ElementRef::wrap(child).expect("an element");
+                if !is_clutter(child) {
+                    push_inline(child, raw);
+                }
+            }
+            _ => {}
+        }
+    }
+}
