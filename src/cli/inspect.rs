@@ -47,7 +47,7 @@ pub async fn inspect(source: &str) -> u8 {
 }
 
 /// The feed's bytes, its Content-Type and the URL relative links resolve against.
-async fn read(source: &str) -> Result<(Vec<u8>, Option<String>, Option<Url>), String> {
+pub(super) async fn read(source: &str) -> Result<(Vec<u8>, Option<String>, Option<Url>), String> {
     let url = Url::parse(source)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"));

@@ -4,6 +4,7 @@
 
 mod backtest;
 mod check;
+mod extract;
 mod inspect;
 mod poll;
 mod run;
@@ -16,6 +17,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
+use crate::extract::SelectorRule;
 
 /// newshound: watch news feeds for the terms you care about.
 #[derive(Debug, Parser)]
@@ -66,6 +68,28 @@ enum Command {
         /// feed files or HTML pages.
         #[arg(required = true)]
         files: Vec<String>,
+    },
+    /// The main text of an article page (a file or an http(s) URL), or of
+    /// every DIR/ID.html with --batch.
+    Extract {
+        /// An HTML file or an http(s) URL.
+        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+        source: Option<String>,
+        /// Take the text of the elements this CSS selector picks.
+        #[arg(long)]
+        selector: Option<String>,
+        /// With --selector: leave out what these selectors pick.
+        #[arg(long, requires = "selector")]
+        remove: Vec<String>,
+        /// Print JSON with the title, author, published time and language.
+        #[arg(long)]
+        json: bool,
+        /// Extract every .html file in this folder.
+        #[arg(long, requires = "out")]
+        batch: Option<PathBuf>,
+        /// Where --batch writes {"ID": {"articleBody": text}}.
+        #[arg(long, requires = "batch")]
+        out: Option<PathBuf>,
     },
     /// What a rule would have caught in the stored archive.
     Backtest {
@@ -121,6 +145,32 @@ pub fn main() -> ExitCode {
                     eprintln!("error: {message}");
                     INVALID
                 }
+            }
+        }
+        Command::Extract {
+            ref source,
+            ref selector,
+            ref remove,
+            json,
+            ref batch,
+            ref out,
+        } => {
+            let rule = match selector {
+                Some(css) => match SelectorRule::parse(css, remove) {
+                    Ok(rule) => Some(rule),
+                    Err(message) => {
+                        eprintln!("error: {message}");
+                        return ExitCode::from(INVALID);
+                    }
+                },
+                None => None,
+            };
+            match (source, batch, out) {
+                (_, Some(dir), Some(out)) => extract::extract_batch(dir, out, rule.as_ref()),
+                (Some(source), _, _) => {
+                    runtime().block_on(extract::extract_one(source, rule.as_ref(), json))
+                }
+                _ => INVALID,
             }
         }
         Command::Backtest { ref rule, since } => with_config(&args, |config, dir| {
