@@ -24,6 +24,7 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
+use crate::extract::SelectorRule;
 use crate::rules::{Query, RuleSet, RuleSpec};
 use raw::{RawConfig, RawDaemon, RawFeed, RawHeaderValue, RawRule, RawSecretSource, RawSmtp};
 
@@ -134,6 +135,9 @@ impl Checker<'_> {
         }
         if let Some(v) = &raw.connect_timeout {
             daemon.connect_timeout = self.nonzero_duration(v)?;
+        }
+        if let Some(v) = &raw.page_max_bytes {
+            daemon.page_max_bytes = self.positive(v)?;
         }
         if let Some(v) = &raw.feed_max_bytes {
             daemon.feed_max_bytes = self.positive(v)?;
@@ -269,6 +273,13 @@ impl Checker<'_> {
             };
             headers.push((name.clone(), value));
         }
+        let extract = match &raw.extract {
+            Some(rule) => Some(
+                SelectorRule::parse(&rule.get_ref().selector, &rule.get_ref().remove)
+                    .map_err(|e| self.error(&rule.span(), e))?,
+            ),
+            None => None,
+        };
         Ok(FeedConfig {
             name,
             url,
@@ -278,6 +289,9 @@ impl Checker<'_> {
             allow_private_network: raw.allow_private_network,
             enabled: raw.enabled,
             headers,
+            scrape: raw.scrape,
+            respect_robots: raw.respect_robots,
+            extract,
         })
     }
 

@@ -46,6 +46,20 @@ pub struct RawFeed {
     pub user_agent: Option<Spanned<String>>,
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, Spanned<RawHeaderValue>>,
+    #[serde(default = "yes")]
+    pub scrape: bool,
+    #[serde(default = "yes")]
+    pub respect_robots: bool,
+    pub extract: Option<Spanned<RawExtract>>,
+}
+
+/// `extract = { selector = "…", remove = ["…"] }`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExtract {
+    pub selector: String,
+    #[serde(default)]
+    pub remove: Vec<String>,
 }
 
 /// A header's value: the text itself, or where to read it (for tokens).
@@ -99,5 +113,6 @@ pub struct RawDaemon {
     pub fetch_timeout: Option<Spanned<String>>,
     pub connect_timeout: Option<Spanned<String>>,
     pub feed_max_bytes: Option<Spanned<i64>>,
+    pub page_max_bytes: Option<Spanned<i64>>,
     pub log_level: Option<Spanned<String>>,
 }

@@ -68,6 +68,12 @@ pub struct FeedConfig {
     pub enabled: bool,
     /// Extra request headers (a `User-Agent` replaces newshound's).
     pub headers: Vec<(String, HeaderValue)>,
+    /// Fetch each new entry's page and match its main text.
+    pub scrape: bool,
+    /// Honour the site's robots.txt for article pages.
+    pub respect_robots: bool,
+    /// The feed's own extraction rule, instead of the general extractor.
+    pub extract: Option<crate::extract::SelectorRule>,
 }
 
 /// A request header's value: given, or read when needed.
@@ -126,6 +132,8 @@ pub struct DaemonConfig {
     pub connect_timeout: Duration,
     /// Cap on a feed's decompressed body.
     pub feed_max_bytes: u64,
+    /// Cap on an article page's decompressed body.
+    pub page_max_bytes: u64,
     /// Log filter when `RUST_LOG` is not set.
     pub log_level: String,
 }
@@ -142,6 +150,7 @@ impl Default for DaemonConfig {
             fetch_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             feed_max_bytes: 10 * 1024 * 1024,
+            page_max_bytes: 5 * 1024 * 1024,
             log_level: "info".to_string(),
         }
     }

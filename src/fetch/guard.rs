@@ -42,6 +42,15 @@ impl Access {
         }
     }
 
+    /// An article page (or its site's robots.txt) of a feed: no host is
+    /// trusted, since the feed's author chose the link, not the user.
+    pub fn page(allow_private_network: bool) -> Access {
+        Access {
+            trusted_host: None,
+            allow_private_network,
+        }
+    }
+
     /// True when the guard does not apply to requests to `host`.
     pub fn allows_anything_at(&self, host: &str) -> bool {
         self.allow_private_network

@@ -9,6 +9,7 @@ mod guard;
 mod hosts;
 mod redirect;
 mod response;
+mod robots;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -28,6 +29,7 @@ pub use classify::classify;
 pub use guard::{Access, is_blocked};
 pub use hosts::HostLimits;
 pub use redirect::{MAX_REDIRECTS, Redirect, permanent_target};
+pub use robots::Robots;
 
 /// What a successful request brought back.
 #[derive(Debug)]
@@ -77,6 +79,14 @@ impl FetchError {
             retry_after: None,
         }
     }
+}
+
+/// The most a body may hold once decompressed, and the setting that says so
+/// (named in the error, so the user knows what to raise).
+#[derive(Debug, Clone, Copy)]
+pub struct Cap {
+    pub bytes: u64,
+    pub setting: &'static str,
 }
 
 /// Limits of one kind of request.
@@ -168,6 +178,34 @@ impl Fetcher {
         access: &Access,
         headers: &HeaderMap,
     ) -> Result<FetchOutcome, FetchError> {
+        let cap = Cap {
+            bytes: self.limits.max_bytes,
+            setting: "feed_max_bytes",
+        };
+        self.fetch(url, validators, access, headers, cap).await
+    }
+
+    /// GETs an article page (or a robots.txt) unconditionally, with the
+    /// same redirects, guard, politeness and deadline as feeds, and no
+    /// feed's headers: a feed's token is not for the article's host.
+    pub async fn get_page(
+        &self,
+        url: &Url,
+        access: &Access,
+        cap: Cap,
+    ) -> Result<FetchOutcome, FetchError> {
+        self.fetch(url, &Validators::default(), access, &HeaderMap::new(), cap)
+            .await
+    }
+
+    async fn fetch(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        access: &Access,
+        headers: &HeaderMap,
+        cap: Cap,
+    ) -> Result<FetchOutcome, FetchError> {
         // Each redirect is followed by hand, so that every hop is seen:
         // loops are caught, non-HTTP targets refused, permanent moves
         // recorded, and the guard applied.
@@ -210,7 +248,7 @@ impl Fetcher {
                     redirects.push(hop);
                 }
                 None => {
-                    let read = response::read(response, self.limits.max_bytes, redirects);
+                    let read = response::read(response, cap, redirects);
                     let outcome = within(at, self.limits.total, read).await?;
                     drop(permit);
                     return outcome;

@@ -6,15 +6,17 @@ use std::time::Duration;
 use reqwest::header::{self, HeaderMap};
 use reqwest::{Response, StatusCode};
 
+use super::Cap;
 use super::{FetchError, FetchOutcome, Fetched, Redirect, Validators, classify};
 use crate::model::FailureClass;
 
 /// Turns the last response of a request into its outcome.
 pub async fn read(
     mut response: Response,
-    max: u64,
+    cap: Cap,
     redirects: Vec<Redirect>,
 ) -> Result<FetchOutcome, FetchError> {
+    let max = cap.bytes;
     let status = response.status();
     if status == StatusCode::NOT_MODIFIED {
         let fresh_for = fresh_for(response.headers());
@@ -27,14 +29,14 @@ pub async fn read(
         return Err(status_error(status, response.headers()));
     }
     if response.content_length().is_some_and(|n| n > max) {
-        return Err(too_large(max));
+        return Err(too_large(cap));
     }
     let headers = response.headers().clone();
     let final_url = response.url().clone();
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(classify)? {
         if body.len() as u64 + chunk.len() as u64 > max {
-            return Err(too_large(max));
+            return Err(too_large(cap));
         }
         body.extend_from_slice(&chunk);
     }
@@ -86,11 +88,12 @@ fn status_error(status: StatusCode, headers: &HeaderMap) -> FetchError {
     error
 }
 
-fn too_large(max: u64) -> FetchError {
+fn too_large(cap: Cap) -> FetchError {
     FetchError::new(
         FailureClass::TooLarge,
         format!(
-            "the body is larger than the {max}-byte cap (raise feed_max_bytes if the feed is legitimate)"
+            "the body is larger than the {}-byte cap (raise {} if the source is legitimate)",
+            cap.bytes, cap.setting
         ),
     )
 }

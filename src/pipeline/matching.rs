@@ -7,13 +7,16 @@ use crate::extract::article_body;
 use crate::model::{ArticleText, Entry, Field, RuleMatch, digest};
 use crate::store::{NewDelivery, NewEntry, NewMatch};
 
-/// Matches an entry against the rules that apply to its feed, leaving out
-/// those in `already` (they matched it before), and lists the mails it
-/// causes: one per recipient, naming every rule for them.
+/// Matches an entry, with `body` as its article text (the page's, when it
+/// was read; else the feed's content), against the rules
+/// that apply to its feed, leaving out those in `already` (they matched it
+/// before), and lists the mails it causes: one per recipient, naming every
+/// rule for them.
 pub fn consider(
     config: &Config,
     feed: &FeedConfig,
     entry: Entry,
+    body: Option<&str>,
     alerts: bool,
     already: &[String],
 ) -> NewEntry {
@@ -22,12 +25,13 @@ pub fn consider(
             entry,
             matches: Vec::new(),
             deliveries: Vec::new(),
+            processed: true,
         };
     }
     let text = ArticleText {
         title: &entry.title,
         summary: &entry.summary,
-        body: article_body(&entry),
+        body: body.unwrap_or_else(|| article_body(&entry)),
     };
     // Only the matching rules that apply to this feed are made owned.
     let found: Vec<RuleMatch> = config
@@ -69,6 +73,7 @@ pub fn consider(
         entry,
         matches,
         deliveries,
+        processed: true,
     }
 }
 

@@ -6,7 +6,9 @@
 
 mod deliver;
 mod matching;
+mod pages;
 mod refresh;
+mod robots;
 mod schedule;
 
 pub use deliver::{DeliveryReport, deliver_pending};
@@ -30,6 +32,8 @@ pub struct Context {
     pub fetcher: Fetcher,
     /// Each feed's extra request headers, by feed name.
     headers: Arc<HashMap<String, HeaderMap>>,
+    /// Article sites' robots.txt, read once a day.
+    pub robots: Arc<robots::RobotsCache>,
 }
 
 impl Context {
@@ -56,6 +60,7 @@ impl Context {
             store,
             fetcher,
             headers: Arc::new(headers),
+            robots: Arc::default(),
         })
     }
 

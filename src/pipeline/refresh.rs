@@ -5,12 +5,13 @@ use url::Url;
 
 use super::Context;
 use super::matching::consider;
+use super::pages::{process_pending, reads_page};
 use super::schedule::{adaptive_interval, backoff, jittered, stretched};
 use crate::config::FeedConfig;
 use crate::feed::{self, FeedError};
 use crate::fetch::{Access, FetchError, FetchOutcome, Fetched, Redirect, permanent_target};
 use crate::model::{Entry, FailureClass};
-use crate::store::{FeedState, KnownEntry, PollRecord, StoreError, UpdatedEntry};
+use crate::store::{FeedState, KnownEntry, NewEntry, PollRecord, StoreError, UpdatedEntry};
 
 /// How a feed's poll ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,9 +59,42 @@ pub struct FeedReport {
     pub next_poll: DateTime<Utc>,
 }
 
-/// Polls `feed` once and stores what it brought. Feed failures are stored
-/// and reported in the outcome; only a database failure is an `Err`.
+/// Polls `feed` once and stores what it brought, then reads the pages of
+/// its entries that wait for one and matches them. Feed failures are
+/// stored and reported in the outcome; only a database failure is an `Err`.
 pub async fn refresh_feed(
+    ctx: &Context,
+    feed: &FeedConfig,
+    trigger: Trigger,
+) -> Result<FeedReport, StoreError> {
+    let mut report = poll_feed(ctx, feed, trigger).await?;
+    if matches!(report.outcome, FeedOutcome::Disabled { .. }) {
+        return Ok(report);
+    }
+    // Also after a 304 or a failure: entries a crash left unprocessed.
+    let processed = process_pending(ctx, feed).await?;
+    match &mut report.outcome {
+        FeedOutcome::Updated {
+            matches,
+            deliveries,
+            ..
+        } => {
+            *matches += processed.matches;
+            *deliveries += processed.deliveries;
+        }
+        _ if processed.matches > 0 => tracing::info!(
+            feed = %feed.name,
+            matches = processed.matches,
+            deliveries = processed.deliveries,
+            "entries left unprocessed earlier were matched"
+        ),
+        _ => {}
+    }
+    Ok(report)
+}
+
+/// Polls `feed` once and stores what it brought.
+async fn poll_feed(
     ctx: &Context,
     feed: &FeedConfig,
     trigger: Trigger,
@@ -142,7 +176,16 @@ async fn store_fetched(
             .into_iter()
             .map(|entry| {
                 let alerts = alerts(&entry);
-                consider(&ctx.config, feed, entry, alerts, &[])
+                match alerts && reads_page(feed, &entry) {
+                    // Matched once its page is read, after this commit.
+                    true => NewEntry {
+                        entry,
+                        matches: Vec::new(),
+                        deliveries: Vec::new(),
+                        processed: false,
+                    },
+                    false => consider(&ctx.config, feed, entry, None, alerts, &[]),
+                }
             })
             .collect(),
         // A developing story is matched again; only rules that did not
@@ -157,7 +200,7 @@ async fn store_fetched(
                     .is_none_or(|p| p >= earlier(now, ctx.config.daemon.backfill));
                 UpdatedEntry {
                     entry_id: known.entry_id,
-                    update: consider(&ctx.config, feed, entry, recent, &known.matched_rules),
+                    update: consider(&ctx.config, feed, entry, None, recent, &known.matched_rules),
                 }
             })
             .collect(),

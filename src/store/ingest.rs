@@ -33,6 +33,19 @@ pub struct NewEntry {
     pub entry: Entry,
     pub matches: Vec<NewMatch>,
     pub deliveries: Vec<NewDelivery>,
+    /// False when its page is still to be fetched: it is stored
+    /// unprocessed, and matched once the page's text is in.
+    pub processed: bool,
+}
+
+/// The text rules matched an entry against, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    pub text: String,
+    /// `page`, `selector` or `feed`.
+    pub source: &'static str,
+    /// Why the page was not used, when it was not.
+    pub note: Option<String>,
 }
 
 /// An entry the feed already held whose text changed: what it caused now.
@@ -163,7 +176,7 @@ fn insert_entry(
         .prepare_cached(
             "INSERT INTO entries (feed, identity, title, link, canonical_link, author,
                                   published_at, summary, content, content_hash, seen_at, processed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?10, ?10)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?10, ?12)
              ON CONFLICT (feed, identity) DO NOTHING",
         )?
         .execute(params![
@@ -178,6 +191,7 @@ fn insert_entry(
             e.content,
             at,
             e.text_hash(),
+            new.processed.then_some(at),
         ])?;
     if inserted == 0 {
         return Ok(());
@@ -213,6 +227,62 @@ fn update_entry(
     ])?;
     stored.updated += 1;
     insert_outcome(tx, updated.entry_id, &updated.update, at, stored)
+}
+
+impl Store {
+    /// Up to `limit` entries of `feed` stored before their page was read,
+    /// oldest first, with their row ids.
+    pub fn unprocessed_entries(
+        &self,
+        feed: &str,
+        limit: usize,
+    ) -> Result<Vec<(i64, Entry)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, identity, title, link, canonical_link, author, published_at, summary, content
+             FROM entries WHERE feed = ?1 AND processed_at IS NULL ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![feed, limit as i64], |r| {
+            Ok((
+                r.get(0)?,
+                Entry {
+                    id: r.get(1)?,
+                    title: r.get(2)?,
+                    link: r.get(3)?,
+                    canonical_link: r.get(4)?,
+                    author: r.get(5)?,
+                    published: r.get::<_, Option<i64>>(6)?.map(super::from_secs),
+                    summary: r.get(7)?,
+                    content: r.get(8)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Stores an entry's body with its matches and deliveries, and marks it
+    /// processed, in one transaction. An entry another process processed
+    /// meanwhile is left alone, with nothing it would have caused.
+    pub fn record_processed(
+        &mut self,
+        entry_id: i64,
+        body: &Body,
+        outcome: &NewEntry,
+        at: DateTime<Utc>,
+    ) -> Result<Stored, StoreError> {
+        let tx = self.conn.transaction()?;
+        let at = to_secs(at);
+        let changed = tx.execute(
+            "UPDATE entries SET body = ?2, body_source = ?3, body_note = ?4, processed_at = ?5
+             WHERE id = ?1 AND processed_at IS NULL",
+            params![entry_id, body.text, body.source, body.note, at],
+        )?;
+        let mut stored = Stored::default();
+        if changed == 1 {
+            insert_outcome(&tx, entry_id, outcome, at, &mut stored)?;
+        }
+        tx.commit()?;
+        Ok(stored)
+    }
 }
 
 /// Inserts an entry's matches and deliveries. A match that exists already

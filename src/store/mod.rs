@@ -14,7 +14,9 @@ mod status;
 pub use archive::ArchivedEntry;
 pub use feeds::FeedState;
 pub use handle::{OutboxLock, StoreHandle};
-pub use ingest::{KnownEntry, NewDelivery, NewEntry, NewMatch, PollRecord, Stored, UpdatedEntry};
+pub use ingest::{
+    Body, KnownEntry, NewDelivery, NewEntry, NewMatch, PollRecord, Stored, UpdatedEntry,
+};
 pub use status::{FeedSummary, OutboxSummary};
 
 use std::path::Path;
@@ -25,7 +27,10 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
 /// Schema migrations, applied in order at open; never edit a released one.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/0001_initial.sql")),
+    M::up(include_str!("../../migrations/0002_article_pages.sql")),
+];
 
 /// A failure of the database.
 #[derive(Debug, thiserror::Error)]

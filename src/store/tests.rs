@@ -44,6 +44,7 @@ fn poll(ids: &[&str], etag: &str) -> PollRecord {
                     rules: vec!["c".into()],
                     message_id: format!("{id}@newshound"),
                 }],
+                processed: true,
             })
             .collect(),
         at: Utc::now(),

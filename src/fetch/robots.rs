@@ -1,0 +1,148 @@
+//! robots.txt (RFC 9309): which paths of a site newshound may fetch. The
+//! group for `newshound` applies when there is one, else the `*` group;
+//! the longest matching rule wins, `Allow` on a tie; `*` and a final `$`
+//! work as wildcards.
+
+/// Our product token, as robots.txt groups name crawlers.
+const AGENT: &str = "newshound";
+
+/// The rules of one site that apply to newshound.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Robots {
+    /// (allow, path pattern)
+    rules: Vec<(bool, String)>,
+    /// Everything refused: the file could not be read for a server error.
+    refuse_all: bool,
+}
+
+impl Robots {
+    /// Everything allowed (no robots.txt, or a 4xx for it).
+    pub fn allow_all() -> Robots {
+        Robots::default()
+    }
+
+    /// Everything refused, as RFC 9309 asks while robots.txt is unreachable.
+    pub fn refuse_all() -> Robots {
+        Robots {
+            rules: Vec::new(),
+            refuse_all: true,
+        }
+    }
+
+    /// Parses a robots.txt body.
+    pub fn parse(text: &str) -> Robots {
+        let mut ours: Vec<(bool, String)> = Vec::new();
+        let mut anyone: Vec<(bool, String)> = Vec::new();
+        let (mut found_ours, mut agents, mut in_rules) = (false, Vec::<String>::new(), false);
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            let (key, value) = (key.trim().to_ascii_lowercase(), value.trim());
+            match key.as_str() {
+                "user-agent" => {
+                    if in_rules {
+                        agents.clear();
+                        in_rules = false;
+                    }
+                    agents.push(value.to_ascii_lowercase());
+                }
+                "allow" | "disallow" => {
+                    in_rules = true;
+                    // An empty Disallow allows everything: no rule.
+                    if value.is_empty() {
+                        continue;
+                    }
+                    let rule = (key == "allow", value.to_string());
+                    if agents.iter().any(|a| a == AGENT) {
+                        found_ours = true;
+                        ours.push(rule.clone());
+                    }
+                    if agents.iter().any(|a| a == "*") {
+                        anyone.push(rule);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Robots {
+            rules: if found_ours { ours } else { anyone },
+            refuse_all: false,
+        }
+    }
+
+    /// True when `path` (with its query) may be fetched.
+    pub fn allows(&self, path: &str) -> bool {
+        if self.refuse_all {
+            return false;
+        }
+        if path == "/robots.txt" {
+            return true;
+        }
+        let mut best: Option<(usize, bool)> = None;
+        for (allow, pattern) in &self.rules {
+            if matches(pattern, path) {
+                let length = pattern.len();
+                best = match best {
+                    Some((l, a)) if l > length || (l == length && a) => Some((l, a)),
+                    _ => Some((length, *allow)),
+                };
+            }
+        }
+        best.is_none_or(|(_, allow)| allow)
+    }
+}
+
+/// True when `pattern` matches the start of `path` (`*` any run, a final
+/// `$` the end).
+fn matches(pattern: &str, path: &str) -> bool {
+    let (pattern, anchored) = match pattern.strip_suffix('$') {
+        Some(p) => (p, true),
+        None => (pattern, false),
+    };
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = path.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        if last && anchored {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    !anchored || rest.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_group_wins_over_the_star_group() {
+        let robots = Robots::parse(
+            "User-agent: *\nDisallow: /\n\nUser-agent: Googlebot\nUser-agent: newshound\nDisallow: /private\nAllow: /private/open\n",
+        );
+        assert!(robots.allows("/news/1"));
+        assert!(!robots.allows("/private/x"));
+        assert!(robots.allows("/private/open/y"));
+    }
+
+    #[test]
+    fn the_star_group_applies_otherwise_with_wildcards() {
+        let robots =
+            Robots::parse("User-agent: *\nDisallow: /*.pdf$\nDisallow: /search?\nDisallow:\n");
+        assert!(!robots.allows("/files/report.pdf"));
+        assert!(robots.allows("/files/report.pdf?x=1"));
+        assert!(!robots.allows("/search?q=ceasefire"));
+        assert!(robots.allows("/story/search"));
+        assert!(Robots::parse("").allows("/anything"));
+        assert!(!Robots::refuse_all().allows("/anything"));
+    }
+}

@@ -1,0 +1,158 @@
+//! Article pages: each new entry's page fetched (guarded, polite, within
+//! robots.txt), its main text extracted, and the entry matched against it
+//! and marked processed in one commit. Pages are fetched outside any
+//! transaction; an entry a crash left unprocessed is picked up again by
+//! its feed's next poll.
+
+use chrono::Utc;
+use futures_util::{StreamExt, stream};
+use url::Url;
+
+use super::Context;
+use super::matching::consider;
+use crate::config::FeedConfig;
+use crate::extract::extract_bytes;
+use crate::fetch::{Access, Cap, FetchOutcome};
+use crate::model::Entry;
+use crate::store::{Body, StoreError, Stored};
+
+/// Unprocessed entries read from the store at a time.
+const BATCH: usize = 100;
+
+/// Pages of one feed fetched at once; the per-host limits still apply.
+const PARALLEL_PAGES: usize = 4;
+
+/// A page yielding less text than this (and less than the feed's own
+/// content) is taken for a failed extraction: a paywall, a consent wall,
+/// a page of links.
+const MIN_BODY_CHARS: usize = 150;
+
+/// True when `entry`'s page is to be fetched before it is matched.
+pub fn reads_page(feed: &FeedConfig, entry: &Entry) -> bool {
+    feed.scrape && page_url(entry).is_some()
+}
+
+fn page_url(entry: &Entry) -> Option<Url> {
+    let url = Url::parse(entry.link.as_deref()?).ok()?;
+    matches!(url.scheme(), "http" | "https").then_some(url)
+}
+
+/// Processes every entry of `feed` stored before its page was read: the
+/// ones this poll stored, and any a crash left behind.
+pub async fn process_pending(ctx: &Context, feed: &FeedConfig) -> Result<Stored, StoreError> {
+    let mut total = Stored::default();
+    loop {
+        let name = feed.name.clone();
+        let pending = ctx
+            .store
+            .call(move |s| s.unprocessed_entries(&name, BATCH))
+            .await?;
+        let count = pending.len();
+        let results: Vec<Result<Stored, StoreError>> = stream::iter(pending)
+            .map(|(id, entry)| process(ctx, feed, id, entry))
+            .buffer_unordered(PARALLEL_PAGES)
+            .collect()
+            .await;
+        for stored in results {
+            let stored = stored?;
+            total.matches += stored.matches;
+            total.deliveries += stored.deliveries;
+        }
+        if count < BATCH {
+            return Ok(total);
+        }
+    }
+}
+
+/// Reads one entry's page, matches the entry against its text, and commits
+/// body, matches, deliveries and the processed mark together.
+async fn process(
+    ctx: &Context,
+    feed: &FeedConfig,
+    id: i64,
+    entry: Entry,
+) -> Result<Stored, StoreError> {
+    let body = page_body(ctx, feed, &entry).await;
+    if let Some(note) = &body.note {
+        tracing::info!(feed = %feed.name, link = entry.link.as_deref().unwrap_or(""), "feed text used: {note}");
+    }
+    let outcome = consider(&ctx.config, feed, entry, Some(&body.text), true, &[]);
+    ctx.store
+        .call(move |s| s.record_processed(id, &body, &outcome, Utc::now()))
+        .await
+}
+
+/// The text to match `entry` against: its page's main text, or the feed's
+/// own content with the reason the page was not used.
+async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
+    let from_feed = |note: String| Body {
+        text: entry.content.clone(),
+        source: "feed",
+        note: Some(note),
+    };
+    if !feed.scrape {
+        return from_feed("page fetching is off for this feed (scrape = false)".into());
+    }
+    let Some(url) = page_url(entry) else {
+        return from_feed("the entry has no http(s) link".into());
+    };
+    let access = Access::page(feed.allow_private_network);
+    if feed.respect_robots {
+        if let Err(why) = ctx.robots.check(&ctx.fetcher, &url, &access).await {
+            return from_feed(why);
+        }
+    }
+    let cap = Cap {
+        bytes: ctx.config.daemon.page_max_bytes,
+        setting: "page_max_bytes",
+    };
+    let fetched = match ctx.fetcher.get_page(&url, &access, cap).await {
+        Ok(FetchOutcome::Fetched(fetched)) => fetched,
+        Ok(FetchOutcome::NotModified { .. }) => {
+            return from_feed("the page answered 304 to an unconditional request".into());
+        }
+        Err(e) => {
+            return from_feed(format!(
+                "the page could not be fetched ({}): {}",
+                e.class.name(),
+                e.message
+            ));
+        }
+    };
+    let content_type = fetched.content_type.clone().unwrap_or_default();
+    if !is_html(&content_type) {
+        return from_feed(format!("the page is {content_type}, not HTML"));
+    }
+    let rule = feed.extract.clone();
+    let source = if rule.is_some() { "selector" } else { "page" };
+    // Parsing a large page takes milliseconds of CPU: off the async threads.
+    let extracted = tokio::task::spawn_blocking(move || {
+        extract_bytes(&fetched.body, Some(&content_type), rule.as_ref())
+    })
+    .await;
+    let text = match extracted {
+        Ok(extracted) => extracted.text,
+        Err(e) => return from_feed(format!("the extractor failed: {e}")),
+    };
+    let chars = text.chars().count();
+    if chars < MIN_BODY_CHARS && chars < entry.content.chars().count() {
+        return from_feed(format!("the page yielded only {chars} characters of text"));
+    }
+    Body {
+        text,
+        source,
+        note: None,
+    }
+}
+
+/// HTML and XHTML are extracted; a missing type is taken for HTML, as
+/// browsers sniff it.
+fn is_html(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(essence.as_str(), "" | "text/html" | "application/xhtml+xml")
+}
