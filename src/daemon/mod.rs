@@ -18,7 +18,9 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::alert::Mailer;
-use crate::pipeline::{Context, FeedReport, Trigger, deliver_pending, later, refresh_feed};
+use crate::pipeline::{
+    Context, FeedReport, Trigger, deliver_pending, later, process_pending, refresh_feed,
+};
 use crate::store::StoreError;
 use schedule::{MAX_SLEEP, Schedule};
 
@@ -41,6 +43,10 @@ pub async fn run(
         Arc::clone(&wake_sender),
         stop_rx,
     ));
+
+    // Entries a crash left between storing and processing are matched now,
+    // not at their feed's next poll.
+    let resumed = tokio::spawn(resume_unprocessed(ctx.clone(), Arc::clone(&wake_sender)));
 
     let mut schedule = Schedule::new(&ctx.config, next_poll);
     let mut in_flight: JoinSet<Result<FeedReport, StoreError>> = JoinSet::new();
@@ -74,6 +80,7 @@ pub async fn run(
         in_flight = in_flight.len(),
         "shutting down: finishing polls in flight"
     );
+    resumed.abort();
     while let Some(done) = in_flight.join_next_with_id().await {
         let i = finished_feed(&done, &mut task_feed);
         finish_poll(&ctx, i, done.map(|(_, r)| r), &mut schedule, &wake_sender);
@@ -189,6 +196,18 @@ async fn delivery_loop(
         }
         if stopping {
             return;
+        }
+    }
+}
+
+/// Processes every feed's entries stored before their page was read, then
+/// wakes the sender for what they caused.
+async fn resume_unprocessed(ctx: Context, wake_sender: Arc<Notify>) {
+    for feed in ctx.config.feeds.iter().filter(|f| f.enabled) {
+        match process_pending(&ctx, feed).await {
+            Ok(stored) if stored.deliveries > 0 => wake_sender.notify_one(),
+            Ok(_) => {}
+            Err(e) => tracing::error!(feed = %feed.name, "cannot resume unprocessed entries: {e}"),
         }
     }
 }

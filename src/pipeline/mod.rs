@@ -12,6 +12,7 @@ mod robots;
 mod schedule;
 
 pub use deliver::{DeliveryReport, deliver_pending};
+pub use pages::process_pending;
 pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, refresh_feed};
 
 use std::collections::HashMap;
