@@ -23,7 +23,7 @@ const BATCH: usize = 100;
 const PARALLEL_PAGES: usize = 4;
 
 /// A page yielding less text than this (and less than the feed's own
-/// content) is taken for a failed extraction: a paywall, a consent wall,
+/// summary or content) is taken for a failed extraction: a paywall, a consent wall,
 /// a page of links.
 const MIN_BODY_CHARS: usize = 150;
 
@@ -135,7 +135,8 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
         Err(e) => return from_feed(format!("the extractor failed: {e}")),
     };
     let chars = text.chars().count();
-    if chars < MIN_BODY_CHARS && chars < entry.content.chars().count() {
+    let feed_chars = entry.content.chars().count().max(entry.summary.chars().count());
+    if chars < MIN_BODY_CHARS && chars < feed_chars {
         return from_feed(format!("the page yielded only {chars} characters of text"));
     }
     Body {
