@@ -33,6 +33,9 @@ use raw::{RawConfig, RawDaemon, RawFeed, RawHeaderValue, RawRule, RawSecretSourc
 /// providers' per-client connection limits are not hit.
 const DEFAULT_SMTP_CONNECTIONS: usize = 4;
 
+/// More sessions than this would look like an attack to most servers.
+const MAX_SMTP_CONNECTIONS: usize = 32;
+
 /// The shortest poll interval accepted: faster polling is rude to servers.
 const MIN_INTERVAL: Duration = Duration::from_secs(60);
 /// The longest poll interval accepted: a feed polled more rarely is dead.
@@ -204,7 +207,15 @@ impl Checker<'_> {
             ));
         }
         let connections = match &s.connections {
-            Some(n) => self.positive(n)? as usize,
+            Some(n) => match self.positive(n)? as usize {
+                n if n <= MAX_SMTP_CONNECTIONS => n,
+                _ => {
+                    return Err(self.error(
+                        &n.span(),
+                        format!("at most {MAX_SMTP_CONNECTIONS} SMTP connections"),
+                    ));
+                }
+            },
             None => DEFAULT_SMTP_CONNECTIONS,
         };
         Ok(SmtpConfig {

@@ -48,25 +48,42 @@ pub async fn deliver_pending(
         ..DeliveryReport::default()
     };
     let mut sent = SentMarks::default();
-    // Set when the transport itself failed: mails not yet started are
-    // left pending, those in flight finish.
-    let transport_failed = AtomicBool::new(false);
+    // Set when the transport failed, or the store: mails not yet started
+    // are left pending, those in flight finish and are recorded.
+    let stop = AtomicBool::new(false);
+    let mut store_error: Option<StoreError> = None;
     let mut attempts = stream::iter(alerts)
         .map(|alert| {
-            let transport_failed = &transport_failed;
+            let stop = &stop;
             async move {
-                if transport_failed.load(Ordering::SeqCst) {
+                if stop.load(Ordering::SeqCst) {
                     return (alert, None);
                 }
                 let outcome = mailer.send(&alert).await;
                 if outcome.as_ref().is_err_and(|e| !e.is_about_this_mail()) {
-                    transport_failed.store(true, Ordering::SeqCst);
+                    stop.store(true, Ordering::SeqCst);
                 }
                 (alert, Some(outcome))
             }
         })
         .buffer_unordered(mailer.parallel_sends());
-    while let Some((alert, outcome)) = attempts.next().await {
+    loop {
+        // Marks are committed when their window closes even while a slow
+        // send holds up the next result.
+        let window = sent.window_closes();
+        let next = tokio::select! {
+            next = attempts.next() => next,
+            () = window => {
+                if let Err(e) = sent.commit(store).await {
+                    stop.store(true, Ordering::SeqCst);
+                    store_error.get_or_insert(e);
+                }
+                continue;
+            }
+        };
+        let Some((alert, outcome)) = next else {
+            break;
+        };
         let id = alert.delivery_id;
         let Some(outcome) = outcome else {
             continue;
@@ -77,26 +94,36 @@ pub async fn deliver_pending(
                 report.sent += 1;
                 report.pending -= 1;
                 tracing::info!(to = %alert.recipient, title = %alert.title, "alert sent");
-                if sent.is_due() {
-                    sent.commit(store).await?;
+                if sent.is_full()
+                    && let Err(e) = sent.commit(store).await
+                {
+                    stop.store(true, Ordering::SeqCst);
+                    store_error.get_or_insert(e);
                 }
             }
             Err(e) => {
-                sent.commit(store).await?;
                 let message = e.to_string();
                 tracing::warn!(to = %alert.recipient, "alert not sent, will retry: {message}");
                 let stored = message.clone();
-                store
+                let recorded = store
                     .call(move |s| s.mark_attempt_failed(id, &stored, Utc::now()))
-                    .await?;
+                    .await;
+                if let Err(e) = recorded {
+                    stop.store(true, Ordering::SeqCst);
+                    store_error.get_or_insert(e);
+                }
                 report.failures.push((alert.recipient.clone(), message));
             }
         }
     }
     drop(attempts);
+    // Marks first: closing sessions can take seconds.
+    let committed = sent.commit(store).await;
     mailer.finish().await;
-    sent.commit(store).await?;
-    Ok(report)
+    match (store_error, committed) {
+        (Some(e), _) | (None, Err(e)) => Err(e),
+        (None, Ok(())) => Ok(report),
+    }
 }
 
 /// Deliveries the server accepted whose sent marks are not committed yet.
@@ -112,16 +139,39 @@ impl SentMarks {
         self.ids.push(id);
     }
 
-    fn is_due(&self) -> bool {
-        self.ids.len() >= MARK_BATCH || self.since.is_some_and(|t| t.elapsed() >= MARK_WINDOW)
+    fn is_full(&self) -> bool {
+        self.ids.len() >= MARK_BATCH
     }
 
+    /// Completes when the oldest uncommitted mark has waited its window;
+    /// never while there is none.
+    fn window_closes(&self) -> impl std::future::Future<Output = ()> + use<> {
+        let due = self.since.map(|t| t + MARK_WINDOW);
+        async move {
+            match due {
+                Some(due) => tokio::time::sleep_until(due.into()).await,
+                None => std::future::pending().await,
+            }
+        }
+    }
+
+    /// Commits the marks; on failure they are kept for the next try.
     async fn commit(&mut self, store: &StoreHandle) -> Result<(), StoreError> {
         if self.ids.is_empty() {
             return Ok(());
         }
-        let ids = std::mem::take(&mut self.ids);
-        self.since = None;
-        store.call(move |s| s.mark_sent(&ids, Utc::now())).await
+        let ids = self.ids.clone();
+        match store.call(move |s| s.mark_sent(&ids, Utc::now())).await {
+            Ok(()) => {
+                self.ids.clear();
+                self.since = None;
+                Ok(())
+            }
+            Err(e) => {
+                // The next try waits a window, not a busy loop.
+                self.since = Some(Instant::now());
+                Err(e)
+            }
+        }
     }
 }

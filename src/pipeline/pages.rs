@@ -97,10 +97,10 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
         return from_feed("the entry has no http(s) link".into());
     };
     let access = Access::page(feed.allow_private_network);
-    if feed.respect_robots {
-        if let Err(why) = ctx.robots.check(&ctx.fetcher, &url, &access).await {
-            return from_feed(why);
-        }
+    if feed.respect_robots
+        && let Err(why) = ctx.robots.check(&ctx.fetcher, &url, &access).await
+    {
+        return from_feed(why);
     }
     let cap = Cap {
         bytes: ctx.config.daemon.page_max_bytes,
@@ -135,7 +135,11 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
         Err(e) => return from_feed(format!("the extractor failed: {e}")),
     };
     let chars = text.chars().count();
-    let feed_chars = entry.content.chars().count().max(entry.summary.chars().count());
+    let feed_chars = entry
+        .content
+        .chars()
+        .count()
+        .max(entry.summary.chars().count());
     if chars < MIN_BODY_CHARS && chars < feed_chars {
         return from_feed(format!("the page yielded only {chars} characters of text"));
     }

@@ -5,7 +5,7 @@
 
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use tokio::sync::oneshot;
 
@@ -19,8 +19,29 @@ type Job = Box<dyn FnOnce(&mut Store) + Send>;
 /// one thread costs less than a pool of threads taking turns at a lock.
 #[derive(Clone)]
 pub struct StoreHandle {
-    jobs: mpsc::Sender<Job>,
+    thread: Arc<StoreThread>,
     outbox_lock: PathBuf,
+}
+
+/// The store's thread and its queue. Dropped with the last handle: the
+/// queue closes, the thread finishes what is queued and closes the
+/// database (checkpointing its WAL), and the drop waits for that.
+struct StoreThread {
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for StoreThread {
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        // A thread cannot wait for itself (were the last handle dropped by
+        // a job); it ends by itself once this returns.
+        if let Some(thread) = self.thread.take()
+            && thread.thread().id() != std::thread::current().id()
+        {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// Held while a process sends mail from the outbox; released on drop, and
@@ -33,7 +54,7 @@ impl StoreHandle {
     pub fn new(mut store: Store) -> StoreHandle {
         let outbox_lock = store.path.with_extension("outbox-lock");
         let (jobs, queue) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("store".into())
             .spawn(move || {
                 for job in queue {
@@ -41,7 +62,13 @@ impl StoreHandle {
                 }
             })
             .expect("the store thread starts");
-        StoreHandle { jobs, outbox_lock }
+        StoreHandle {
+            thread: Arc::new(StoreThread {
+                jobs: Some(jobs),
+                thread: Some(thread),
+            }),
+            outbox_lock,
+        }
     }
 
     /// Runs `f` with the store on its thread and waits for the result.
@@ -58,7 +85,8 @@ impl StoreHandle {
             let _ = reply.send(outcome);
         });
         let lost = || StoreError::Corrupt("the store thread has stopped".into());
-        self.jobs.send(job).map_err(|_| lost())?;
+        let jobs = self.thread.jobs.as_ref().ok_or_else(lost)?;
+        jobs.send(job).map_err(|_| lost())?;
         match result.await.map_err(|_| lost())? {
             Ok(outcome) => outcome,
             Err(_) => Err(StoreError::Corrupt("a store call panicked".into())),

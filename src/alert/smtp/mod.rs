@@ -22,22 +22,30 @@ use crate::config::{SmtpConfig, SmtpSecurity};
 use crate::secrets::read_secret;
 use pool::Pool;
 
-/// How long opening a session, or sending one mail, may take before the
-/// attempt fails and the session is dropped.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long opening a session (connect, greeting, TLS, AUTH) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// How long closing a session politely (QUIT) may take.
-const QUIT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one mail may take over an open session: RFC 5321 (4.5.3.2)
+/// gives servers ten minutes to answer the end of the message.
+const SEND_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// An idle session older than this is asked with NOOP before it carries a
+/// mail; in a burst of mails it is not, which saves a round trip per mail.
+const PROBE_AFTER: Duration = Duration::from_secs(1);
+
+/// How long the NOOP probe and a polite QUIT may take.
+const SHORT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The configured SMTP server and the sessions open to it.
 pub struct SmtpMailer {
     host: String,
     port: u16,
-    security: SmtpSecurity,
     credentials: Option<Credentials>,
     hello: ClientId,
-    /// For `smtps://` only.
+    /// For `smtps://`: TLS from the first byte.
     tls: Option<TlsConnector>,
+    /// For STARTTLS: built once, since it reads the system's certificates.
+    starttls: Option<TlsParameters>,
     sessions: Pool,
     /// One permit per session that may be open at once.
     permits: Semaphore,
@@ -47,8 +55,8 @@ pub struct SmtpMailer {
 }
 
 impl SmtpMailer {
-    /// A mailer for `config`; reads the password now, so a missing one
-    /// is reported at start. Connects only when the first mail is sent.
+    /// A mailer for `config`; reads the password and sets up TLS now, so a
+    /// missing one is reported at start. Connects when the first mail is sent.
     pub fn new(config: &SmtpConfig) -> Result<SmtpMailer, AlertError> {
         let credentials = match &config.username {
             Some(user) => {
@@ -60,63 +68,102 @@ impl SmtpMailer {
             }
             None => None,
         };
-        let tls = match config.security {
-            SmtpSecurity::Implicit => {
-                Some(stream::tls_connector().map_err(|e| AlertError::Smtp {
-                    message: format!("cannot set up TLS: {e}"),
-                    permanent: false,
-                })?)
-            }
-            SmtpSecurity::Plain | SmtpSecurity::StartTls => None,
+        let tls_error = |e: String| AlertError::Smtp {
+            message: format!("cannot set up TLS: {e}"),
+            permanent: false,
+        };
+        let (tls, starttls) = match config.security {
+            SmtpSecurity::Implicit => (
+                Some(stream::tls_connector().map_err(|e| tls_error(e.to_string()))?),
+                None,
+            ),
+            SmtpSecurity::StartTls => (
+                None,
+                Some(
+                    TlsParameters::new(config.host.clone())
+                        .map_err(|e| tls_error(e.to_string()))?,
+                ),
+            ),
+            SmtpSecurity::Plain => (None, None),
         };
         let from = config
             .from
             .parse()
             .map_err(|e| AlertError::Address(format!("{}: {e}", config.from)))?;
+        let connections = config.connections.max(1);
         Ok(SmtpMailer {
             host: config.host.clone(),
             port: config.port,
-            security: config.security,
             credentials,
             hello: ClientId::default(),
             tls,
+            starttls,
             sessions: Pool::default(),
-            permits: Semaphore::new(config.connections),
-            connections: config.connections,
+            permits: Semaphore::new(connections),
+            connections,
             from,
             server: format!("{}:{}", config.host, config.port),
         })
     }
 
     /// Sends one message; Ok once the server accepted it. A session the
-    /// server closed since its last mail (servers cap mails per session
-    /// and drop idle ones) is replaced once by a fresh one.
+    /// server closed since its last mail (servers cap mails per session)
+    /// is replaced once by a fresh one; should the server have accepted the
+    /// mail before the session broke, the copy carries the same Message-ID.
     pub async fn send(&self, message: &Message) -> Result<(), AlertError> {
         let _permit = self.permits.acquire().await.expect("never closed");
         let bytes = message.formatted();
-        if let Some(mut session) = self.sessions.take() {
+        if let Some(mut session) = self.reusable().await {
             match self.send_over(&mut session, message, &bytes).await {
                 Ok(()) => {
                     self.sessions.release(session);
                     return Ok(());
                 }
-                Err(e) if e.is_about_this_mail() => return Err(e),
-                // The session failed, not the mail: try a fresh one.
-                Err(_) => {}
+                Err(e) => {
+                    self.sessions.discard();
+                    if e.is_about_this_mail() {
+                        return Err(e);
+                    }
+                }
             }
         }
         let mut session = self.open_or_wait().await?;
-        self.send_over(&mut session, message, &bytes).await?;
-        self.sessions.release(session);
-        Ok(())
+        match self.send_over(&mut session, message, &bytes).await {
+            Ok(()) => {
+                self.sessions.release(session);
+                Ok(())
+            }
+            Err(e) => {
+                self.sessions.discard();
+                Err(e)
+            }
+        }
     }
 
     /// Closes the idle sessions (QUIT), as a client should once it has
     /// nothing more to send rather than leave the server to time them out.
     pub async fn close_sessions(&self) {
         for mut session in self.sessions.drain() {
-            let _ = tokio::time::timeout(QUIT_TIMEOUT, session.quit()).await;
+            let _ = tokio::time::timeout(SHORT_TIMEOUT, session.quit()).await;
         }
+    }
+
+    /// An idle session that still answers; those that do not are dropped.
+    async fn reusable(&self) -> Option<AsyncSmtpConnection> {
+        while let Some((mut session, last_used)) = self.sessions.take() {
+            if session.has_broken() {
+                self.sessions.discard();
+                continue;
+            }
+            if last_used.elapsed() < PROBE_AFTER {
+                return Some(session);
+            }
+            match tokio::time::timeout(SHORT_TIMEOUT, session.test_connected()).await {
+                Ok(true) => return Some(session),
+                _ => self.sessions.discard(),
+            }
+        }
+        None
     }
 
     async fn send_over(
@@ -125,33 +172,46 @@ impl SmtpMailer {
         message: &Message,
         bytes: &[u8],
     ) -> Result<(), AlertError> {
-        match tokio::time::timeout(SMTP_TIMEOUT, session.send(message.envelope(), bytes)).await {
+        match tokio::time::timeout(SEND_TIMEOUT, session.send(message.envelope(), bytes)).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(self.error(e)),
-            Err(_) => Err(self.timed_out("sending")),
+            Err(_) => Err(self.timed_out(SEND_TIMEOUT, "sending")),
         }
     }
 
-    /// A new session, or one another mail finished with first: a server
-    /// that caps connections per client may hold a new one unanswered
-    /// until an old one closes, and the mail should not wait for that.
+    /// A new session, or one another mail finished with first. A server
+    /// that caps connections per client may hold a new one unanswered, or
+    /// refuse it, while old ones are open; the mail then waits for one of
+    /// those rather than fail.
     async fn open_or_wait(&self) -> Result<AsyncSmtpConnection, AlertError> {
         let mut released = self.sessions.wait();
-        let opening = tokio::time::timeout(SMTP_TIMEOUT, self.open());
-        tokio::select! {
-            opened = opening => {
+        let opening = tokio::time::timeout(CONNECT_TIMEOUT, self.open());
+        let opened = tokio::select! {
+            opened = opening => opened,
+            Ok(session) = &mut released => return Ok(session),
+        };
+        let failure = match opened {
+            Ok(Ok(session)) => {
+                self.sessions.opened();
                 // A session may have been handed over meanwhile: keep it.
                 released.close();
-                if let Ok(session) = released.try_recv() {
-                    self.sessions.release(session);
+                if let Ok(handed) = released.try_recv() {
+                    self.sessions.release(handed);
                 }
-                match opened {
-                    Ok(Ok(session)) => Ok(session),
-                    Ok(Err(e)) => Err(self.error(e)),
-                    Err(_) => Err(self.timed_out("connecting")),
-                }
+                return Ok(session);
             }
-            Ok(session) = &mut released => Ok(session),
+            Ok(Err(e)) => self.error(e),
+            Err(_) => self.timed_out(CONNECT_TIMEOUT, "connecting"),
+        };
+        if self.sessions.open() > 0
+            && let Ok(Ok(session)) = tokio::time::timeout(SEND_TIMEOUT, &mut released).await
+        {
+            return Ok(session);
+        }
+        released.close();
+        match released.try_recv() {
+            Ok(handed) => Ok(handed),
+            Err(_) => Err(failure),
         }
     }
 
@@ -165,9 +225,8 @@ impl SmtpMailer {
             }
             None => AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello).await?,
         };
-        if self.security == SmtpSecurity::StartTls {
-            let parameters = TlsParameters::new(self.host.clone())?;
-            connection.starttls(parameters, &self.hello).await?;
+        if let Some(parameters) = &self.starttls {
+            connection.starttls(parameters.clone(), &self.hello).await?;
         }
         if let Some(credentials) = &self.credentials {
             connection.auth(DEFAULT_MECHANISMS, credentials).await?;
@@ -188,12 +247,12 @@ impl SmtpMailer {
         }
     }
 
-    fn timed_out(&self, doing: &str) -> AlertError {
+    fn timed_out(&self, limit: Duration, doing: &str) -> AlertError {
         AlertError::Smtp {
             message: format!(
                 "no answer from {} after {} s while {doing}",
                 self.server,
-                SMTP_TIMEOUT.as_secs()
+                limit.as_secs()
             ),
             permanent: false,
         }

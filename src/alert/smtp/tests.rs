@@ -89,3 +89,75 @@ async fn a_refused_connection_is_a_temporary_error_naming_the_server() {
     let text = error.to_string();
     assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
 }
+
+/// Serves sessions concurrently but refuses, with 421 at the greeting, any
+/// beyond `limit` open at once. Returns the port and the mails accepted.
+async fn limited_server(limit: usize) -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    let active = Arc::new(AtomicUsize::new(0));
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let (count, active) = (Arc::clone(&count), Arc::clone(&active));
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                if active.fetch_add(1, Ordering::SeqCst) >= limit {
+                    let _ = write.write_all(b"421 too many connections\r\n").await;
+                    active.fetch_sub(1, Ordering::SeqCst);
+                    return;
+                }
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 test ready\r\n").await;
+                let mut in_data = false;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let reply: &[u8] = if in_data {
+                        if line != "." {
+                            continue;
+                        }
+                        in_data = false;
+                        count.fetch_add(1, Ordering::SeqCst);
+                        b"250 queued\r\n"
+                    } else if line.starts_with("EHLO") {
+                        b"250-test\r\n250 8BITMIME\r\n"
+                    } else if line == "DATA" {
+                        in_data = true;
+                        b"354 go on\r\n"
+                    } else if line == "QUIT" {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    if write.write_all(reply).await.is_err() {
+                        break;
+                    }
+                }
+                active.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+    });
+    (port, accepted)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_refusing_extra_connections_still_gets_every_mail() {
+    let (port, accepted) = limited_server(2).await;
+    let mailer = SmtpMailer::new(&SmtpConfig {
+        security: SmtpSecurity::Plain,
+        host: "127.0.0.1".into(),
+        port,
+        username: None,
+        password: None,
+        from: "newshound <alerts@example.org>".into(),
+        connections: 4,
+    })
+    .unwrap();
+    let messages: Vec<Message> = (0..12).map(|i| message(&format!("mail {i}"))).collect();
+    let sends = messages.iter().map(|m| mailer.send(m));
+    let results = futures_util::future::join_all(sends).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 12);
+    mailer.close_sessions().await;
+}
