@@ -15,7 +15,7 @@ pub use deliver::{DeliveryReport, deliver_pending};
 pub use pages::process_pending;
 pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, refresh_feed};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use reqwest::header::{HeaderMap, HeaderName};
@@ -23,7 +23,7 @@ use reqwest::header::{HeaderMap, HeaderName};
 use crate::config::{self, Config, FeedConfig};
 use crate::fetch::{Fetcher, HostLimits, Limits};
 use crate::secrets::read_secret;
-use crate::store::StoreHandle;
+use crate::store::{StoreError, StoreHandle};
 
 /// What a poll needs: the config, the store and the HTTP client.
 #[derive(Clone)]
@@ -35,6 +35,9 @@ pub struct Context {
     headers: Arc<HashMap<String, HeaderMap>>,
     /// Article sites' robots.txt, read once a day.
     pub robots: Arc<robots::RobotsCache>,
+    /// Feeds whose entries a crash left unprocessed, read from the store
+    /// on first use; each is taken once to be processed.
+    leftovers: Arc<tokio::sync::OnceCell<std::sync::Mutex<HashSet<String>>>>,
 }
 
 impl Context {
@@ -62,7 +65,32 @@ impl Context {
             fetcher,
             headers: Arc::new(headers),
             robots: Arc::default(),
+            leftovers: Arc::default(),
         })
+    }
+
+    /// True, once, when entries of `feed` were left unprocessed before this
+    /// process started (checked with one query for every feed).
+    pub async fn take_leftovers(&self, feed: &str) -> Result<bool, StoreError> {
+        let leftovers = self
+            .leftovers
+            .get_or_try_init(|| async {
+                let feeds = self.store.call(|s| s.feeds_with_unprocessed()).await?;
+                Ok::<_, StoreError>(std::sync::Mutex::new(feeds.into_iter().collect()))
+            })
+            .await?;
+        Ok(leftovers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(feed))
+    }
+
+    /// Marks `feed` as holding unprocessed entries again (processing failed).
+    pub fn keep_leftovers(&self, feed: &str) {
+        if let Some(leftovers) = self.leftovers.get() {
+            let mut leftovers = leftovers.lock().unwrap_or_else(|p| p.into_inner());
+            leftovers.insert(feed.to_string());
+        }
     }
 
     /// The extra request headers of the feed named `feed`.

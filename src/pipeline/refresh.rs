@@ -57,6 +57,8 @@ pub struct FeedReport {
     pub outcome: FeedOutcome,
     /// When the feed is due again (stored with the outcome).
     pub next_poll: DateTime<Utc>,
+    /// New entries this poll stored to be matched once their page is read.
+    pub pages_pending: bool,
 }
 
 /// Polls `feed` once and stores what it brought, then reads the pages of
@@ -72,7 +74,17 @@ pub async fn refresh_feed(
         return Ok(report);
     }
     // Also after a 304 or a failure: entries a crash left unprocessed.
-    let processed = process_pending(ctx, feed).await?;
+    if !report.pages_pending && !ctx.take_leftovers(&feed.name).await? {
+        return Ok(report);
+    }
+    let processed = match process_pending(ctx, feed).await {
+        Ok(processed) => processed,
+        Err(e) => {
+            // Tried again at the feed's next poll.
+            ctx.keep_leftovers(&feed.name);
+            return Err(e);
+        }
+    };
     match &mut report.outcome {
         FeedOutcome::Updated {
             matches,
@@ -227,7 +239,10 @@ async fn store_fetched(
         deliveries: stored.deliveries,
         warning: parsed.warning,
     };
-    Ok(report(feed, outcome, next_poll))
+    Ok(FeedReport {
+        pages_pending: stored.unprocessed > 0,
+        ..report(feed, outcome, next_poll)
+    })
 }
 
 /// When a feed that answered is due again: its interval (or, adaptive, its
@@ -286,6 +301,7 @@ fn report(feed: &FeedConfig, outcome: FeedOutcome, next_poll: DateTime<Utc>) -> 
         feed: feed.name.clone(),
         outcome,
         next_poll,
+        pages_pending: false,
     }
 }
 

@@ -82,6 +82,8 @@ pub struct PollRecord {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stored {
     pub entries: usize,
+    /// New entries stored to be matched once their page is read.
+    pub unprocessed: usize,
     /// Entries whose text changed.
     pub updated: usize,
     pub matches: usize,
@@ -198,6 +200,9 @@ fn insert_entry(
     }
     let entry_id = tx.last_insert_rowid();
     stored.entries += 1;
+    if !new.processed {
+        stored.unprocessed += 1;
+    }
     insert_outcome(tx, entry_id, new, at, stored)
 }
 
@@ -230,6 +235,15 @@ fn update_entry(
 }
 
 impl Store {
+    /// The feeds holding entries stored before their page was read.
+    pub fn feeds_with_unprocessed(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT feed FROM entries WHERE processed_at IS NULL")?;
+        let feeds = stmt.query_map([], |r| r.get(0))?;
+        Ok(feeds.collect::<Result<_, _>>()?)
+    }
+
     /// Up to `limit` entries of `feed` stored before their page was read,
     /// oldest first, with their row ids.
     pub fn unprocessed_entries(
