@@ -68,10 +68,11 @@ def measure(cmd, env=None, timeout=1800):
 class Peers:
     """The feed server and SMTP sink, stopped on exit."""
 
-    def __init__(self, feeds, items, text_bytes, match_every):
+    def __init__(self, feeds, items, text_bytes, match_every, pages=False):
         self.http, self.smtp = free_port(), free_port()
         self.proc = subprocess.Popen(
-            [str(PEERS), str(feeds), str(items), str(text_bytes), str(match_every), str(self.http), str(self.smtp)],
+            [str(PEERS), str(feeds), str(items), str(text_bytes), str(match_every), str(self.http), str(self.smtp),
+             "1" if pages else "0"],
             stdout=subprocess.PIPE,
         )
         assert self.proc.stdout.readline().strip() == b"ready"

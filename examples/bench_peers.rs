@@ -3,7 +3,10 @@
 //! sink that accepts and counts mails, both on 127.0.0.1. `GET /stats`
 //! returns the number of mails received. Not part of newshound.
 //!
-//! cargo run --release --example bench_peers -- FEEDS ITEMS TEXT_BYTES MATCH_EVERY HTTP_PORT SMTP_PORT
+//! cargo run --release --example bench_peers -- FEEDS ITEMS TEXT_BYTES MATCH_EVERY HTTP_PORT SMTP_PORT [PAGES]
+//!
+//! With PAGES = 1, item links lead to `/page/F/I`, an article page holding
+//! the item's text amid navigation, share bar, related links and footer.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,8 +39,9 @@ const WORDS: &[&str] = &[
 ];
 
 /// Feed `f`: `items` items of about `text_bytes` each; every `match_every`-th
-/// item carries the word "ceasefire" in its title.
-fn feed(f: usize, items: usize, text_bytes: usize, match_every: usize) -> String {
+/// item carries the word "ceasefire" in its title. Item links go to
+/// `link_base/F/I`.
+fn feed(f: usize, items: usize, text_bytes: usize, match_every: usize, link_base: &str) -> String {
     let mut xml = format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed {f}</title><link>http://bench.test/{f}</link><description>d</description>"
     );
@@ -46,13 +50,7 @@ fn feed(f: usize, items: usize, text_bytes: usize, match_every: usize) -> String
         .unwrap_or_default()
         .as_secs();
     for i in 0..items {
-        let mut text = String::new();
-        let mut k = f * 31 + i * 7;
-        while text.len() < text_bytes {
-            text.push_str(WORDS[k % WORDS.len()]);
-            text.push(' ');
-            k = k.wrapping_mul(1103515245).wrapping_add(12345) >> 3;
-        }
+        let text = item_text(f, i, text_bytes);
         let hit = if match_every > 0 && (f * items + i).is_multiple_of(match_every) {
             " ceasefire"
         } else {
@@ -60,11 +58,55 @@ fn feed(f: usize, items: usize, text_bytes: usize, match_every: usize) -> String
         };
         let date = httpdate(now - (i as u64) * 60);
         xml.push_str(&format!(
-            "<item><guid>bench-{f}-{i}</guid><title>Report {f}-{i}{hit}</title><link>http://bench.test/{f}/{i}</link><pubDate>{date}</pubDate><description>{text}</description></item>"
+            "<item><guid>bench-{f}-{i}</guid><title>Report {f}-{i}{hit}</title><link>{link_base}/{f}/{i}</link><pubDate>{date}</pubDate><description>{text}</description></item>"
         ));
     }
     xml.push_str("</channel></rss>");
     xml
+}
+
+/// The generated text of item `i` of feed `f`.
+fn item_text(f: usize, i: usize, text_bytes: usize) -> String {
+    let mut text = String::new();
+    let mut k = f * 31 + i * 7;
+    while text.len() < text_bytes {
+        text.push_str(WORDS[k % WORDS.len()]);
+        text.push(' ');
+        k = k.wrapping_mul(1103515245).wrapping_add(12345) >> 3;
+    }
+    text
+}
+
+/// The article page of item `i` of feed `f`: its text in paragraphs of
+/// about 400 bytes, between navigation, a share bar, related links and a
+/// footer, as news sites serve them.
+fn article_page(f: usize, i: usize, text_bytes: usize) -> String {
+    let text = item_text(f, i, text_bytes);
+    let mut paragraphs = String::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        current.push_str(word);
+        current.push(' ');
+        if current.len() > 400 {
+            paragraphs.push_str(&format!("<p>{}.</p>\n", current.trim_end()));
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push_str(&format!("<p>{}.</p>\n", current.trim_end()));
+    }
+    let links: String = (0..20)
+        .map(|n| format!("<li><a href=\"/section/{n}\">Section {n} headlines and more</a></li>"))
+        .collect();
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Report {f}-{i}</title>\
+         <script>window.analytics = {{}};</script><style>body {{ margin: 0 }}</style></head><body>\
+         <header><nav><ul>{links}</ul></nav></header><main><article><h1>Report {f}-{i}</h1>\
+         <div class=\"share\"><a href=\"#\">Share</a> <a href=\"#\">Tweet</a></div>\
+         <div class=\"article-body\">{paragraphs}</div></article>\
+         <aside class=\"related\"><ul>{links}</ul></aside></main>\
+         <footer><p>Copyright, terms and privacy of the bench wire.</p></footer></body></html>"
+    )
 }
 
 /// An RFC 2822 date, good enough for pubDate.
@@ -90,7 +132,12 @@ fn httpdate(secs: u64) -> String {
     )
 }
 
-async fn serve_http(stream: TcpStream, feeds: Arc<Vec<String>>, mails: Arc<AtomicU64>) {
+async fn serve_http(
+    stream: TcpStream,
+    feeds: Arc<Vec<String>>,
+    text_bytes: usize,
+    mails: Arc<AtomicU64>,
+) {
     let mut reader = BufReader::new(stream);
     loop {
         let mut head = Vec::new();
@@ -117,8 +164,19 @@ async fn serve_http(stream: TcpStream, feeds: Arc<Vec<String>>, mails: Arc<Atomi
         let close = head
             .iter()
             .any(|h| h.eq_ignore_ascii_case("connection: close"));
+        let page = path.strip_prefix("/page/").and_then(|p| {
+            let (f, i) = p.split_once('/')?;
+            Some((f.parse::<usize>().ok()?, i.parse::<usize>().ok()?))
+        });
+        let content_type = if page.is_some() {
+            "text/html; charset=utf-8"
+        } else {
+            "application/rss+xml"
+        };
         let (status, body) = if path == "/stats" {
             ("200 OK", mails.load(Ordering::SeqCst).to_string())
+        } else if let Some((f, i)) = page {
+            ("200 OK", article_page(f, i, text_bytes))
         } else if let Some(f) = path
             .strip_prefix("/feed/")
             .and_then(|p| p.strip_suffix(".xml"))
@@ -134,15 +192,15 @@ async fn serve_http(stream: TcpStream, feeds: Arc<Vec<String>>, mails: Arc<Atomi
             ("404 Not Found", String::new())
         };
         let reply = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: application/rss+xml\r\nETag: \"v1\"\r\nContent-Length: {}\r\n{}\r\n",
+            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nETag: \"v1\"\r\nContent-Length: {}\r\n{}\r\n",
             body.len(),
             if close { "Connection: close\r\n" } else { "" }
         );
-        let stream = reader.get_mut();
-        if stream.write_all(reply.as_bytes()).await.is_err()
-            || stream.write_all(body.as_bytes()).await.is_err()
-            || close
-        {
+        // Head and body in one write: two small writes would wait on the
+        // client's delayed ACK (Nagle), about 40 ms a response.
+        let mut reply = reply.into_bytes();
+        reply.extend_from_slice(body.as_bytes());
+        if reader.get_mut().write_all(&reply).await.is_err() || close {
             return;
         }
     }
@@ -199,12 +257,21 @@ async fn main() {
         .skip(1)
         .map(|a| a.parse().expect("numbers"))
         .collect();
-    let [feeds, items, text_bytes, match_every, http_port, smtp_port] = args[..] else {
-        panic!("usage: bench_peers FEEDS ITEMS TEXT_BYTES MATCH_EVERY HTTP_PORT SMTP_PORT");
+    let (feeds, items, text_bytes, match_every, http_port, smtp_port, pages) = match args[..] {
+        [a, b, c, d, e, f] => (a, b, c, d, e, f, 0),
+        [a, b, c, d, e, f, g] => (a, b, c, d, e, f, g),
+        _ => panic!(
+            "usage: bench_peers FEEDS ITEMS TEXT_BYTES MATCH_EVERY HTTP_PORT SMTP_PORT [PAGES]"
+        ),
+    };
+    // PAGES = 1: item links lead to article pages this server serves.
+    let link_base = match pages {
+        1 => format!("http://127.0.0.1:{http_port}/page"),
+        _ => "http://bench.test".to_string(),
     };
     let bodies: Arc<Vec<String>> = Arc::new(
         (0..feeds)
-            .map(|f| feed(f, items, text_bytes, match_every))
+            .map(|f| feed(f, items, text_bytes, match_every, &link_base))
             .collect(),
     );
     let mails = Arc::new(AtomicU64::new(0));
@@ -224,7 +291,12 @@ async fn main() {
     // Bounded: the benchmark stops this process; it also ends after an hour.
     let _ = tokio::time::timeout(Duration::from_secs(3600), async {
         while let Ok((stream, _)) = http.accept().await {
-            tokio::spawn(serve_http(stream, Arc::clone(&bodies), Arc::clone(&mails)));
+            tokio::spawn(serve_http(
+                stream,
+                Arc::clone(&bodies),
+                text_bytes,
+                Arc::clone(&mails),
+            ));
         }
     })
     .await;
