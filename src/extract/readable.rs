@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use ego_tree::NodeId;
+use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
 /// Elements never part of an article's text.
@@ -139,12 +140,10 @@ fn score_candidates(root: ElementRef) -> HashMap<NodeId, Score> {
         if !matches!(element.value().name(), "p" | "pre" | "td" | "blockquote") {
             continue;
         }
-        if has_excluded_ancestor(element) {
-            continue;
-        }
         let text = element.text().collect::<String>();
         let length = text.trim().chars().count();
-        if length < MIN_PARAGRAPH {
+        // Length first: the ancestor walk is the costlier test.
+        if length < MIN_PARAGRAPH || has_excluded_ancestor(element) {
             continue;
         }
         let commas = text.matches([',', '，', '、', '،']).count() as f64;
@@ -284,39 +283,41 @@ fn reads_like_a_paragraph(element: ElementRef) -> bool {
         || (length > 0 && density == 0.0 && text.ends_with(['.', '。', '!', '?']))
 }
 
-/// Appends the paragraphs under `element` to `out`, skipping clutter and
-/// link lists.
-fn collect_paragraphs(element: ElementRef, out: &mut Vec<String>) {
-    if is_clutter(element) || element.value().name() == "header" && !inside_article(element) {
-        return;
-    }
-    let name = element.value().name();
-    if PARAGRAPHS.contains(&name) || is_text_block(element) {
-        if matches!(name, "li" | "td" | "dd") && link_density(element) > 0.5 {
-            return;
-        }
-        let text = inline_text(element);
-        if !text.is_empty() {
-            out.push(text);
-        }
-        return;
-    }
-    if matches!(name, "ul" | "ol") && link_density(element) > 0.5 {
-        return;
-    }
-    for child in element.children() {
-        match child.value() {
-            Node::Element(_) => {
-                collect_paragraphs(ElementRef::wrap(child).expect("an element"), out)
-            }
+/// Appends the paragraphs under `root` to `out`, skipping clutter and link
+/// lists. A loop over an explicit stack, not recursion: hostile pages nest
+/// elements deeper than any thread's stack.
+fn collect_paragraphs(root: ElementRef, out: &mut Vec<String>) {
+    let mut stack = vec![*root];
+    while let Some(node) = stack.pop() {
+        let element = match node.value() {
+            Node::Element(_) => ElementRef::wrap(node).expect("an element"),
             Node::Text(t) => {
                 let text = crate::html_text::collapse(t);
                 if text.chars().count() >= MIN_PARAGRAPH {
                     out.push(text);
                 }
+                continue;
             }
-            _ => {}
+            _ => continue,
+        };
+        if is_clutter(element) || element.value().name() == "header" && !inside_article(element) {
+            continue;
         }
+        let name = element.value().name();
+        if PARAGRAPHS.contains(&name) || is_text_block(element) {
+            if matches!(name, "li" | "td" | "dd") && link_density(element) > 0.5 {
+                continue;
+            }
+            let text = inline_text(element);
+            if !text.is_empty() {
+                out.push(text);
+            }
+            continue;
+        }
+        if matches!(name, "ul" | "ol") && link_density(element) > 0.5 {
+            continue;
+        }
+        stack.extend(node.children().rev());
     }
 }
 
@@ -332,25 +333,27 @@ fn is_text_block(element: ElementRef) -> bool {
 }
 
 /// The text of a paragraph, spaces collapsed, `<br>` kept as a line break,
-/// clutter inside it left out.
+/// clutter inside it left out. One pass over the subtree, no recursion.
 fn inline_text(element: ElementRef) -> String {
     let mut raw = String::new();
-    push_inline(element, &mut raw);
-    crate::html_text::collapse(&raw)
-}
-
-fn push_inline(element: ElementRef, raw: &mut String) {
-    for child in element.children() {
-        match child.value() {
-            Node::Text(t) => raw.push_str(t),
-            Node::Element(e) if e.name() == "br" => raw.push('\n'),
-            Node::Element(_) => {
-                let child = ElementRef::wrap(child).expect("an element");
-                if !is_clutter(child) {
-                    push_inline(child, raw);
+    // The clutter element being skipped, until it closes.
+    let mut skipping: Option<NodeId> = None;
+    for edge in element.traverse() {
+        match edge {
+            Edge::Open(node) if skipping.is_none() => match node.value() {
+                Node::Text(t) => raw.push_str(t),
+                Node::Element(e) if e.name() == "br" => raw.push('\n'),
+                Node::Element(_)
+                    if node.id() != element.id()
+                        && is_clutter(ElementRef::wrap(node).expect("an element")) =>
+                {
+                    skipping = Some(node.id());
                 }
-            }
+                _ => {}
+            },
+            Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
             _ => {}
         }
     }
+    crate::html_text::collapse(&raw)
 }

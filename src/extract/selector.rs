@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use ego_tree::NodeId;
+use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node, Selector};
 
 use crate::html_text::{BLOCKS, collapse};
@@ -39,36 +40,40 @@ pub fn selected_text(document: &Html, rule: &SelectorRule) -> String {
         .collect();
     let mut paragraphs = Vec::new();
     for element in document.select(&rule.selector) {
-        let mut raw = String::new();
-        push_text(element, &removed, &mut raw);
+        let raw = text_of(element, &removed);
         paragraphs.extend(collapse(&raw).lines().map(str::to_string));
     }
     paragraphs.join("\n\n")
 }
 
-fn push_text(element: ElementRef, removed: &HashSet<NodeId>, raw: &mut String) {
-    if removed.contains(&element.id())
-        || matches!(
-            element.value().name(),
-            "script" | "style" | "noscript" | "template"
-        )
-    {
-        return;
-    }
-    let block = BLOCKS.contains(&element.value().name());
-    if block {
-        raw.push('\n');
-    }
-    for child in element.children() {
-        match child.value() {
-            Node::Text(t) => raw.push_str(t),
-            Node::Element(_) => {
-                push_text(ElementRef::wrap(child).expect("an element"), removed, raw)
+/// The text under `root`, blocks on lines of their own, without what is in
+/// `removed`. One pass, no recursion, however deep the page nests.
+fn text_of(root: ElementRef, removed: &HashSet<NodeId>) -> String {
+    let mut raw = String::new();
+    let mut skipping: Option<NodeId> = None;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) if skipping.is_none() => match node.value() {
+                Node::Text(t) => raw.push_str(t),
+                Node::Element(e)
+                    if removed.contains(&node.id())
+                        || matches!(e.name(), "script" | "style" | "noscript" | "template") =>
+                {
+                    skipping = Some(node.id());
+                }
+                Node::Element(e) if BLOCKS.contains(&e.name()) => raw.push('\n'),
+                _ => {}
+            },
+            Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
+            Edge::Close(node) if skipping.is_none() => {
+                if let Node::Element(e) = node.value()
+                    && BLOCKS.contains(&e.name())
+                {
+                    raw.push('\n');
+                }
             }
             _ => {}
         }
     }
-    if block {
-        raw.push('\n');
-    }
+    raw
 }

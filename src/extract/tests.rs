@@ -107,3 +107,22 @@ fn undeclared_legacy_bytes_decode_before_extraction() {
     let text = extract_bytes(&bytes, Some("text/html"), None).text;
     assert!(text.contains("перемирие"), "{text}");
 }
+
+#[test]
+fn deeply_nested_markup_neither_overflows_nor_loses_the_text() {
+    // Far deeper than a thread's stack allows a recursive walk to go.
+    let depth = 50_000;
+    let page = format!(
+        "<html><body><article><p>The ceasefire held through the night, officials said, in the north. {}deep text{}</p></article></body></html>",
+        "<span>".repeat(depth),
+        "</span>".repeat(depth)
+    );
+    let text = extract(&page, None).text;
+    assert!(
+        text.contains("ceasefire held") && text.contains("deep text"),
+        "{}",
+        &text[..text.len().min(200)]
+    );
+    let rule = SelectorRule::parse("article", &[]).unwrap();
+    assert!(extract(&page, Some(&rule)).text.contains("deep text"));
+}
