@@ -98,20 +98,23 @@ impl Store {
         entries: &[(&str, &str)],
     ) -> Result<HashMap<String, KnownEntry>, StoreError> {
         let mut find = self.conn.prepare_cached(
-            "SELECT id, content_hash FROM entries WHERE feed = ?1 AND identity = ?2",
+            "SELECT id, content_hash, processed_at IS NOT NULL FROM entries
+             WHERE feed = ?1 AND identity = ?2",
         )?;
         let mut rules = self
             .conn
             .prepare_cached("SELECT rule FROM matches WHERE entry_id = ?1")?;
         let mut known = HashMap::new();
         for (id, hash) in entries {
-            let found: Option<(i64, String)> = find
-                .query_row(params![feed, id], |r| Ok((r.get(0)?, r.get(1)?)))
+            let found: Option<(i64, String, bool)> = find
+                .query_row(params![feed, id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
-            let Some((entry_id, stored_hash)) = found else {
+            let Some((entry_id, stored_hash, processed)) = found else {
                 continue;
             };
-            let changed = stored_hash != *hash;
+            // An entry still waiting for its page is matched once, when the
+            // page is read; an edit before then is not a second chance.
+            let changed = processed && stored_hash != *hash;
             let matched_rules = match changed {
                 true => rules
                     .query_map([entry_id], |r| r.get(0))?

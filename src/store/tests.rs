@@ -173,3 +173,47 @@ async fn the_outbox_lock_excludes_a_second_handle() {
     drop(held);
     waiting.await.unwrap().unwrap();
 }
+
+#[test]
+fn an_entry_waiting_for_its_page_is_processed_once_and_not_rematched_meanwhile() {
+    let (_dir, mut store) = open();
+    store.ensure_feed("wire", "https://e.org/feed").unwrap();
+    let mut record = poll(&["a"], "v1");
+    record.entries[0].matches.clear();
+    record.entries[0].deliveries.clear();
+    record.entries[0].processed = false;
+    let stored = store.record_poll("wire", &record).unwrap();
+    assert_eq!((stored.entries, stored.unprocessed), (1, 1));
+    assert_eq!(store.feeds_with_unprocessed().unwrap(), ["wire"]);
+
+    // Its text changed before the page was read: not a change to re-match.
+    let known = store
+        .known_entries("wire", &[("a", "another hash")])
+        .unwrap();
+    assert!(!known["a"].changed);
+
+    let (id, waiting) = store.unprocessed_entries("wire", 10).unwrap().remove(0);
+    assert_eq!(waiting.id, "a");
+    let body = Body {
+        text: "the page".into(),
+        source: "page",
+        note: None,
+    };
+    let outcome = poll(&["a"], "v1").entries.remove(0);
+    let first = store
+        .record_processed(id, &body, &outcome, Utc::now())
+        .unwrap();
+    assert_eq!((first.matches, first.deliveries), (1, 1));
+    // A second process arriving late changes nothing.
+    let second = store
+        .record_processed(id, &body, &outcome, Utc::now())
+        .unwrap();
+    assert_eq!((second.matches, second.deliveries), (0, 0));
+    assert!(store.unprocessed_entries("wire", 10).unwrap().is_empty());
+    assert!(
+        store
+            .known_entries("wire", &[("a", "another hash")])
+            .unwrap()["a"]
+            .changed
+    );
+}
