@@ -180,6 +180,8 @@ pub enum FailureClass {
     NotAFeed,
     /// The address is private or local and the request was not allowed there.
     BlockedAddress,
+    /// The site's robots.txt does not let newshound fetch the page.
+    Robots,
 }
 
 impl FailureClass {
@@ -194,6 +196,7 @@ impl FailureClass {
             FailureClass::TooLarge => "too_large",
             FailureClass::NotAFeed => "not_a_feed",
             FailureClass::BlockedAddress => "blocked_address",
+            FailureClass::Robots => "robots",
         }
     }
 }

@@ -292,3 +292,40 @@ async fn an_entry_killed_before_processing_is_processed_once_after_restart() {
     let (_, source, _) = stored_body(&env);
     assert_eq!(source.as_deref(), Some("page"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn robots_txt_is_asked_again_for_each_redirect_hop() {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    serve_feed(&server).await;
+    respond(
+        &server,
+        "/robots.txt",
+        ResponseTemplate::new(200).set_body_string("User-agent: *\nDisallow: /hidden/\n"),
+    )
+    .await;
+    // The feed links to /story/1, which redirects into the disallowed path.
+    respond(
+        &server,
+        "/story/1",
+        ResponseTemplate::new(302).insert_header("Location", "/hidden/1"),
+    )
+    .await;
+    respond(
+        &server,
+        "/hidden/1",
+        html(article_page("A ceasefire was agreed.")),
+    )
+    .await;
+    let env = Env::new();
+    env.write_config(&config(&smtp, &server, "allow_private_network = true\n"));
+
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requested(&requests, "/story/1"), 1);
+    assert_eq!(requested(&requests, "/hidden/1"), 0);
+    let (_, source, note) = stored_body(&env);
+    assert_eq!(source.as_deref(), Some("feed"));
+    assert!(note.unwrap().contains("disallows /hidden/1"));
+    assert!(subjects(&smtp).is_empty());
+}

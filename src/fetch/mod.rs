@@ -10,6 +10,7 @@ mod hosts;
 mod redirect;
 mod response;
 mod robots;
+mod robots_cache;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -30,6 +31,7 @@ pub use guard::{Access, is_blocked};
 pub use hosts::HostLimits;
 pub use redirect::{MAX_REDIRECTS, Redirect, permanent_target};
 pub use robots::Robots;
+use robots_cache::RobotsCache;
 
 /// What a successful request brought back.
 #[derive(Debug)]
@@ -81,6 +83,31 @@ impl FetchError {
     }
 }
 
+/// What is fetched, for the unconditional requests.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Page {
+        respect_robots: bool,
+        max_bytes: u64,
+    },
+    Robots,
+}
+
+/// How one request is made.
+struct Request<'a> {
+    validators: &'a Validators,
+    headers: &'a HeaderMap,
+    cap: Cap,
+    accept: &'static str,
+    respect_robots: bool,
+}
+
+/// Larger than any sane robots.txt; the first 512 KiB are read.
+const ROBOTS_MAX_BYTES: u64 = 2 * 1024 * 1024;
+
+/// What an article page request accepts: HTML first.
+const PAGE_ACCEPT: &str = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5";
+
 /// The most a body may hold once decompressed, and the setting that says so
 /// (named in the error, so the user knows what to raise).
 #[derive(Debug, Clone, Copy)]
@@ -113,6 +140,8 @@ pub struct Fetcher {
     behind_proxy: bool,
     /// Per-host connection limits and delays, shared by every clone.
     hosts: Arc<HostLimits>,
+    /// Sites' robots.txt, shared by every clone.
+    robots: Arc<RobotsCache>,
 }
 
 impl Fetcher {
@@ -164,6 +193,7 @@ impl Fetcher {
             limits,
             behind_proxy,
             hosts: Arc::new(per_host),
+            robots: Arc::default(),
         })
     }
 
@@ -178,34 +208,91 @@ impl Fetcher {
         access: &Access,
         headers: &HeaderMap,
     ) -> Result<FetchOutcome, FetchError> {
-        let cap = Cap {
-            bytes: self.limits.max_bytes,
-            setting: "feed_max_bytes",
+        let request = Request {
+            validators,
+            headers,
+            cap: Cap {
+                bytes: self.limits.max_bytes,
+                setting: "feed_max_bytes",
+            },
+            accept: FEED_ACCEPT,
+            respect_robots: false,
         };
-        self.fetch(url, validators, access, headers, cap).await
+        self.fetch(url, access, request).await
     }
 
-    /// GETs an article page (or a robots.txt) unconditionally, with the
-    /// same redirects, guard, politeness and deadline as feeds, and no
-    /// feed's headers: a feed's token is not for the article's host.
+    /// GETs an article page unconditionally, with the same redirects,
+    /// guard, politeness and deadline as feeds, capped at `max_bytes`; with
+    /// `respect_robots`, every hop's site must allow it in its robots.txt
+    /// (else the class is `robots`). No feed's headers: a feed's token is
+    /// not for the article's host.
     pub async fn get_page(
         &self,
         url: &Url,
         access: &Access,
-        cap: Cap,
+        respect_robots: bool,
+        max_bytes: u64,
     ) -> Result<FetchOutcome, FetchError> {
-        self.fetch(url, &Validators::default(), access, &HeaderMap::new(), cap)
-            .await
+        let kind = Kind::Page {
+            respect_robots,
+            max_bytes,
+        };
+        self.fetch_kind(url, access, kind).await
+    }
+
+    /// An unconditional GET of a page or a robots.txt.
+    async fn fetch_kind(
+        &self,
+        url: &Url,
+        access: &Access,
+        kind: Kind,
+    ) -> Result<FetchOutcome, FetchError> {
+        let (cap, accept) = match kind {
+            Kind::Page { max_bytes, .. } => (
+                Cap {
+                    bytes: max_bytes,
+                    setting: "page_max_bytes",
+                },
+                PAGE_ACCEPT,
+            ),
+            Kind::Robots => (
+                Cap {
+                    bytes: ROBOTS_MAX_BYTES,
+                    setting: "the robots.txt limit",
+                },
+                "text/plain, */*;q=0.5",
+            ),
+        };
+        let respect_robots = matches!(
+            kind,
+            Kind::Page {
+                respect_robots: true,
+                ..
+            }
+        );
+        let request = Request {
+            validators: &Validators::default(),
+            headers: &HeaderMap::new(),
+            cap,
+            accept,
+            respect_robots,
+        };
+        self.fetch(url, access, request).await
     }
 
     async fn fetch(
         &self,
         url: &Url,
-        validators: &Validators,
         access: &Access,
-        headers: &HeaderMap,
-        cap: Cap,
+        how: Request<'_>,
     ) -> Result<FetchOutcome, FetchError> {
+        let Request {
+            validators,
+            headers,
+            cap,
+            accept,
+            respect_robots,
+        } = how;
         // Each redirect is followed by hand, so that every hop is seen:
         // loops are caught, non-HTTP targets refused, permanent moves
         // recorded, and the guard applied.
@@ -214,6 +301,12 @@ impl Fetcher {
         let mut deadline: Option<Instant> = None;
         loop {
             guard::check_hop(&current, access, self.behind_proxy).await?;
+            if respect_robots {
+                self.robots
+                    .check(self, &current, access)
+                    .await
+                    .map_err(|why| FetchError::new(FailureClass::Robots, why))?;
+            }
             let host = current.host_str().unwrap_or_default().to_string();
             // Held until this hop's answer is read, body included.
             let permit = match deadline {
@@ -225,9 +318,7 @@ impl Fetcher {
                 true => &self.open,
                 false => &self.guarded,
             };
-            let mut request = client
-                .get(current.clone())
-                .header(header::ACCEPT, FEED_ACCEPT);
+            let mut request = client.get(current.clone()).header(header::ACCEPT, accept);
             // A feed's own headers (tokens) go only to its own origin.
             if current.origin() == url.origin() {
                 request = request.headers(headers.clone());

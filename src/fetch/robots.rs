@@ -34,7 +34,8 @@ impl Robots {
         let mut ours: Vec<(bool, String)> = Vec::new();
         let mut anyone: Vec<(bool, String)> = Vec::new();
         let (mut found_ours, mut agents, mut in_rules) = (false, Vec::<String>::new(), false);
-        for line in text.lines() {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        for line in text.split(['\n', '\r']) {
             let line = line.split('#').next().unwrap_or("").trim();
             let Some((key, value)) = line.split_once(':') else {
                 continue;
@@ -55,7 +56,8 @@ impl Robots {
                         continue;
                     }
                     let rule = (key == "allow", value.to_string());
-                    if agents.iter().any(|a| a == AGENT) {
+                    // The product token counts: `newshound/1.0` names us too.
+                    if agents.iter().any(|a| a.split('/').next() == Some(AGENT)) {
                         found_ours = true;
                         ours.push(rule.clone());
                     }
@@ -143,6 +145,9 @@ mod tests {
         assert!(!robots.allows("/search?q=ceasefire"));
         assert!(robots.allows("/story/search"));
         assert!(Robots::parse("").allows("/anything"));
+        // A byte-order mark and bare CR line ends change nothing.
+        let marked = Robots::parse("\u{feff}User-agent: NewsHound/1.0\rDisallow: /private\r");
+        assert!(!marked.allows("/private/x") && marked.allows("/public"));
         assert!(!Robots::refuse_all().allows("/anything"));
     }
 }

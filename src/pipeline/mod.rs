@@ -8,7 +8,6 @@ mod deliver;
 mod matching;
 mod pages;
 mod refresh;
-mod robots;
 mod schedule;
 
 pub use deliver::{DeliveryReport, deliver_pending};
@@ -33,8 +32,6 @@ pub struct Context {
     pub fetcher: Fetcher,
     /// Each feed's extra request headers, by feed name.
     headers: Arc<HashMap<String, HeaderMap>>,
-    /// Article sites' robots.txt, read once a day.
-    pub robots: Arc<robots::RobotsCache>,
     /// Feeds whose entries a crash left unprocessed, read from the store
     /// on first use; each is taken once to be processed.
     leftovers: Arc<tokio::sync::OnceCell<std::sync::Mutex<HashSet<String>>>>,
@@ -64,7 +61,6 @@ impl Context {
             store,
             fetcher,
             headers: Arc::new(headers),
-            robots: Arc::default(),
             leftovers: Arc::default(),
         })
     }

@@ -12,8 +12,8 @@ use super::Context;
 use super::matching::consider;
 use crate::config::FeedConfig;
 use crate::extract::extract_bytes;
-use crate::fetch::{Access, Cap, FetchOutcome};
-use crate::model::Entry;
+use crate::fetch::{Access, FetchOutcome};
+use crate::model::{Entry, FailureClass};
 use crate::store::{Body, StoreError, Stored};
 
 /// Unprocessed entries read from the store at a time.
@@ -97,20 +97,17 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
         return from_feed("the entry has no http(s) link".into());
     };
     let access = Access::page(feed.allow_private_network);
-    if feed.respect_robots
-        && let Err(why) = ctx.robots.check(&ctx.fetcher, &url, &access).await
+    let max_bytes = ctx.config.daemon.page_max_bytes;
+    let fetched = match ctx
+        .fetcher
+        .get_page(&url, &access, feed.respect_robots, max_bytes)
+        .await
     {
-        return from_feed(why);
-    }
-    let cap = Cap {
-        bytes: ctx.config.daemon.page_max_bytes,
-        setting: "page_max_bytes",
-    };
-    let fetched = match ctx.fetcher.get_page(&url, &access, cap).await {
         Ok(FetchOutcome::Fetched(fetched)) => fetched,
         Ok(FetchOutcome::NotModified { .. }) => {
             return from_feed("the page answered 304 to an unconditional request".into());
         }
+        Err(e) if e.class == FailureClass::Robots => return from_feed(e.message),
         Err(e) => {
             return from_feed(format!(
                 "the page could not be fetched ({}): {}",

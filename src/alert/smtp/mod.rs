@@ -47,6 +47,8 @@ pub struct SmtpMailer {
     /// For STARTTLS: built once, since it reads the system's certificates.
     starttls: Option<TlsParameters>,
     sessions: Pool,
+    /// Held while a session is being opened: one at a time.
+    opening: tokio::sync::Mutex<()>,
     /// One permit per session that may be open at once.
     permits: Semaphore,
     pub connections: usize,
@@ -99,6 +101,7 @@ impl SmtpMailer {
             tls,
             starttls,
             sessions: Pool::default(),
+            opening: tokio::sync::Mutex::new(()),
             permits: Semaphore::new(connections),
             connections,
             from,
@@ -179,12 +182,17 @@ impl SmtpMailer {
         }
     }
 
-    /// A new session, or one another mail finished with first. A server
-    /// that caps connections per client may hold a new one unanswered, or
-    /// refuse it, while old ones are open; the mail then waits for one of
-    /// those rather than fail.
+    /// A new session, or one another mail finished with first. Sessions
+    /// are opened one at a time, so the count of open ones is known when
+    /// one fails: a server that caps connections per client may hold a new
+    /// one unanswered, or refuse it, while old ones are open; the mail then
+    /// waits for one of those rather than fail.
     async fn open_or_wait(&self) -> Result<AsyncSmtpConnection, AlertError> {
         let mut released = self.sessions.wait();
+        let turn = tokio::select! {
+            turn = self.opening.lock() => turn,
+            Ok(session) = &mut released => return Ok(session),
+        };
         let opening = tokio::time::timeout(CONNECT_TIMEOUT, self.open());
         let opened = tokio::select! {
             opened = opening => opened,
@@ -203,6 +211,7 @@ impl SmtpMailer {
             Ok(Err(e)) => self.error(e),
             Err(_) => self.timed_out(CONNECT_TIMEOUT, "connecting"),
         };
+        drop(turn);
         if self.sessions.open() > 0
             && let Ok(Ok(session)) = tokio::time::timeout(SEND_TIMEOUT, &mut released).await
         {

@@ -1,5 +1,6 @@
 //! robots.txt per site for article pages: fetched once, kept a day (an
-//! hour when it could not be read), shared by every feed of the process.
+//! hour when it could not be read), shared by every request of the process
+//! and consulted on every hop of a page's redirects.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -7,17 +8,19 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
-use crate::fetch::{Access, Cap, FetchOutcome, Fetcher, Robots};
+use super::robots::Robots;
+use super::{Access, FetchOutcome, Fetcher, Kind};
 use crate::model::FailureClass;
 
 /// How long a site's robots.txt is trusted once read (or found missing).
 const KEEP: Duration = Duration::from_secs(24 * 3600);
 /// How long a failure to read it holds before trying again.
 const KEEP_FAILURE: Duration = Duration::from_secs(3600);
-/// Enough for any real robots.txt (Google reads the first 500 KiB).
-const ROBOTS_MAX_BYTES: u64 = 512 * 1024;
+/// RFC 9309 asks crawlers to read at least the first 500 KiB.
+const ROBOTS_PARSED_BYTES: usize = 512 * 1024;
 
 /// What a site's robots.txt said, and when it was read.
+#[derive(Debug)]
 struct Known {
     robots: Robots,
     /// Why everything is refused, when the file could not be read.
@@ -26,7 +29,7 @@ struct Known {
 }
 
 /// Every site's robots.txt this process has read.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct RobotsCache {
     /// One lock per site, so a site's file is fetched once even when many
     /// of its pages are waiting.
@@ -69,29 +72,31 @@ impl RobotsCache {
 }
 
 /// Reads `origin`'s robots.txt: missing (4xx) allows everything; a server
-/// error or no answer refuses everything for now (RFC 9309, 2.3.1).
+/// error, 429 or no answer refuses everything for now (RFC 9309, 2.3.1).
 async fn read(fetcher: &Fetcher, origin: &str, access: &Access) -> Known {
     let (robots, unreadable) = match Url::parse(&format!("{origin}/robots.txt")) {
         Err(e) => (Robots::refuse_all(), Some(e.to_string())),
-        Ok(url) => {
-            let cap = Cap {
-                bytes: ROBOTS_MAX_BYTES,
-                setting: "the robots.txt limit",
-            };
-            match fetcher.get_page(&url, access, cap).await {
-                Ok(FetchOutcome::Fetched(f)) => {
-                    (Robots::parse(&String::from_utf8_lossy(&f.body)), None)
-                }
-                Ok(FetchOutcome::NotModified { .. }) => (Robots::allow_all(), None),
-                Err(e) if matches!(e.class, FailureClass::Http(400..=499)) => {
-                    (Robots::allow_all(), None)
-                }
-                Err(e) => (
-                    Robots::refuse_all(),
-                    Some(format!("{}: {}", e.class.name(), e.message)),
-                ),
+        // Boxed: fetching a page consults robots.txt, which is fetched.
+        Ok(url) => match Box::pin(fetcher.fetch_kind(&url, access, Kind::Robots)).await {
+            Ok(FetchOutcome::Fetched(f)) => {
+                let head = &f.body[..f.body.len().min(ROBOTS_PARSED_BYTES)];
+                (Robots::parse(&String::from_utf8_lossy(head)), None)
             }
-        }
+            Ok(FetchOutcome::NotModified { .. }) => (Robots::allow_all(), None),
+            Err(e) if e.class == FailureClass::Http(429) => (
+                Robots::refuse_all(),
+                Some(format!("{}: {}", e.class.name(), e.message)),
+            ),
+            Err(e) if matches!(e.class, FailureClass::Http(400..=499)) => {
+                (Robots::allow_all(), None)
+            }
+            // A file beyond any sane size says nothing usable.
+            Err(e) if e.class == FailureClass::TooLarge => (Robots::allow_all(), None),
+            Err(e) => (
+                Robots::refuse_all(),
+                Some(format!("{}: {}", e.class.name(), e.message)),
+            ),
+        },
     };
     Known {
         robots,
