@@ -204,10 +204,22 @@ async fn delivery_loop(
 /// wakes the sender for what they caused.
 async fn resume_unprocessed(ctx: Context, wake_sender: Arc<Notify>) {
     for feed in ctx.config.feeds.iter().filter(|f| f.enabled) {
+        // Taken here, so the feed's first poll does not fetch them again.
+        match ctx.take_leftovers(&feed.name).await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::error!("cannot look for unprocessed entries: {e}");
+                return;
+            }
+        }
         match process_pending(&ctx, feed).await {
             Ok(stored) if stored.deliveries > 0 => wake_sender.notify_one(),
             Ok(_) => {}
-            Err(e) => tracing::error!(feed = %feed.name, "cannot resume unprocessed entries: {e}"),
+            Err(e) => {
+                ctx.keep_leftovers(&feed.name);
+                tracing::error!(feed = %feed.name, "cannot resume unprocessed entries: {e}");
+            }
         }
     }
 }

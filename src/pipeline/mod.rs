@@ -35,6 +35,8 @@ pub struct Context {
     /// Feeds whose entries a crash left unprocessed, read from the store
     /// on first use; each is taken once to be processed.
     leftovers: Arc<tokio::sync::OnceCell<std::sync::Mutex<HashSet<String>>>>,
+    /// One permit per core for page extraction, which is CPU-bound.
+    pub extractions: Arc<tokio::sync::Semaphore>,
 }
 
 impl Context {
@@ -62,6 +64,9 @@ impl Context {
             fetcher,
             headers: Arc::new(headers),
             leftovers: Arc::default(),
+            extractions: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+            )),
         })
     }
 

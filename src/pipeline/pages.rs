@@ -10,7 +10,7 @@ use url::Url;
 
 use super::Context;
 use super::matching::consider;
-use crate::config::FeedConfig;
+use crate::config::{Config, FeedConfig};
 use crate::extract::extract_bytes;
 use crate::fetch::{Access, FetchOutcome};
 use crate::model::{Entry, FailureClass};
@@ -27,9 +27,10 @@ const PARALLEL_PAGES: usize = 4;
 /// a page of links.
 const MIN_BODY_CHARS: usize = 150;
 
-/// True when `entry`'s page is to be fetched before it is matched.
-pub fn reads_page(feed: &FeedConfig, entry: &Entry) -> bool {
-    feed.scrape && page_url(entry).is_some()
+/// True when `entry`'s page is to be fetched before it is matched: the
+/// feed scrapes, the entry links to a page, and some rule could match it.
+pub fn reads_page(config: &Config, feed: &FeedConfig, entry: &Entry) -> bool {
+    feed.scrape && page_url(entry).is_some() && config.rules.iter().any(|r| r.applies_to(feed))
 }
 
 fn page_url(entry: &Entry) -> Option<Url> {
@@ -122,7 +123,9 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
     }
     let rule = feed.extract.clone();
     let source = if rule.is_some() { "selector" } else { "page" };
-    // Parsing a large page takes milliseconds of CPU: off the async threads.
+    // Parsing a large page takes milliseconds of CPU: off the async
+    // threads, and no more at once than there are cores.
+    let _core = ctx.extractions.acquire().await.expect("never closed");
     let extracted = tokio::task::spawn_blocking(move || {
         extract_bytes(&fetched.body, Some(&content_type), rule.as_ref())
     })

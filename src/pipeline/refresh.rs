@@ -188,7 +188,7 @@ async fn store_fetched(
             .into_iter()
             .map(|entry| {
                 let alerts = alerts(&entry);
-                match alerts && reads_page(feed, &entry) {
+                match alerts && reads_page(&ctx.config, feed, &entry) {
                     // Matched once its page is read, after this commit.
                     true => NewEntry {
                         entry,
