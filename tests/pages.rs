@@ -329,3 +329,28 @@ async fn robots_txt_is_asked_again_for_each_redirect_hop() {
     assert!(note.unwrap().contains("disallows /hidden/1"));
     assert!(subjects(&smtp).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daemon_reads_pages_apart_from_polls_and_mails_once() {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    serve_feed(&server).await;
+    respond(
+        &server,
+        "/story/1",
+        html(article_page("A ceasefire was agreed overnight.")),
+    )
+    .await;
+    let env = Env::new();
+    env.write_config(&config(&smtp, &server, "allow_private_network = true\n"));
+
+    let daemon = env.spawn_daemon();
+    let started = std::time::Instant::now();
+    while smtp.mails().is_empty() && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_exit(&Env::stop_daemon(daemon).await, 0);
+    assert_eq!(subjects(&smtp), ["[newshound] ceasefire: Talks continue"]);
+    let (_, source, _) = stored_body(&env);
+    assert_eq!(source.as_deref(), Some("page"));
+}

@@ -78,9 +78,11 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
             ),
         ]
     );
-    // The four mails shared the two SMTP sessions allowed, not one each.
+    // The four mails shared sessions (two at a time are allowed), rather
+    // than one each; a session idle for a moment on a busy machine may be
+    // probed and replaced, so the count is not exact.
     let sessions = smtp.sessions();
-    assert!((1..=2).contains(&sessions), "{sessions} sessions");
+    assert!((1..4).contains(&sessions), "{sessions} sessions");
 
     let both = mails
         .iter()

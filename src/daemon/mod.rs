@@ -6,6 +6,7 @@
 //! On shutdown no new poll starts; polls in flight finish (each within the
 //! fetch deadline), one last delivery pass runs, and `run` returns.
 
+mod pages;
 mod schedule;
 
 use std::collections::HashMap;
@@ -18,10 +19,9 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::alert::Mailer;
-use crate::pipeline::{
-    Context, FeedReport, Trigger, deliver_pending, later, process_pending, refresh_feed,
-};
+use crate::pipeline::{Context, FeedReport, Trigger, deliver_pending, later, poll_feed};
 use crate::store::StoreError;
+use pages::PageWork;
 use schedule::{MAX_SLEEP, Schedule};
 
 /// How often pending deliveries are retried when nothing else wakes the sender.
@@ -46,7 +46,12 @@ pub async fn run(
 
     // Entries a crash left between storing and processing are matched now,
     // not at their feed's next poll.
-    let resumed = tokio::spawn(resume_unprocessed(ctx.clone(), Arc::clone(&wake_sender)));
+    let mut pages = PageWork::default();
+    for (i, feed) in ctx.config.feeds.iter().enumerate() {
+        if feed.enabled && ctx.take_leftovers(&feed.name).await? {
+            pages.start(&ctx, i, &wake_sender);
+        }
+    }
 
     let mut schedule = Schedule::new(&ctx.config, next_poll);
     let mut in_flight: JoinSet<Result<FeedReport, StoreError>> = JoinSet::new();
@@ -63,15 +68,18 @@ pub async fn run(
         for i in schedule.start_due(now) {
             let (ctx, feed) = (ctx.clone(), ctx.config.feeds[i].clone());
             let task =
-                in_flight.spawn(async move { refresh_feed(&ctx, &feed, Trigger::Schedule).await });
+                in_flight.spawn(async move { poll_feed(&ctx, &feed, Trigger::Schedule).await });
             task_feed.insert(task.id(), i);
         }
         tokio::select! {
             () = &mut shutdown => break,
             Some(done) = in_flight.join_next_with_id(), if !in_flight.is_empty() => {
                 let i = finished_feed(&done, &mut task_feed);
-                finish_poll(&ctx, i, done.map(|(_, r)| r), &mut schedule, &wake_sender);
+                if finish_poll(&ctx, i, done.map(|(_, r)| r), &mut schedule, &wake_sender) {
+                    pages.start(&ctx, i, &wake_sender);
+                }
             }
+            () = pages.next(&ctx, &wake_sender) => {}
             () = tokio::time::sleep(schedule.sleep(now)) => {}
         }
     }
@@ -80,7 +88,7 @@ pub async fn run(
         in_flight = in_flight.len(),
         "shutting down: finishing polls in flight"
     );
-    resumed.abort();
+    pages.stop().await;
     while let Some(done) = in_flight.join_next_with_id().await {
         let i = finished_feed(&done, &mut task_feed);
         finish_poll(&ctx, i, done.map(|(_, r)| r), &mut schedule, &wake_sender);
@@ -126,18 +134,21 @@ fn finished_feed(done: &Finished, task_feed: &mut HashMap<tokio::task::Id, usize
 }
 
 /// Books a finished poll: the feed is free again and due when its report
-/// says (after its interval, or a backoff).
+/// says (after its interval, or a backoff). True when the poll stored
+/// entries that wait for their page.
 fn finish_poll(
     ctx: &Context,
     i: usize,
     report: Result<Result<FeedReport, StoreError>, tokio::task::JoinError>,
     schedule: &mut Schedule,
     wake_sender: &Notify,
-) {
+) -> bool {
     let feed = &ctx.config.feeds[i];
+    let mut pages_pending = false;
     let next = match report {
         Ok(Ok(report)) => {
             wake_sender.notify_one();
+            pages_pending = report.pages_pending;
             report.next_poll
         }
         // The database may recover (disk space, a lock); the feed is tried
@@ -152,6 +163,7 @@ fn finish_poll(
         }
     };
     schedule.finished(i, next);
+    pages_pending
 }
 
 /// Feeds a person re-enabled with `poll --feed` (after a 410) while the
@@ -196,30 +208,6 @@ async fn delivery_loop(
         }
         if stopping {
             return;
-        }
-    }
-}
-
-/// Processes every feed's entries stored before their page was read, then
-/// wakes the sender for what they caused.
-async fn resume_unprocessed(ctx: Context, wake_sender: Arc<Notify>) {
-    for feed in ctx.config.feeds.iter().filter(|f| f.enabled) {
-        // Taken here, so the feed's first poll does not fetch them again.
-        match ctx.take_leftovers(&feed.name).await {
-            Ok(true) => {}
-            Ok(false) => continue,
-            Err(e) => {
-                tracing::error!("cannot look for unprocessed entries: {e}");
-                return;
-            }
-        }
-        match process_pending(&ctx, feed).await {
-            Ok(stored) if stored.deliveries > 0 => wake_sender.notify_one(),
-            Ok(_) => {}
-            Err(e) => {
-                ctx.keep_leftovers(&feed.name);
-                tracing::error!(feed = %feed.name, "cannot resume unprocessed entries: {e}");
-            }
         }
     }
 }

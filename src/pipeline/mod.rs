@@ -12,7 +12,7 @@ mod schedule;
 
 pub use deliver::{DeliveryReport, deliver_pending};
 pub use pages::process_pending;
-pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, refresh_feed};
+pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, poll_feed, refresh_feed};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -37,6 +37,8 @@ pub struct Context {
     leftovers: Arc<tokio::sync::OnceCell<std::sync::Mutex<HashSet<String>>>>,
     /// One permit per core for page extraction, which is CPU-bound.
     pub extractions: Arc<tokio::sync::Semaphore>,
+    /// Article pages fetched at once, over every feed: `concurrency`.
+    pub page_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl Context {
@@ -49,6 +51,7 @@ impl Context {
             .map(|f| Ok((f.name.clone(), feed_headers(f)?)))
             .collect::<Result<HashMap<_, _>, String>>()?;
         let daemon = &config.daemon;
+        let page_slots = daemon.concurrency;
         let fetcher = Fetcher::new(
             Limits {
                 total: daemon.fetch_timeout,
@@ -67,6 +70,7 @@ impl Context {
             extractions: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(1, |n| n.get()),
             )),
+            page_slots: Arc::new(tokio::sync::Semaphore::new(page_slots)),
         })
     }
 

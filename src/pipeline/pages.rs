@@ -6,6 +6,7 @@
 
 use chrono::Utc;
 use futures_util::{StreamExt, stream};
+use tokio::sync::Notify;
 use url::Url;
 
 use super::Context;
@@ -39,8 +40,13 @@ fn page_url(entry: &Entry) -> Option<Url> {
 }
 
 /// Processes every entry of `feed` stored before its page was read: the
-/// ones this poll stored, and any a crash left behind.
-pub async fn process_pending(ctx: &Context, feed: &FeedConfig) -> Result<Stored, StoreError> {
+/// ones this poll stored, and any a crash left behind. `wake` is told each
+/// time an entry's mails are queued.
+pub async fn process_pending(
+    ctx: &Context,
+    feed: &FeedConfig,
+    wake: Option<&Notify>,
+) -> Result<Stored, StoreError> {
     let mut total = Stored::default();
     loop {
         let name = feed.name.clone();
@@ -50,7 +56,13 @@ pub async fn process_pending(ctx: &Context, feed: &FeedConfig) -> Result<Stored,
             .await?;
         let count = pending.len();
         let results: Vec<Result<Stored, StoreError>> = stream::iter(pending)
-            .map(|(id, entry)| process(ctx, feed, id, entry))
+            .map(|(id, entry)| async move {
+                let stored = process(ctx, feed, id, entry).await?;
+                if let (Some(wake), true) = (wake, stored.deliveries > 0) {
+                    wake.notify_one();
+                }
+                Ok(stored)
+            })
             .buffer_unordered(PARALLEL_PAGES)
             .collect()
             .await;
@@ -73,7 +85,10 @@ async fn process(
     id: i64,
     entry: Entry,
 ) -> Result<Stored, StoreError> {
+    // Pages of every feed together stay within the global concurrency.
+    let slot = ctx.page_slots.acquire().await.expect("never closed");
     let body = page_body(ctx, feed, &entry).await;
+    drop(slot);
     if let Some(note) = &body.note {
         tracing::info!(feed = %feed.name, link = entry.link.as_deref().unwrap_or(""), "feed text used: {note}");
     }

@@ -73,11 +73,13 @@ pub async fn refresh_feed(
     if matches!(report.outcome, FeedOutcome::Disabled { .. }) {
         return Ok(report);
     }
+    // `poll` waits for the pages, to print what they caused; the daemon
+    // polls with `poll_feed` and reads pages in tasks of their own.
     // Also after a 304 or a failure: entries a crash left unprocessed.
     if !report.pages_pending && !ctx.take_leftovers(&feed.name).await? {
         return Ok(report);
     }
-    let processed = match process_pending(ctx, feed).await {
+    let processed = match process_pending(ctx, feed, None).await {
         Ok(processed) => processed,
         Err(e) => {
             // Tried again at the feed's next poll.
@@ -105,8 +107,9 @@ pub async fn refresh_feed(
     Ok(report)
 }
 
-/// Polls `feed` once and stores what it brought.
-async fn poll_feed(
+/// Polls `feed` once and stores what it brought; entries that wait for
+/// their page are left to [`process_pending`] (the report says so).
+pub async fn poll_feed(
     ctx: &Context,
     feed: &FeedConfig,
     trigger: Trigger,
