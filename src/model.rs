@@ -21,6 +21,15 @@ pub fn digest<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
         .collect()
 }
 
+/// The Message-ID of the mail that tells `recipient` that `rules` matched
+/// entry `entry` of `feed`: the same whenever that mail is (re)sent.
+pub fn message_id(feed: &str, entry: &str, recipient: &str, rules: &[String]) -> String {
+    let parts = [feed, entry, recipient]
+        .into_iter()
+        .chain(rules.iter().map(String::as_str));
+    format!("{}@newshound", digest(parts))
+}
+
 /// One item of a feed, normalised: absolute link, plain text, UTC time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {

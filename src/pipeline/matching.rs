@@ -4,7 +4,7 @@
 use crate::alert::snippet;
 use crate::config::{Config, FeedConfig};
 use crate::extract::article_body;
-use crate::model::{ArticleText, Entry, Field, RuleMatch, digest};
+use crate::model::{ArticleText, Entry, Field, RuleMatch, message_id};
 use crate::store::{NewDelivery, NewEntry, NewMatch};
 
 /// Matches an entry, with `body` as its article text (the page's, when it
@@ -89,12 +89,4 @@ fn snippet_for(text: &ArticleText, m: &RuleMatch) -> String {
         Some(h) => snippet(text.field(h.field), h.start, h.end),
         None => String::new(),
     }
-}
-
-/// A Message-ID that is the same whenever this alert is (re)sent.
-fn message_id(feed: &str, entry: &str, recipient: &str, rules: &[String]) -> String {
-    let parts = [feed, entry, recipient]
-        .into_iter()
-        .chain(rules.iter().map(String::as_str));
-    format!("{}@newshound", digest(parts))
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Store, StoreError, to_secs};
-use crate::model::{Entry, Validators};
+use crate::model::{Entry, Validators, message_id};
 
 /// A rule that matched a new entry.
 #[derive(Debug, Clone)]
@@ -303,8 +303,11 @@ impl Store {
 }
 
 /// Inserts an entry's matches and deliveries. A match that exists already
-/// (a rule never matches one entry twice) and a delivery with a known
-/// Message-ID are skipped.
+/// (a rule never matches one entry twice) is skipped, and so is its rule in
+/// the deliveries: two processes that read different versions of an
+/// updated entry each insert only the matches that are new, so no (entry,
+/// rule) pair is mailed twice. A delivery with a known Message-ID is
+/// skipped too.
 fn insert_outcome(
     tx: &Transaction,
     entry_id: i64,
@@ -316,9 +319,14 @@ fn insert_outcome(
         "INSERT INTO matches (entry_id, rule, terms, snippet, matched_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (entry_id, rule) DO NOTHING",
     )?;
+    let mut fresh: Vec<&str> = Vec::new();
     for m in &new.matches {
-        stored.matches +=
+        let inserted =
             insert_match.execute(params![entry_id, m.rule, json(&m.terms), m.snippet, at])?;
+        stored.matches += inserted;
+        if inserted == 1 {
+            fresh.push(&m.rule);
+        }
     }
     let mut insert_delivery = tx.prepare_cached(
         "INSERT INTO deliveries (entry_id, channel, recipient, rules, message_id, created_at)
@@ -326,11 +334,32 @@ fn insert_outcome(
          ON CONFLICT DO NOTHING",
     )?;
     for d in &new.deliveries {
+        let rules: Vec<String> = d
+            .rules
+            .iter()
+            .filter(|r| fresh.contains(&r.as_str()))
+            .cloned()
+            .collect();
+        if rules.is_empty() {
+            continue;
+        }
+        let message_id = match rules.len() == d.rules.len() {
+            true => d.message_id.clone(),
+            // Fewer rules than planned: the mail is another mail.
+            false => {
+                let (feed, identity): (String, String) = tx.query_row(
+                    "SELECT feed, identity FROM entries WHERE id = ?1",
+                    [entry_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                message_id(&feed, &identity, &d.recipient, &rules)
+            }
+        };
         stored.deliveries += insert_delivery.execute(params![
             entry_id,
             d.recipient,
-            json(&d.rules),
-            d.message_id,
+            json(&rules),
+            message_id,
             at
         ])?;
     }

@@ -217,3 +217,48 @@ fn an_entry_waiting_for_its_page_is_processed_once_and_not_rematched_meanwhile()
             .changed
     );
 }
+
+#[test]
+fn two_versions_of_an_update_never_mail_one_rule_twice() {
+    let (_dir, mut store) = open();
+    store.ensure_feed("wire", "https://e.org/feed").unwrap();
+    store.record_poll("wire", &poll(&["a"], "v1")).unwrap();
+    let entry_id = store.known_entries("wire", &[("a", "x")]).unwrap()["a"].entry_id;
+    // Two processes saw two versions of the edited entry: one matched rule
+    // d, the other d and e; each thought only c had matched before.
+    let update = |rules: &[&str]| {
+        let mut record = poll(&[], "v2");
+        let rules: Vec<String> = rules.iter().map(|r| r.to_string()).collect();
+        record.updated.push(UpdatedEntry {
+            entry_id,
+            update: NewEntry {
+                entry: entry("a"),
+                matches: rules
+                    .iter()
+                    .map(|r| NewMatch {
+                        rule: r.clone(),
+                        terms: vec![],
+                        snippet: String::new(),
+                    })
+                    .collect(),
+                deliveries: vec![NewDelivery {
+                    recipient: "desk@example.org".into(),
+                    rules: rules.clone(),
+                    message_id: crate::model::message_id("wire", "a", "desk@example.org", &rules),
+                }],
+                processed: true,
+            },
+        });
+        record
+    };
+    store.record_poll("wire", &update(&["d"])).unwrap();
+    store.record_poll("wire", &update(&["d", "e"])).unwrap();
+    let mut mailed: Vec<String> = store
+        .pending_alerts()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a.rules.iter().map(|r| r.name.clone()))
+        .collect();
+    mailed.sort();
+    assert_eq!(mailed, ["c", "d", "e"]);
+}
