@@ -36,7 +36,8 @@ pub fn decode_page(bytes: &[u8], content_type: Option<&str>) -> (String, &'stati
 /// The encoding a `<meta charset="…">` or `<meta http-equiv="Content-Type"
 /// content="…; charset=…">` names in `head`.
 fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
-    let lower = head.to_ascii_lowercase();
+    let mut lower = head.to_ascii_lowercase();
+    blank_comments(&mut lower);
     let mut rest = &lower[..];
     while let Some(at) = find(rest, b"<meta") {
         rest = &rest[at + 5..];
@@ -62,6 +63,17 @@ fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
         rest = &rest[end..];
     }
     None
+}
+
+/// Blanks `<!-- … -->` (to the end when unclosed): a commented-out meta
+/// tag declares nothing.
+fn blank_comments(bytes: &mut [u8]) {
+    let mut from = 0;
+    while let Some(start) = find(&bytes[from..], b"<!--").map(|i| from + i) {
+        let end = find(&bytes[start + 4..], b"-->").map_or(bytes.len(), |i| start + 4 + i + 3);
+        bytes[start..end].fill(b' ');
+        from = end;
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -124,5 +136,9 @@ mod tests {
         // Neither declared nor valid UTF-8: windows-1252, as browsers guess.
         let (decoded, _) = decode_page(&page("", b"Gen\xe8ve"), None);
         assert!(decoded.contains("Genève"), "{decoded}");
+        // A commented-out declaration declares nothing.
+        let meta = "<!-- <meta charset=\"windows-1251\"> --><meta charset=\"iso-8859-1\">";
+        let (_, used) = decode_page(&page(meta, b"x"), None);
+        assert_eq!(used, WINDOWS_1252);
     }
 }
