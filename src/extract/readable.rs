@@ -13,7 +13,7 @@ use scraper::{ElementRef, Html, Node};
 /// Elements never part of an article's text.
 const NEVER: &[&str] = &[
     "script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select",
-    "input", "textarea", "form", "nav", "aside", "footer", "head", "object", "embed", "dialog",
+    "input", "textarea", "nav", "aside", "footer", "head", "object", "embed", "dialog",
 ];
 
 /// Elements whose text is one paragraph of the output.
@@ -36,21 +36,27 @@ const PARAGRAPHS: &[&str] = &[
     "address",
 ];
 
-/// Class and id words of clutter.
+/// Class and id words of clutter, matched as whole words of the names
+/// (split at `-`, `_` and spaces): `ad` hits `ad-slot`, not `header`.
 const NEGATIVE: &[&str] = &[
     "comment",
+    "comments",
     "share",
     "sharing",
     "social",
     "related",
     "recommend",
+    "recommended",
     "promo",
     "advert",
-    "ad-",
+    "advertisement",
+    "ad",
     "ads",
     "sponsor",
+    "sponsored",
     "sidebar",
     "cookie",
+    "cookies",
     "consent",
     "newsletter",
     "subscribe",
@@ -59,29 +65,29 @@ const NEGATIVE: &[&str] = &[
     "masthead",
     "menu",
     "breadcrumb",
+    "breadcrumbs",
     "popup",
     "modal",
     "banner",
     "widget",
     "outbrain",
     "taboola",
-    "most-read",
-    "mostread",
     "trending",
     "tags",
-    "byline-share",
     "paywall",
     "nav",
+    "navigation",
     "skip",
     "print",
     "toolbar",
-    "author-bio",
-    "read-more",
+    "mostread",
     "readmore",
-    "more-stories",
 ];
 
-/// Class and id words of article text.
+/// Clutter named by more than one word.
+const NEGATIVE_PHRASES: &[&str] = &["most-read", "read-more", "more-stories", "author-bio"];
+
+/// Class and id words of article text, matched as whole words.
 const POSITIVE: &[&str] = &[
     "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "prose",
 ];
@@ -137,10 +143,13 @@ struct Score {
 fn score_candidates(root: ElementRef) -> HashMap<NodeId, Score> {
     let mut votes: HashMap<NodeId, f64> = HashMap::new();
     for element in root.descendants().filter_map(ElementRef::wrap) {
-        if !matches!(element.value().name(), "p" | "pre" | "td" | "blockquote") {
-            continue;
-        }
-        let text = element.text().collect::<String>();
+        let text = match element.value().name() {
+            "p" | "pre" | "td" | "blockquote" => element.text().collect::<String>(),
+            // Prose written without <p>: the text a div holds outside its
+            // block children (Readability turns such divs into paragraphs).
+            "div" | "section" | "article" | "main" => inline_run(element),
+            _ => continue,
+        };
         let length = text.trim().chars().count();
         // Length first: the ancestor walk is the costlier test.
         if length < MIN_PARAGRAPH || has_excluded_ancestor(element) {
@@ -174,6 +183,24 @@ fn score_candidates(root: ElementRef) -> HashMap<NodeId, Score> {
         .collect()
 }
 
+/// The text of `element`'s own text nodes and inline children, leaving out
+/// its block children (they vote for themselves).
+fn inline_run(element: ElementRef) -> String {
+    let mut text = String::new();
+    for child in element.children() {
+        match child.value() {
+            Node::Text(t) => text.push_str(t),
+            Node::Element(e)
+                if !crate::html_text::BLOCKS.contains(&e.name()) && !NEVER.contains(&e.name()) =>
+            {
+                text.extend(ElementRef::wrap(child).expect("an element").text());
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
 /// The score an element starts with, from its tag and its class and id.
 fn base_score(element: ElementRef) -> f64 {
     let tag = match element.value().name() {
@@ -191,13 +218,28 @@ fn base_score(element: ElementRef) -> f64 {
 fn class_weight(element: ElementRef) -> f64 {
     let names = class_and_id(element);
     let mut weight = 0.0;
-    if NEGATIVE.iter().any(|w| names.contains(w)) {
+    if names_clutter(&names) {
         weight -= 25.0;
     }
-    if POSITIVE.iter().any(|w| names.contains(w)) {
+    if names_article(&names) {
         weight += 25.0;
     }
     weight
+}
+
+fn words(names: &str) -> impl Iterator<Item = &str> {
+    names
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+fn names_clutter(names: &str) -> bool {
+    words(names).any(|w| NEGATIVE.contains(&w))
+        || NEGATIVE_PHRASES.iter().any(|p| names.contains(p))
+}
+
+fn names_article(names: &str) -> bool {
+    words(names).any(|w| POSITIVE.contains(&w))
 }
 
 fn class_and_id(element: ElementRef) -> String {
@@ -230,11 +272,7 @@ fn is_clutter(element: ElementRef) -> bool {
         return true;
     }
     let names = class_and_id(element);
-    !names.is_empty()
-        && NEGATIVE.iter().any(|w| names.contains(w))
-        && !POSITIVE
-            .iter()
-            .any(|w| names.split_whitespace().any(|n| n == *w))
+    names_clutter(&names) && !names_article(&names)
 }
 
 fn has_excluded_ancestor(element: ElementRef) -> bool {
