@@ -69,7 +69,6 @@ const NEGATIVE: &[&str] = &[
     "popup",
     "modal",
     "banner",
-    "widget",
     "outbrain",
     "taboola",
     "trending",
@@ -78,11 +77,14 @@ const NEGATIVE: &[&str] = &[
     "nav",
     "navigation",
     "skip",
-    "print",
     "toolbar",
     "mostread",
     "readmore",
 ];
+
+/// Words that lower a block's score but do not make it clutter: page
+/// builders wrap articles in "widget" containers as readily as sidebars.
+const WEAK_NEGATIVE: &[&str] = &["widget", "print"];
 
 /// Clutter named by more than one word.
 const NEGATIVE_PHRASES: &[&str] = &["most-read", "read-more", "more-stories", "author-bio"];
@@ -218,7 +220,7 @@ fn base_score(element: ElementRef) -> f64 {
 fn class_weight(element: ElementRef) -> f64 {
     let names = class_and_id(element);
     let mut weight = 0.0;
-    if names_clutter(&names) {
+    if names_clutter(&names) || words(&names).any(|w| WEAK_NEGATIVE.contains(&w)) {
         weight -= 25.0;
     }
     if names_article(&names) {
