@@ -12,8 +12,26 @@ use scraper::{ElementRef, Html, Node};
 
 /// Elements never part of an article's text.
 const NEVER: &[&str] = &[
-    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select",
-    "input", "textarea", "nav", "aside", "footer", "head", "object", "embed", "dialog",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "nav",
+    "aside",
+    "footer",
+    "head",
+    "object",
+    "embed",
+    "dialog",
+    "figure",
+    "figcaption",
 ];
 
 /// Elements whose text is one paragraph of the output.
@@ -80,6 +98,12 @@ const NEGATIVE: &[&str] = &[
     "toolbar",
     "mostread",
     "readmore",
+    "caption",
+    "credit",
+    "byline",
+    "dateline",
+    "meta",
+    "timestamp",
 ];
 
 /// Words that lower a block's score but do not make it clutter: page
@@ -344,8 +368,13 @@ fn collect_paragraphs(root: ElementRef, out: &mut Vec<String>) {
             continue;
         }
         let name = element.value().name();
+        // The headline is the entry's title, not its body.
+        if name == "h1" {
+            continue;
+        }
         if PARAGRAPHS.contains(&name) || is_text_block(element) {
-            if matches!(name, "li" | "td" | "dd") && link_density(element) > 0.5 {
+            // Mostly links: "Related: …", tag lists, teasers.
+            if link_density(element) > 0.5 {
                 continue;
             }
             let text = inline_text(element);
