@@ -133,9 +133,9 @@ pub fn article_text(document: &Html) -> String {
     else {
         return String::new();
     };
-    let best = ElementRef::wrap(document.tree.get(best_id).expect("scored nodes exist"))
-        .expect("scored nodes are elements");
     let best_score = scores[&best_id].final_score;
+    let best = enclosing_article(document, &scores, best_id, best_score);
+    let best_id = best.id();
     let threshold = (best_score * 0.2).max(10.0);
     let mut parts: Vec<ElementRef> = Vec::new();
     match best.parent().and_then(ElementRef::wrap) {
@@ -158,6 +158,45 @@ pub fn article_text(document: &Html) -> String {
         collect_paragraphs(part, &mut out);
     }
     out.join("\n\n")
+}
+
+/// The best candidate, or the ancestor (a few levels up at most) that also
+/// holds another candidate scoring nearly as well: an article split in
+/// two blocks by an ad or a paywall notice is one article.
+fn enclosing_article<'a>(
+    document: &'a Html,
+    scores: &HashMap<NodeId, Score>,
+    best_id: NodeId,
+    best_score: f64,
+) -> ElementRef<'a> {
+    let best = ElementRef::wrap(document.tree.get(best_id).expect("scored nodes exist"))
+        .expect("scored nodes are elements");
+    // Candidates apart from the best: neither inside it nor around it.
+    let related: std::collections::HashSet<NodeId> = best
+        .descendants()
+        .map(|d| d.id())
+        .chain(best.ancestors().map(|a| a.id()))
+        .collect();
+    let rivals: Vec<NodeId> = scores
+        .iter()
+        .filter(|(id, s)| !related.contains(id) && s.final_score >= best_score * 0.75)
+        .map(|(id, _)| *id)
+        .collect();
+    if rivals.is_empty() {
+        return best;
+    }
+    for ancestor in best.ancestors().filter_map(ElementRef::wrap).take(3) {
+        if matches!(ancestor.value().name(), "body" | "html") {
+            break;
+        }
+        let holds_rival = rivals
+            .iter()
+            .any(|r| ancestor.descendants().any(|d| d.id() == *r));
+        if holds_rival {
+            return ancestor;
+        }
+    }
+    best
 }
 
 /// A candidate's score: what its paragraphs voted, and that discounted by
