@@ -1,7 +1,7 @@
 //! Decoding an HTML page to text, the way browsers pick its encoding: a
-//! byte-order mark, then the charset of the HTTP Content-Type, then a
-//! `<meta charset>` (or `http-equiv` Content-Type) in the first 1,024
-//! bytes, then windows-1252 for bytes that are not UTF-8.
+//! byte-order mark, then the charset of the HTTP Content-Type, then UTF-8
+//! when the bytes are valid UTF-8, then a `<meta charset>` (or `http-equiv`
+//! Content-Type) in the first 1,024 bytes, then windows-1252.
 //!
 //! The byte-order mark comes first, as in the WHATWG encoding standard: a
 //! server's header is a guess about a file, the mark is in the file.
@@ -19,12 +19,20 @@ pub fn decode_page(bytes: &[u8], content_type: Option<&str>) -> (String, &'stati
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
         return (text.into_owned(), encoding);
     }
+    // Pure ASCII reads the same in every candidate: the meta tag decides.
+    let valid_utf8 = !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok();
     let encoding = content_type
         .and_then(header_charset)
-        .or_else(|| meta_charset(&bytes[..bytes.len().min(PRESCAN_BYTES)]))
-        .unwrap_or_else(|| match std::str::from_utf8(bytes) {
-            Ok(_) => UTF_8,
-            Err(_) => WINDOWS_1252,
+        // A page that is valid UTF-8 is UTF-8, whatever an old meta tag
+        // says (pages re-encoded by a CMS or a proxy keep it); text in a
+        // legacy multi-byte encoding is practically never valid UTF-8.
+        .or_else(|| match valid_utf8 {
+            true => Some(UTF_8),
+            false => meta_charset(&bytes[..bytes.len().min(PRESCAN_BYTES)]),
+        })
+        .unwrap_or_else(|| match bytes.is_ascii() {
+            true => UTF_8,
+            false => WINDOWS_1252,
         });
     // As browsers do: a page that declares UTF-16 without a byte-order mark
     // is read as UTF-8 (it could not have declared it in ASCII otherwise).
@@ -140,5 +148,12 @@ mod tests {
         let meta = "<!-- <meta charset=\"windows-1251\"> --><meta charset=\"iso-8859-1\">";
         let (_, used) = decode_page(&page(meta, b"x"), None);
         assert_eq!(used, WINDOWS_1252);
+        // Valid UTF-8 beats a stale legacy declaration.
+        let (decoded, used) = decode_page(
+            &page("<meta charset=\"gb2312\">", "停火协议".as_bytes()),
+            None,
+        );
+        assert_eq!(used, UTF_8);
+        assert!(decoded.contains("停火协议"));
     }
 }

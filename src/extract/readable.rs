@@ -121,8 +121,9 @@ const POSITIVE: &[&str] = &[
 /// Shorter paragraphs do not vote for their ancestors.
 const MIN_PARAGRAPH: usize = 25;
 
-/// The article text of `document`: paragraphs separated by blank lines;
-/// empty when nothing on the page reads like prose.
+/// The article text of `document`: paragraphs separated by blank lines.
+/// A page without a block of prose gives its whole visible text (a line,
+/// a gallery's captions), which callers may judge too short to use.
 pub fn article_text(document: &Html) -> String {
     let root = document.root_element();
     let scores = score_candidates(root);
@@ -131,7 +132,7 @@ pub fn article_text(document: &Html) -> String {
         .map(|(id, s)| (id, s.final_score))
         .max_by(|a, b| a.1.total_cmp(&b.1))
     else {
-        return String::new();
+        return crate::html_text::visible_text(root, NEVER).replace('\n', "\n\n");
     };
     let best_score = scores[&best_id].final_score;
     let best = enclosing_article(document, &scores, best_id, best_score);
