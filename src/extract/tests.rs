@@ -126,3 +126,141 @@ fn deeply_nested_markup_neither_overflows_nor_loses_the_text() {
     let rule = SelectorRule::parse("article", &[]).unwrap();
     assert!(extract(&page, Some(&rule)).text.contains("deep text"));
 }
+
+/// Wraps `body` in a page with navigation and a footer.
+fn page(lang: &str, body: &str) -> String {
+    format!(
+        "<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>t</title></head><body>\
+         <nav><a href=\"/\">Home</a> <a href=\"/world\">World</a></nav>{body}\
+         <footer><p>Copyright 2026 The Wire. All rights reserved, terms and privacy.</p></footer></body></html>"
+    )
+}
+
+#[test]
+fn comments_longer_than_the_article_stay_out() {
+    let comment = "<div class=\"comment\"><p>I have been following this conflict for years, and honestly, \
+                   I think this agreement, like the last three, will not survive the winter.</p></div>";
+    let html = page(
+        "en",
+        &format!(
+            "<article><div class=\"article-body\">\
+             <p>The two sides signed the ceasefire in Doha on Friday, after four days of talks.</p>\
+             <p>Monitors from the mediating countries will arrive next week, officials said.</p></div></article>\
+             <section id=\"comments\"><h2>12 comments</h2>{}</section>",
+            comment.repeat(12)
+        ),
+    );
+    assert_eq!(
+        extract(&html, None).text,
+        "The two sides signed the ceasefire in Doha on Friday, after four days of talks.\n\n\
+         Monitors from the mediating countries will arrive next week, officials said."
+    );
+}
+
+#[test]
+fn an_article_split_by_an_ad_comes_out_whole() {
+    let first: String = (1..=4)
+        .map(|i| format!("<p>First part, paragraph {i}: the talks, which began in spring, resumed on Monday in Geneva.</p>"))
+        .collect();
+    let second: String = (1..=4)
+        .map(|i| format!("<p>Second part, paragraph {i}: both delegations, officials said, will meet again soon.</p>"))
+        .collect();
+    let html = page(
+        "en",
+        &format!(
+            "<main><div class=\"col\"><div class=\"story\"><div class=\"chunk\">{first}</div></div></div>\
+             <div class=\"ad-slot\">Advertisement</div>\
+             <div class=\"col\"><div class=\"story\"><div class=\"chunk\">{second}</div></div></div></main>\
+             <aside><p>Most popular: a story about something else entirely, with many words in it.</p></aside>"
+        ),
+    );
+    let text = extract(&html, None).text;
+    assert!(text.starts_with("First part, paragraph 1"), "{text}");
+    assert!(
+        text.ends_with("paragraph 4: both delegations, officials said, will meet again soon."),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Advertisement") && !text.contains("Most popular"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_live_blog_keeps_every_update() {
+    let updates: String = [
+        ("09:00", "Negotiators arrived at the venue, and the talks are expected to start within the hour."),
+        ("10:30", "The first session ended; a spokesperson said progress was made on prisoner exchanges."),
+        ("12:15", "Both delegations broke for lunch, with a second session planned for the afternoon."),
+    ]
+    .iter()
+    .map(|(time, text)| format!("<div class=\"live-update\"><time>{time}</time><p>{text}</p></div>"))
+    .collect();
+    let html = page("en", &format!("<div class=\"live-blog\">{updates}</div>"));
+    let text = extract(&html, None).text;
+    for part in [
+        "venue, and the talks",
+        "progress was made",
+        "second session planned",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in {text}");
+    }
+}
+
+#[test]
+fn prose_in_divs_without_paragraph_tags_is_found() {
+    let html = page(
+        "en",
+        "<div class=\"post-body\"><div>The ceasefire held overnight, residents said, for the first time in weeks.</div>\
+         <div>Aid convoys, which had waited at the border, began to move at dawn on Tuesday.</div></div>",
+    );
+    assert_eq!(
+        extract(&html, None).text,
+        "The ceasefire held overnight, residents said, for the first time in weeks.\n\n\
+         Aid convoys, which had waited at the border, began to move at dawn on Tuesday."
+    );
+}
+
+#[test]
+fn a_gallery_with_little_text_gives_what_text_it_has() {
+    let html = page(
+        "en",
+        "<div class=\"gallery\"><figure><img src=\"1.jpg\"><figcaption>Crowds in the square</figcaption></figure>\
+         <p class=\"intro\">Scenes from the capital as the truce began.</p></div>",
+    );
+    let text = extract(&html, None).text;
+    assert!(
+        text.contains("Scenes from the capital as the truce began."),
+        "{text}"
+    );
+    assert!(!text.contains("Home"), "{text}");
+}
+
+#[test]
+fn right_to_left_text_comes_out_in_logical_order() {
+    let html = page(
+        "ar",
+        "<article dir=\"rtl\"><p>أعلن الطرفان وقف إطلاق النار مساء الجمعة، بعد أربعة أيام من المفاوضات في الدوحة.</p>\
+         <p>وقال مسؤولون إن المراقبين سيصلون الأسبوع المقبل، وإن المساعدات ستدخل قريبا.</p></article>",
+    );
+    assert_eq!(
+        extract(&html, None).text,
+        "أعلن الطرفان وقف إطلاق النار مساء الجمعة، بعد أربعة أيام من المفاوضات في الدوحة.\n\n\
+         وقال مسؤولون إن المراقبين سيصلون الأسبوع المقبل، وإن المساعدات ستدخل قريبا."
+    );
+}
+
+#[test]
+fn a_chinese_page_keeps_its_paragraphs() {
+    let html = page(
+        "zh-CN",
+        "<div class=\"article-content\"><p>双方于周五晚间宣布停火，此前在多哈进行了为期四天的谈判，各方代表均表示欢迎。</p>\
+         <p>官员表示，观察员将于下周抵达，人道主义援助也将很快进入该地区，民众对此充满期待。</p></div>\
+         <div class=\"related\"><a href=\"/a\">相关新闻：另一条消息的标题</a></div>",
+    );
+    assert_eq!(
+        extract(&html, None).text,
+        "双方于周五晚间宣布停火，此前在多哈进行了为期四天的谈判，各方代表均表示欢迎。\n\n\
+         官员表示，观察员将于下周抵达，人道主义援助也将很快进入该地区，民众对此充满期待。"
+    );
+}
