@@ -161,6 +161,10 @@ pub struct Alert {
     pub rules: Vec<AlertRule>,
     /// Plain-text snippet around the first hit.
     pub snippet: String,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// When the delivery was queued.
+    pub created: DateTime<Utc>,
 }
 
 /// A server's cache validators, sent back on the next request.

@@ -262,6 +262,48 @@ async fn smtp_down_keeps_the_alert_pending_until_it_is_back() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_recipient_refused_for_good_is_dead_and_the_others_get_their_mail() {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::refusing("gone@example.org");
+    serve(
+        &server,
+        "/feed.xml",
+        rss(&server.uri(), &[Item::new("1", "Ceasefire agreed", "x")]),
+    )
+    .await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}",
+        smtp.config(),
+        feed("wire", &format!("{}/feed.xml", server.uri())),
+        rule(
+            "ceasefire",
+            "ceasefire",
+            &["gone@example.org", "desk@example.org"]
+        ),
+    ));
+
+    let first = env.newshound(&["poll"]).await;
+    assert_exit(&first, 1);
+    assert!(
+        stdout(&first).contains("alerts: 1 sent via SMTP 127.0.0.1")
+            && stdout(&first).contains("0 pending, 1 dead"),
+        "{}",
+        stdout(&first)
+    );
+    let delivered: Vec<String> = smtp.mails().iter().map(|m| m.to.join(",")).collect();
+    assert_eq!(delivered, ["desk@example.org"]);
+
+    // Dead is final: the next pass neither retries nor resends.
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    assert_eq!(smtp.mails().len(), 1);
+    let status = env.newshound(&["status", "--json"]).await;
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json["deliveries"]["dead"], 1);
+    assert_eq!(json["deliveries"]["pending"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
     let server = MockServer::start().await;
     serve(

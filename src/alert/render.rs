@@ -182,6 +182,8 @@ mod tests {
                 terms: vec!["\"cease fire\"".into()],
             }],
             snippet: "a <b>cease fire</b>".into(),
+            attempts: 0,
+            created: chrono::Utc::now(),
         }
     }
 

@@ -8,7 +8,7 @@ use futures_util::{StreamExt, stream};
 use crate::alert::Mailer;
 use crate::config::{Config, FeedConfig};
 use crate::pipeline::{
-    Context, DeliveryReport, FeedOutcome, FeedReport, Trigger, deliver_pending, refresh_feed,
+    Context, DeliveryReport, FeedOutcome, FeedReport, Queue, Trigger, deliver_pending, refresh_feed,
 };
 use crate::store::{Store, StoreError, StoreHandle};
 
@@ -63,7 +63,12 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 
     let mailer = Arc::new(mailer);
     let delivery = {
         let (ctx, mailer) = (Arc::clone(&ctx), Arc::clone(&mailer));
-        tokio::spawn(async move { deliver_pending(&ctx.store, &mailer).await })
+        // A person started this pass: every pending delivery is tried now.
+        let queue = Queue {
+            honour_backoff: false,
+            max_age: ctx.config.daemon.delivery_max_age,
+        };
+        tokio::spawn(async move { deliver_pending(&ctx.store, &mailer, queue).await })
     };
     let delivered = delivery
         .await
@@ -130,8 +135,12 @@ fn print_delivery(report: Result<DeliveryReport, StoreError>, mailer: &Mailer) -
             return false;
         }
     };
+    let dead = match report.dead {
+        0 => String::new(),
+        n => format!(", {n} dead (refused for good or too old; see `status`)"),
+    };
     println!(
-        "alerts: {} sent via {}, {} pending",
+        "alerts: {} sent via {}, {} pending{dead}",
         report.sent,
         mailer.describe(),
         report.pending
@@ -139,7 +148,7 @@ fn print_delivery(report: Result<DeliveryReport, StoreError>, mailer: &Mailer) -
     for (recipient, message) in &report.failures {
         println!("alert to {recipient} not sent: {message}");
     }
-    report.pending == 0
+    report.pending == 0 && report.dead == 0
 }
 
 /// Opens the store and the mailer for a command that polls or delivers.

@@ -40,7 +40,8 @@ const MAX_SMTP_CONNECTIONS: usize = 32;
 const MIN_INTERVAL: Duration = Duration::from_secs(60);
 /// The longest poll interval accepted: a feed polled more rarely is dead.
 const MAX_INTERVAL: Duration = Duration::from_secs(30 * 24 * 3600);
-/// The longest backfill accepted, which keeps date arithmetic in range.
+/// The longest backfill (or delivery max age) accepted, which keeps date
+/// arithmetic in range.
 const MAX_BACKFILL: Duration = Duration::from_secs(3650 * 24 * 3600);
 
 impl Config {
@@ -123,6 +124,9 @@ impl Checker<'_> {
         }
         if let Some(v) = &raw.backfill {
             daemon.backfill = self.at_most(v, MAX_BACKFILL, "10years")?;
+        }
+        if let Some(v) = &raw.delivery_max_age {
+            daemon.delivery_max_age = self.at_most(v, MAX_BACKFILL, "10years")?;
         }
         if let Some(v) = &raw.concurrency {
             daemon.concurrency = self.positive(v)? as usize;

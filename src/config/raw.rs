@@ -107,6 +107,7 @@ pub struct RawDaemon {
     pub default_interval: Option<Spanned<String>>,
     pub max_interval: Option<Spanned<String>>,
     pub backfill: Option<Spanned<String>>,
+    pub delivery_max_age: Option<Spanned<String>>,
     pub concurrency: Option<Spanned<i64>>,
     pub per_host_connections: Option<Spanned<i64>>,
     pub per_host_delay: Option<Spanned<String>>,

@@ -121,6 +121,8 @@ pub struct DaemonConfig {
     pub max_interval: Duration,
     /// On a feed's first poll, only entries this recent alert.
     pub backfill: Duration,
+    /// A delivery still failing this long after it was queued is dead.
+    pub delivery_max_age: Duration,
     /// Feeds polled at the same time.
     pub concurrency: usize,
     /// Requests at once to one host name.
@@ -144,6 +146,7 @@ impl Default for DaemonConfig {
             default_interval: Duration::from_secs(15 * 60),
             max_interval: Duration::from_secs(24 * 3600),
             backfill: Duration::from_secs(24 * 3600),
+            delivery_max_age: Duration::from_secs(3 * 24 * 3600),
             concurrency: 32,
             per_host_connections: 2,
             per_host_delay: Duration::from_secs(1),

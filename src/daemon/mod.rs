@@ -19,7 +19,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::alert::Mailer;
-use crate::pipeline::{Context, FeedReport, Trigger, deliver_pending, later, poll_feed};
+use crate::pipeline::{Context, FeedReport, Queue, Trigger, deliver_pending, later, poll_feed};
 use crate::store::StoreError;
 use pages::PageWork;
 use schedule::{MAX_SLEEP, Schedule};
@@ -196,7 +196,11 @@ async fn delivery_loop(
             () = tokio::time::sleep(DELIVERY_RETRY) => false,
             _ = stop.changed() => true,
         };
-        match deliver_pending(&ctx.store, &mailer).await {
+        let queue = Queue {
+            honour_backoff: true,
+            max_age: ctx.config.daemon.delivery_max_age,
+        };
+        match deliver_pending(&ctx.store, &mailer, queue).await {
             Ok(report) if report.pending > 0 => {
                 tracing::warn!(
                     pending = report.pending,

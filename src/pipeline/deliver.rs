@@ -5,10 +5,13 @@ use std::time::{Duration, Instant};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
 
+use super::refresh::later;
+use super::schedule::jittered;
 use crate::alert::Mailer;
+use crate::model::Alert;
 use crate::store::{StoreError, StoreHandle};
 
 /// Sent marks are committed in batches of at most this many mails, or of
@@ -20,12 +23,31 @@ const MARK_BATCH: usize = 64;
 /// The longest a sent mail waits for its mark to be committed.
 const MARK_WINDOW: Duration = Duration::from_millis(100);
 
+/// The first retry of a failed delivery waits this long; each further one
+/// twice as long as the one before, up to [`MAX_RETRY_WAIT`].
+const FIRST_RETRY_WAIT: Duration = Duration::from_secs(60);
+
+/// The longest a failed delivery waits before its next try.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(3600);
+
+/// How a pass treats the queue's retry schedule.
+#[derive(Debug, Clone, Copy)]
+pub struct Queue {
+    /// True for the daemon: a delivery that failed waits for its retry
+    /// time. False when a person started the pass: every pending one goes.
+    pub honour_backoff: bool,
+    /// A delivery still failing this long after it was queued is dead.
+    pub max_age: Duration,
+}
+
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryReport {
     pub sent: usize,
     /// Deliveries still pending after this pass.
     pub pending: usize,
+    /// Deliveries this pass gave up on: refused for good, or too old.
+    pub dead: usize,
     /// Each failure: recipient and reason.
     pub failures: Vec<(String, String)>,
 }
@@ -38,11 +60,13 @@ pub struct DeliveryReport {
 pub async fn deliver_pending(
     store: &StoreHandle,
     mailer: &Mailer,
+    queue: Queue,
 ) -> Result<DeliveryReport, StoreError> {
     // Held for the whole pass: another process on this database waits, then
     // finds these alerts sent.
     let _lock = store.lock_outbox().await?;
-    let alerts = store.call(|s| s.pending_alerts()).await?;
+    let due_by = queue.honour_backoff.then(Utc::now);
+    let alerts = store.call(move |s| s.pending_alerts(due_by)).await?;
     let mut report = DeliveryReport {
         pending: alerts.len(),
         ..DeliveryReport::default()
@@ -103,10 +127,28 @@ pub async fn deliver_pending(
             }
             Err(e) => {
                 let message = e.to_string();
-                tracing::warn!(to = %alert.recipient, "alert not sent, will retry: {message}");
+                let now = Utc::now();
+                let retry_at = next_try(&alert, e.is_about_this_mail(), now, queue.max_age);
+                match retry_at {
+                    Some(at) => tracing::warn!(
+                        to = %alert.recipient,
+                        "alert not sent, will retry at {}: {message}",
+                        at.format("%Y-%m-%d %H:%M:%S UTC")
+                    ),
+                    None => {
+                        tracing::error!(
+                            to = %alert.recipient,
+                            title = %alert.title,
+                            attempts = alert.attempts + 1,
+                            "alert dead, not retried: {message}"
+                        );
+                        report.dead += 1;
+                        report.pending -= 1;
+                    }
+                }
                 let stored = message.clone();
                 let recorded = store
-                    .call(move |s| s.mark_attempt_failed(id, &stored, Utc::now()))
+                    .call(move |s| s.mark_attempt_failed(id, &stored, now, retry_at))
                     .await;
                 if let Err(e) = recorded {
                     stop.store(true, Ordering::SeqCst);
@@ -124,6 +166,27 @@ pub async fn deliver_pending(
         (Some(e), _) | (None, Err(e)) => Err(e),
         (None, Ok(())) => Ok(report),
     }
+}
+
+/// When a failed delivery is tried again: about a minute after its first
+/// failure, twice as long after each further one, at most an hour, with
+/// jitter; never (it is dead) when the server refused it for good or it was
+/// queued longer than `max_age` ago.
+fn next_try(
+    alert: &Alert,
+    refused_for_good: bool,
+    now: DateTime<Utc>,
+    max_age: Duration,
+) -> Option<DateTime<Utc>> {
+    let too_old = chrono::Duration::from_std(max_age).is_ok_and(|age| now - alert.created >= age);
+    if refused_for_good || too_old {
+        return None;
+    }
+    let doublings = alert.attempts.min(16);
+    let wait = FIRST_RETRY_WAIT
+        .saturating_mul(1 << doublings)
+        .min(MAX_RETRY_WAIT);
+    Some(later(now, jittered(wait)))
 }
 
 /// Deliveries the server accepted whose sent marks are not committed yet.
@@ -173,5 +236,68 @@ impl SentMarks {
                 Err(e)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(attempts: u32, queued_ago: chrono::Duration, now: DateTime<Utc>) -> Alert {
+        Alert {
+            delivery_id: 1,
+            recipient: "desk@example.org".into(),
+            message_id: "x@newshound".into(),
+            feed: "wire".into(),
+            title: "t".into(),
+            link: None,
+            published: None,
+            rules: Vec::new(),
+            snippet: String::new(),
+            attempts,
+            created: now - queued_ago,
+        }
+    }
+
+    #[test]
+    fn retries_back_off_from_a_minute_to_an_hour_then_the_delivery_dies() {
+        let now = Utc::now();
+        let max_age = Duration::from_secs(3 * 24 * 3600);
+        let wait = |attempts| {
+            let at = next_try(
+                &alert(attempts, chrono::Duration::minutes(5), now),
+                false,
+                now,
+                max_age,
+            );
+            (at.unwrap() - now).num_seconds()
+        };
+        // About 1, 2, 4 minutes, with 10% jitter either way.
+        for (attempts, base) in [(0, 60), (1, 120), (2, 240), (10, 3600), (40, 3600)] {
+            let seconds = wait(attempts);
+            assert!(
+                seconds >= base * 9 / 10 - 1 && seconds <= base * 11 / 10 + 1,
+                "attempt {attempts}: {seconds} s"
+            );
+        }
+        // Refused for good, or queued longer than the max age: dead.
+        assert_eq!(
+            next_try(
+                &alert(0, chrono::Duration::minutes(5), now),
+                true,
+                now,
+                max_age
+            ),
+            None
+        );
+        assert_eq!(
+            next_try(
+                &alert(9, chrono::Duration::days(3), now),
+                false,
+                now,
+                max_age
+            ),
+            None
+        );
     }
 }

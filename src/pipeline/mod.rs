@@ -10,7 +10,7 @@ mod pages;
 mod refresh;
 mod schedule;
 
-pub use deliver::{DeliveryReport, deliver_pending};
+pub use deliver::{DeliveryReport, Queue, deliver_pending};
 pub use pages::process_pending;
 pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, poll_feed, refresh_feed};
 

@@ -30,6 +30,7 @@ use rusqlite_migration::{M, Migrations};
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_initial.sql")),
     M::up(include_str!("../../migrations/0002_article_pages.sql")),
+    M::up(include_str!("../../migrations/0003_delivery_backoff.sql")),
 ];
 
 /// A failure of the database.

@@ -8,15 +8,19 @@ use super::{Store, StoreError, from_secs, to_secs};
 use crate::model::{Alert, AlertRule};
 
 impl Store {
-    /// Every pending delivery, oldest first, ready to render.
-    pub fn pending_alerts(&self) -> Result<Vec<Alert>, StoreError> {
+    /// Pending deliveries, oldest first, ready to render: those whose retry
+    /// time has come by `due_by`, or every one when `due_by` is None (a
+    /// person asked for a delivery pass).
+    pub fn pending_alerts(&self, due_by: Option<DateTime<Utc>>) -> Result<Vec<Alert>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT d.id, d.recipient, d.message_id, d.rules, d.entry_id,
-                    e.feed, e.title, e.link, e.published_at
+                    e.feed, e.title, e.link, e.published_at, d.attempts, d.created_at
              FROM deliveries d JOIN entries e ON e.id = d.entry_id
-             WHERE d.state = 'pending' ORDER BY d.id",
+             WHERE d.state = 'pending'
+               AND (?1 IS NULL OR d.next_attempt_at IS NULL OR d.next_attempt_at <= ?1)
+             ORDER BY d.id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map([due_by.map(to_secs)], |r| {
             Ok((
                 Alert {
                     delivery_id: r.get(0)?,
@@ -28,6 +32,8 @@ impl Store {
                     published: r.get::<_, Option<i64>>(8)?.map(from_secs),
                     rules: Vec::new(),
                     snippet: String::new(),
+                    attempts: r.get(9)?,
+                    created: from_secs(r.get(10)?),
                 },
                 r.get::<_, String>(3)?,
                 r.get::<_, i64>(4)?,
@@ -73,17 +79,21 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed attempt; the delivery stays pending.
+    /// Records a failed attempt: the delivery is tried again from `retry_at`,
+    /// or, with None, it is dead (refused for good, or too old to send).
     pub fn mark_attempt_failed(
         &self,
         delivery_id: i64,
         error: &str,
         at: DateTime<Utc>,
+        retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?2, last_attempt_at = ?3
+            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?2, last_attempt_at = ?3,
+                    next_attempt_at = ?4,
+                    state = CASE WHEN ?4 IS NULL THEN 'dead' ELSE state END
              WHERE id = ?1",
-            params![delivery_id, error, to_secs(at)],
+            params![delivery_id, error, to_secs(at), retry_at.map(to_secs)],
         )?;
         Ok(())
     }

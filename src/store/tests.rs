@@ -96,23 +96,39 @@ fn a_poll_is_stored_once_with_its_validators_and_outbox() {
     assert_eq!(state.validators.etag.as_deref(), Some("v2"));
     assert!(state.first_polled_at.is_some());
 
-    let pending = store.pending_alerts().unwrap();
+    let pending = store.pending_alerts(None).unwrap();
     assert_eq!(pending.len(), 3);
     assert_eq!(pending[0].rules[0].terms, ["ceasefire"]);
     assert_eq!(pending[0].snippet, "a ceasefire");
+    let retry_at = Utc::now() + chrono::Duration::minutes(1);
     store
-        .mark_attempt_failed(pending[0].delivery_id, "down", Utc::now())
+        .mark_attempt_failed(pending[0].delivery_id, "down", Utc::now(), Some(retry_at))
         .unwrap();
     store
         .mark_sent(&[pending[1].delivery_id], Utc::now())
         .unwrap();
     let left: Vec<i64> = store
-        .pending_alerts()
+        .pending_alerts(None)
         .unwrap()
         .iter()
         .map(|a| a.delivery_id)
         .collect();
     assert_eq!(left, [pending[0].delivery_id, pending[2].delivery_id]);
+    // The failed one waits for its retry time; a person's pass (None) does not.
+    let due: Vec<i64> = store
+        .pending_alerts(Some(Utc::now()))
+        .unwrap()
+        .iter()
+        .map(|a| a.delivery_id)
+        .collect();
+    assert_eq!(due, [pending[2].delivery_id]);
+    assert_eq!(store.pending_alerts(Some(retry_at)).unwrap().len(), 2);
+    // Without a retry time it is dead: never pending again.
+    store
+        .mark_attempt_failed(pending[2].delivery_id, "550 no such user", Utc::now(), None)
+        .unwrap();
+    assert_eq!(store.pending_alerts(None).unwrap().len(), 1);
+    assert_eq!(store.outbox_summary().unwrap().dead, 1);
 }
 
 #[test]
@@ -254,7 +270,7 @@ fn two_versions_of_an_update_never_mail_one_rule_twice() {
     store.record_poll("wire", &update(&["d"])).unwrap();
     store.record_poll("wire", &update(&["d", "e"])).unwrap();
     let mut mailed: Vec<String> = store
-        .pending_alerts()
+        .pending_alerts(None)
         .unwrap()
         .iter()
         .flat_map(|a| a.rules.iter().map(|r| r.name.clone()))

@@ -34,6 +34,8 @@ struct Capture {
     mails: Arc<Mutex<Vec<Received>>>,
     /// SMTP sessions opened (greetings received).
     sessions: Arc<AtomicUsize>,
+    /// A recipient refused for good (550) at RCPT.
+    refused: Option<String>,
     current: Option<Received>,
 }
 
@@ -41,6 +43,13 @@ impl Handler for Capture {
     fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
         self.sessions.fetch_add(1, Ordering::SeqCst);
         response::OK
+    }
+
+    fn rcpt(&mut self, to: &str) -> Response {
+        match &self.refused {
+            Some(refused) if to.contains(refused.as_str()) => response::NO_MAILBOX,
+            _ => response::OK,
+        }
     }
 
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
@@ -85,9 +94,22 @@ impl SmtpSink {
         SmtpSink::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap())
     }
 
+    /// Starts on a free port, refusing mail to `recipient` for good (550).
+    pub fn refusing(recipient: &str) -> SmtpSink {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        SmtpSink::serve(listener, Some(recipient.to_string()))
+    }
+
     fn start_on(listener: TcpListener) -> SmtpSink {
+        SmtpSink::serve(listener, None)
+    }
+
+    fn serve(listener: TcpListener, refused: Option<String>) -> SmtpSink {
         let port = listener.local_addr().unwrap().port();
-        let capture = Capture::default();
+        let capture = Capture {
+            refused,
+            ..Capture::default()
+        };
         let mails = Arc::clone(&capture.mails);
         let sessions = Arc::clone(&capture.sessions);
         let mut server = Server::new(capture);
