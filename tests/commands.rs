@@ -1,4 +1,4 @@
-//! The other commands: `check`, `inspect`, and `run` until SIGTERM.
+//! The other commands: `check`, `inspect`, `test-mail`, and `run` until SIGTERM.
 
 mod common;
 
@@ -151,4 +151,47 @@ async fn run_polls_delivers_and_stops_cleanly_on_sigterm() {
         stderr(&output)
     );
     assert_eq!(smtp.mails().len(), 1, "nothing sent twice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn test_mail_reports_what_the_server_said() {
+    let smtp = SmtpSink::start();
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{}{}",
+        smtp.config(),
+        feed("wire", "https://news.test/feed.xml"),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+
+    // Without --to: the rules' first recipient.
+    let sent = env.newshound(&["test-mail"]).await;
+    assert_exit(&sent, 0);
+    let out = stdout(&sent);
+    assert!(
+        out.starts_with("test mail to desk@example.org: accepted by SMTP 127.0.0.1:")
+            && out.contains(": 250"),
+        "{out}"
+    );
+    let mail = &smtp.mails()[0];
+    assert_eq!(mail.to, ["desk@example.org"]);
+    let parsed = mail.parsed();
+    assert_eq!(parsed.subject(), Some("[newshound] test mail"));
+    assert!(parsed.header("List-Id").is_some());
+
+    // A server that is not there: exit 1 and the reason.
+    env.write_config(&format!(
+        "{}{}",
+        smtp_config(free_port()),
+        feed("wire", "https://news.test/feed.xml"),
+    ));
+    let down = env
+        .newshound(&["test-mail", "--to", "other@example.org"])
+        .await;
+    assert_exit(&down, 1);
+    assert!(
+        stdout(&down).contains("test mail to other@example.org: not sent via SMTP 127.0.0.1:"),
+        "{}",
+        stdout(&down)
+    );
 }

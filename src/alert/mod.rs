@@ -9,11 +9,12 @@ mod render;
 mod smtp;
 mod snippet;
 
-pub use render::{escape, header_safe, render};
+pub use render::{escape, header_safe, render, render_test};
 pub use snippet::snippet;
 
 use std::path::{Path, PathBuf};
 
+use lettre::Message;
 use lettre::message::Mailbox;
 
 use crate::config::SmtpConfig;
@@ -90,18 +91,30 @@ impl Mailer {
     /// Renders and sends one alert; Ok once the server (or the Maildir) has it.
     pub async fn send(&self, alert: &Alert) -> Result<(), AlertError> {
         let message = render(alert, self.from())?;
+        self.send_message(&message, &alert.message_id)
+            .await
+            .map(|_| ())
+    }
+
+    /// Sends a test mail to `to`; Ok with what the server said (or where
+    /// the Maildir put it).
+    pub async fn send_test(&self, to: &str) -> Result<String, AlertError> {
+        let (message, id) = render_test(to, self.from())?;
+        self.send_message(&message, &id).await
+    }
+
+    /// Sends `message` whose Message-ID is `id`; Ok with what accepted it.
+    async fn send_message(&self, message: &Message, id: &str) -> Result<String, AlertError> {
         match self {
-            Mailer::Smtp(smtp) => smtp.send(&message).await,
+            Mailer::Smtp(smtp) => smtp.send(message).await,
             Mailer::Maildir(maildir) => {
                 // File writes and fsyncs block: keep them off the runtime.
-                let (maildir, id, bytes) = (
-                    maildir.clone(),
-                    alert.message_id.clone(),
-                    message.formatted(),
-                );
+                let (maildir, id, bytes) = (maildir.clone(), id.to_string(), message.formatted());
+                let written = maildir.root.join("new").display().to_string();
                 tokio::task::spawn_blocking(move || maildir.deliver(&id, &bytes))
                     .await
-                    .map_err(|e| AlertError::Build(format!("maildir task failed: {e}")))?
+                    .map_err(|e| AlertError::Build(format!("maildir task failed: {e}")))??;
+                Ok(format!("written to {written}"))
             }
         }
     }

@@ -32,6 +32,7 @@ pub fn render(alert: &Alert, from: &Mailbox) -> Result<Message, AlertError> {
         .message_id(Some(format!("<{}>", alert.message_id)))
         .date_now()
         .raw_header(raw("Auto-Submitted", "auto-generated"))
+        .raw_header(raw("List-Id", LIST_ID))
         .raw_header(raw(
             "X-Newshound-Rule",
             &header_safe(&rule_names.join(", "), 200),
@@ -43,6 +44,38 @@ pub fn render(alert: &Alert, from: &Mailbox) -> Result<Message, AlertError> {
         .map_err(|e| AlertError::Build(e.to_string()))?;
     Ok(message)
 }
+
+/// A test mail to `to` and its Message-ID: what `newshound test-mail`
+/// sends to check the transport.
+pub fn render_test(to: &str, from: &Mailbox) -> Result<(Message, String), AlertError> {
+    let to: Mailbox = to
+        .parse()
+        .map_err(|e| AlertError::Address(format!("{to}: {e}")))?;
+    let now = chrono::Utc::now();
+    let id = format!(
+        "test-{}@newshound",
+        now.timestamp_nanos_opt().unwrap_or_default()
+    );
+    let message = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject("[newshound] test mail")
+        .message_id(Some(format!("<{id}>")))
+        .date_now()
+        .raw_header(raw("Auto-Submitted", "auto-generated"))
+        .raw_header(raw("List-Id", LIST_ID))
+        .body(format!(
+            "This is a test mail from newshound, sent {}.\n\n\
+             It arrived, so alerts sent to this address the same way will arrive too.\n",
+            now.format("%Y-%m-%d %H:%M UTC")
+        ))
+        .map_err(|e| AlertError::Build(e.to_string()))?;
+    Ok((message, id))
+}
+
+/// One list for every mail newshound sends, so mail clients can file and
+/// filter them (RFC 2919); `X-Newshound-Rule` tells the rules apart.
+const LIST_ID: &str = "newshound alerts <alerts.newshound.invalid>";
 
 fn raw(name: &'static str, value: &str) -> HeaderValue {
     HeaderValue::new(HeaderName::new_from_ascii_str(name), value.to_string())

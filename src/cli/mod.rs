@@ -9,6 +9,7 @@ mod inspect;
 mod poll;
 mod run;
 mod status;
+mod test_mail;
 mod test_rules;
 
 use std::path::{Path, PathBuf};
@@ -90,6 +91,13 @@ enum Command {
         /// Where --batch writes {"ID": {"articleBody": text}}.
         #[arg(long, requires = "batch")]
         out: Option<PathBuf>,
+    },
+    /// Send one test mail through the configured transport and print what
+    /// the server said.
+    TestMail {
+        /// The recipient (default: the first recipient of the rules).
+        #[arg(long)]
+        to: Option<String>,
     },
     /// What a rule would have caught in the stored archive.
     Backtest {
@@ -173,6 +181,9 @@ pub fn main() -> ExitCode {
                 _ => INVALID,
             }
         }
+        Command::TestMail { ref to } => with_config(&args, |config, dir| {
+            runtime().block_on(test_mail::test_mail(&config, &dir, to.as_deref()))
+        }),
         Command::Backtest { ref rule, since } => with_config(&args, |config, dir| {
             backtest::backtest(&config, &dir, rule, since)
         }),

@@ -109,18 +109,19 @@ impl SmtpMailer {
         })
     }
 
-    /// Sends one message; Ok once the server accepted it. A session the
+    /// Sends one message; Ok, with the server's reply, once it accepted it.
+    /// A session the
     /// server closed since its last mail (servers cap mails per session)
     /// is replaced once by a fresh one; should the server have accepted the
     /// mail before the session broke, the copy carries the same Message-ID.
-    pub async fn send(&self, message: &Message) -> Result<(), AlertError> {
+    pub async fn send(&self, message: &Message) -> Result<String, AlertError> {
         let _permit = self.permits.acquire().await.expect("never closed");
         let bytes = message.formatted();
         if let Some(mut session) = self.reusable().await {
             match self.send_over(&mut session, message, &bytes).await {
-                Ok(()) => {
+                Ok(reply) => {
                     self.sessions.release(session);
-                    return Ok(());
+                    return Ok(reply);
                 }
                 Err(e) => {
                     self.sessions.discard();
@@ -132,9 +133,9 @@ impl SmtpMailer {
         }
         let mut session = self.open_or_wait().await?;
         match self.send_over(&mut session, message, &bytes).await {
-            Ok(()) => {
+            Ok(reply) => {
                 self.sessions.release(session);
-                Ok(())
+                Ok(reply)
             }
             Err(e) => {
                 self.sessions.discard();
@@ -174,9 +175,13 @@ impl SmtpMailer {
         session: &mut AsyncSmtpConnection,
         message: &Message,
         bytes: &[u8],
-    ) -> Result<(), AlertError> {
+    ) -> Result<String, AlertError> {
         match tokio::time::timeout(SEND_TIMEOUT, session.send(message.envelope(), bytes)).await {
-            Ok(Ok(_)) => Ok(()),
+            Ok(Ok(reply)) => Ok(format!(
+                "{} {}",
+                reply.code(),
+                reply.message().collect::<Vec<_>>().join(" ")
+            )),
             Ok(Err(e)) => Err(self.error(e)),
             Err(_) => Err(self.timed_out(SEND_TIMEOUT, "sending")),
         }
