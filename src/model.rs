@@ -165,6 +165,8 @@ pub struct Alert {
     pub attempts: u32,
     /// When the delivery was queued.
     pub created: DateTime<Utc>,
+    /// Every feed that carried the story (the same canonical link).
+    pub sources: Vec<String>,
 }
 
 /// A server's cache validators, sent back on the next request.

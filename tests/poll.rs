@@ -425,3 +425,32 @@ async fn two_processes_on_one_database_send_each_alert_once() {
         "every alert once, whichever process sent it"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_story_in_three_feeds_is_one_mail_naming_the_three() {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    // The same story (same link, tracking parameters aside) in three feeds.
+    let story = |feed: &str| {
+        rss(&server.uri(), &[Item::new("1", "Ceasefire agreed", "x")])
+            .replace("/story/1<", &format!("/story/1?utm_source={feed}<"))
+    };
+    let mut feeds = String::new();
+    for name in ["agency", "daily", "wire"] {
+        serve(&server, &format!("/{name}.xml"), story(name)).await;
+        feeds.push_str(&feed(name, &format!("{}/{name}.xml", server.uri())));
+    }
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}{feeds}{}",
+        smtp.config(),
+        rule("ceasefire", "ceasefire", &["desk@example.org"])
+    ));
+
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1, "one mail for the story");
+    let text = mails[0].parsed().body_text(0).unwrap().to_string();
+    assert!(text.contains("Feeds:     agency, daily, wire"), "{text}");
+}

@@ -102,6 +102,14 @@ pub fn header_safe(value: &str, max: usize) -> String {
     out
 }
 
+/// "Feed:" or "Feeds:", padded like the other labels of the text part.
+fn sources_label(alert: &Alert) -> &'static str {
+    match alert.sources.len() {
+        0 | 1 => "Feed:     ",
+        _ => "Feeds:    ",
+    }
+}
+
 fn published(alert: &Alert) -> String {
     alert
         .published
@@ -126,7 +134,7 @@ fn text_body(alert: &Alert) -> String {
             rule.terms.join(", ")
         );
     }
-    let _ = writeln!(out, "Feed:      {}", alert.feed);
+    let _ = writeln!(out, "{} {}", sources_label(alert), alert.sources.join(", "));
     let _ = writeln!(out, "Published: {}", published(alert));
     out.push_str("\n-- \nSent by newshound because the rules above matched.\n");
     out
@@ -167,7 +175,12 @@ fn html_body(alert: &Alert) -> String {
             &format!("{} (matched: {})", escape(&rule.name), terms.join(", ")),
         );
     }
-    row(&mut out, "Feed", &escape(&alert.feed));
+    let sources: Vec<String> = alert.sources.iter().map(|s| escape(s)).collect();
+    row(
+        &mut out,
+        sources_label(alert).trim_end_matches([':', ' ']),
+        &sources.join(", "),
+    );
     row(&mut out, "Published", &escape(&published(alert)));
     out.push_str("</table><p style=\"font-size:12px;color:#888\">Sent by newshound because the rules above matched.</p></div></body></html>");
     out
@@ -217,6 +230,7 @@ mod tests {
             snippet: "a <b>cease fire</b>".into(),
             attempts: 0,
             created: chrono::Utc::now(),
+            sources: vec!["un-news".into()],
         }
     }
 

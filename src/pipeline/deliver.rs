@@ -256,6 +256,7 @@ mod tests {
             snippet: String::new(),
             attempts,
             created: now - queued_ago,
+            sources: vec!["wire".into()],
         }
     }
 

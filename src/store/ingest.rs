@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::outbox::parse_list;
 use super::{Store, StoreError, to_secs};
 use crate::model::{Entry, Validators, message_id};
 
@@ -306,8 +307,10 @@ impl Store {
 /// (a rule never matches one entry twice) is skipped, and so is its rule in
 /// the deliveries: two processes that read different versions of an
 /// updated entry each insert only the matches that are new, so no (entry,
-/// rule) pair is mailed twice. A delivery with a known Message-ID is
-/// skipped too.
+/// rule) pair is mailed twice. A rule already mailed to a recipient for
+/// the same story (same canonical link) from another feed is left out too:
+/// one story is one alert, which lists every feed that carried it. A
+/// delivery with a known Message-ID is skipped.
 fn insert_outcome(
     tx: &Transaction,
     entry_id: i64,
@@ -333,11 +336,24 @@ fn insert_outcome(
          VALUES (?1, 'email', ?2, ?3, ?4, ?5)
          ON CONFLICT DO NOTHING",
     )?;
+    let mut mailed_for_story = tx.prepare_cached(
+        "SELECT d.rules FROM deliveries d JOIN entries e ON e.id = d.entry_id
+         WHERE e.canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
+           AND e.id != ?1 AND d.recipient = ?2",
+    )?;
     for d in &new.deliveries {
+        // The same story from another feed: what was mailed for it to this
+        // recipient is not mailed again.
+        let mut mailed: Vec<String> = Vec::new();
+        for rules in
+            mailed_for_story.query_map(params![entry_id, d.recipient], |r| r.get::<_, String>(0))?
+        {
+            mailed.extend(parse_list(&rules?)?);
+        }
         let rules: Vec<String> = d
             .rules
             .iter()
-            .filter(|r| fresh.contains(&r.as_str()))
+            .filter(|r| fresh.contains(&r.as_str()) && !mailed.contains(r))
             .cloned()
             .collect();
         if rules.is_empty() {

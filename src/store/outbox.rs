@@ -34,6 +34,7 @@ impl Store {
                     snippet: String::new(),
                     attempts: r.get(9)?,
                     created: from_secs(r.get(10)?),
+                    sources: Vec::new(),
                 },
                 r.get::<_, String>(3)?,
                 r.get::<_, i64>(4)?,
@@ -42,9 +43,20 @@ impl Store {
         let mut match_stmt = self.conn.prepare_cached(
             "SELECT terms, snippet FROM matches WHERE entry_id = ?1 AND rule = ?2",
         )?;
+        let mut sources_stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT feed FROM entries
+             WHERE canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
+             ORDER BY feed",
+        )?;
         let mut alerts = Vec::new();
         for row in rows {
             let (mut alert, rules, entry_id) = row?;
+            alert.sources = sources_stmt
+                .query_map([entry_id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            if alert.sources.is_empty() {
+                alert.sources.push(alert.feed.clone());
+            }
             for name in parse_list(&rules)? {
                 let (terms, snippet): (String, String) = match_stmt
                     .query_row(params![entry_id, name], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -99,6 +111,6 @@ impl Store {
     }
 }
 
-fn parse_list(json: &str) -> Result<Vec<String>, StoreError> {
+pub(super) fn parse_list(json: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("{json}: {e}")))
 }
