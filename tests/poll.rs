@@ -100,8 +100,11 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
             part.contains("ceasefire") && part.contains("mediation"),
             "{part}"
         );
-        assert!(part.contains("Mediation led to a cease-fire"), "{part}");
     }
+    // The hit is highlighted: between asterisks in text, marked in HTML.
+    assert!(text.contains("Mediation led to a *cease-fire*"), "{text}");
+    assert!(html.contains("Mediation led to a <mark"), "{html}");
+    assert!(html.contains(">cease-fire</mark>"), "{html}");
     assert!(text.contains("Feed:      wire"));
     assert!(
         text.contains("\"cease fire\""),
@@ -331,7 +334,7 @@ async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
         mail.subject(),
         Some("[newshound] ceasefire: Перемирие объявлено")
     );
-    assert!(mail.body_text(0).unwrap().contains("停火三天"));
+    assert!(mail.body_text(0).unwrap().contains("*停火*三天"));
 
     assert_exit(&env.newshound(&["poll"]).await, 0);
     assert_eq!(env.maildir_new().len(), 1, "nothing delivered twice");

@@ -8,6 +8,7 @@ use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 
 use super::AlertError;
+use super::snippet::{MARK_CLOSE, MARK_OPEN};
 use crate::model::Alert;
 
 /// The most characters of a title put into a Subject header.
@@ -121,7 +122,19 @@ fn text_body(alert: &Alert) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", display_title(alert));
     if !alert.snippet.is_empty() {
-        let _ = writeln!(out, "{}\n", alert.snippet);
+        // Hits between asterisks, as plain-text mail emphasises.
+        let snippet: String = alert
+            .snippet
+            .chars()
+            .map(|c| {
+                if c == MARK_OPEN || c == MARK_CLOSE {
+                    '*'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{snippet}\n");
     }
     if let Some(link) = &alert.link {
         let _ = writeln!(out, "{link}\n");
@@ -160,11 +173,10 @@ fn html_body(alert: &Alert) -> String {
         ),
     };
     if !alert.snippet.is_empty() {
-        let _ = write!(
-            out,
-            "<p style=\"margin:0 0 12px\">{}</p>",
-            escape(&alert.snippet)
-        );
+        let snippet = escape(&alert.snippet)
+            .replace(MARK_OPEN, "<mark style=\"background:#fff3a3\">")
+            .replace(MARK_CLOSE, "</mark>");
+        let _ = write!(out, "<p style=\"margin:0 0 12px\">{snippet}</p>");
     }
     out.push_str("<table style=\"font-size:14px;color:#555;border-collapse:collapse\">");
     for rule in &alert.rules {
@@ -259,5 +271,16 @@ mod tests {
         let headers = text.split("\r\n\r\n").next().unwrap();
         assert!(!headers.contains("\nBcc:"), "{headers}");
         assert!(text.contains("Auto-Submitted: auto-generated"));
+    }
+
+    #[test]
+    fn hits_are_highlighted_in_both_parts() {
+        let mut marked = alert("Truce");
+        marked.snippet = "a \u{E000}cease fire\u{E001} <held>".into();
+        assert!(
+            html_body(&marked)
+                .contains("a <mark style=\"background:#fff3a3\">cease fire</mark> &lt;held&gt;")
+        );
+        assert!(text_body(&marked).contains("a *cease fire* <held>"));
     }
 }

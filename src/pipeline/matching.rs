@@ -85,8 +85,15 @@ fn snippet_for(text: &ArticleText, m: &RuleMatch) -> String {
         .iter()
         .find(|h| h.field != Field::Title)
         .or(m.hits.first());
-    match hit {
-        Some(h) => snippet(text.field(h.field), h.start, h.end),
-        None => String::new(),
-    }
+    let Some(h) = hit else {
+        return String::new();
+    };
+    let mut marks: Vec<(usize, usize)> = m
+        .hits
+        .iter()
+        .filter(|other| other.field == h.field)
+        .map(|other| (other.start, other.end))
+        .collect();
+    marks.sort_unstable();
+    snippet(text.field(h.field), h.start, h.end, &marks)
 }
