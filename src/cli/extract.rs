@@ -68,12 +68,21 @@ pub fn extract_batch(dir: &Path, out: &Path, rule: Option<&SelectorRule>) -> u8 
     }
     let seconds = extracting.as_secs_f64();
     eprintln!(
-        "{} pages extracted to {} in {seconds:.3} s ({:.0} pages/s)",
+        "{} pages extracted to {} in {seconds:.4} s ({:.0} pages/s){}",
         results.len(),
         out.display(),
-        results.len() as f64 / seconds.max(1e-9)
+        results.len() as f64 / seconds.max(1e-9),
+        peak_memory().map_or(String::new(), |kb| format!(", peak RSS {} MB", kb / 1024))
     );
     0
+}
+
+/// This process's peak resident memory in KiB (Linux: `VmHWM`), for
+/// benchmarks; a parent's getrusage would report the parent's peak too.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn to_json(extracted: &Extracted) -> serde_json::Value {

@@ -28,15 +28,16 @@ pub fn decode_page(bytes: &[u8], content_type: Option<&str>) -> (String, &'stati
         // legacy multi-byte encoding is practically never valid UTF-8.
         .or_else(|| match valid_utf8 {
             true => Some(UTF_8),
-            false => meta_charset(&bytes[..bytes.len().min(PRESCAN_BYTES)]),
+            // As browsers do: a page that declares UTF-16 in a meta tag is
+            // read as UTF-8 (it could not have declared it in ASCII
+            // otherwise). A header's UTF-16 stands.
+            false => meta_charset(&bytes[..bytes.len().min(PRESCAN_BYTES)])
+                .map(Encoding::output_encoding),
         })
         .unwrap_or_else(|| match bytes.is_ascii() {
             true => UTF_8,
             false => WINDOWS_1252,
         });
-    // As browsers do: a page that declares UTF-16 without a byte-order mark
-    // is read as UTF-8 (it could not have declared it in ASCII otherwise).
-    let encoding = encoding.output_encoding();
     let (text, _) = encoding.decode_without_bom_handling(bytes);
     (text.into_owned(), encoding)
 }
@@ -49,6 +50,13 @@ fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
     let mut rest = &lower[..];
     while let Some(at) = find(rest, b"<meta") {
         rest = &rest[at + 5..];
+        // `<metadata>` is not a meta tag.
+        if !rest
+            .first()
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'/')
+        {
+            continue;
+        }
         let end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
         let tag = &rest[..end];
         if let Some(value) = find(tag, b"charset").map(|i| &tag[i + 7..]) {
@@ -148,6 +156,13 @@ mod tests {
         let meta = "<!-- <meta charset=\"windows-1251\"> --><meta charset=\"iso-8859-1\">";
         let (_, used) = decode_page(&page(meta, b"x"), None);
         assert_eq!(used, WINDOWS_1252);
+        // A header's UTF-16 stands (a meta tag's would not).
+        let utf16: Vec<u8> = "<p>Genève</p>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let (decoded, _) = decode_page(&utf16, Some("text/html; charset=utf-16le"));
+        assert_eq!(decoded, "<p>Genève</p>");
         // Valid UTF-8 beats a stale legacy declaration.
         let (decoded, used) = decode_page(
             &page("<meta charset=\"gb2312\">", "停火协议".as_bytes()),

@@ -7,6 +7,7 @@ mod charset;
 mod metadata;
 mod readable;
 mod selector;
+mod stats;
 
 pub use charset::decode_page;
 pub use metadata::Metadata;

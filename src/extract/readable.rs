@@ -10,6 +10,8 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
+use super::stats::Stats;
+
 /// Elements never part of an article's text.
 const NEVER: &[&str] = &[
     "script",
@@ -126,13 +128,16 @@ const MIN_PARAGRAPH: usize = 25;
 /// a gallery's captions), which callers may judge too short to use.
 pub fn article_text(document: &Html) -> String {
     let root = document.root_element();
-    let scores = score_candidates(root);
-    let Some((&best_id, _)) = scores
-        .iter()
-        .map(|(id, s)| (id, s.final_score))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-    else {
-        return crate::html_text::visible_text(root, NEVER).replace('\n', "\n\n");
+    let stats = Stats::measure(root, NEVER);
+    let scores = score_candidates(root, &stats);
+    let whole_page = || crate::html_text::visible_text(root, NEVER).replace('\n', "\n\n");
+    // The highest score; of equal ones, the first in the page.
+    let Some((&best_id, _)) = scores.iter().max_by(|a, b| {
+        a.1.final_score
+            .total_cmp(&b.1.final_score)
+            .then(b.1.order.cmp(&a.1.order))
+    }) else {
+        return whole_page();
     };
     let best_score = scores[&best_id].final_score;
     let best = enclosing_article(document, &scores, best_id, best_score);
@@ -142,12 +147,13 @@ pub fn article_text(document: &Html) -> String {
     match best.parent().and_then(ElementRef::wrap) {
         Some(parent) => {
             for sibling in parent.children().filter_map(ElementRef::wrap) {
-                let keep = sibling.id() == best_id
-                    || scores
-                        .get(&sibling.id())
-                        .is_some_and(|s| s.final_score >= threshold)
-                    || reads_like_a_paragraph(sibling);
-                if keep && !is_clutter(sibling) {
+                let keep = scores
+                    .get(&sibling.id())
+                    .is_some_and(|s| s.final_score >= threshold)
+                    || reads_like_a_paragraph(sibling, &stats);
+                // The article itself stays whatever its class says
+                // (`no-sidebar`, `ad-free`): it won on its prose.
+                if sibling.id() == best_id || keep && !is_clutter(sibling) {
                     parts.push(sibling);
                 }
             }
@@ -156,9 +162,12 @@ pub fn article_text(document: &Html) -> String {
     }
     let mut out = Vec::new();
     for part in parts {
-        collect_paragraphs(part, &mut out);
+        collect_paragraphs(part, &stats, &mut out);
     }
-    out.join("\n\n")
+    match out.is_empty() {
+        true => whole_page(),
+        false => out.join("\n\n"),
+    }
 }
 
 /// The best candidate, or the ancestor (a few levels up at most) that also
@@ -178,7 +187,7 @@ fn enclosing_article<'a>(
         .map(|d| d.id())
         .chain(best.ancestors().map(|a| a.id()))
         .collect();
-    let rivals: Vec<NodeId> = scores
+    let rivals: std::collections::HashSet<NodeId> = scores
         .iter()
         .filter(|(id, s)| !related.contains(id) && s.final_score >= best_score * 0.75)
         .map(|(id, _)| *id)
@@ -190,9 +199,7 @@ fn enclosing_article<'a>(
         if matches!(ancestor.value().name(), "body" | "html") {
             break;
         }
-        let holds_rival = rivals
-            .iter()
-            .any(|r| ancestor.descendants().any(|d| d.id() == *r));
+        let holds_rival = ancestor.descendants().any(|d| rivals.contains(&d.id()));
         if holds_rival {
             return ancestor;
         }
@@ -204,25 +211,25 @@ fn enclosing_article<'a>(
 /// how much of its text is links.
 struct Score {
     final_score: f64,
+    /// Place in the page, to break ties the same way every time.
+    order: usize,
 }
 
-fn score_candidates(root: ElementRef) -> HashMap<NodeId, Score> {
+fn score_candidates(root: ElementRef, stats: &Stats) -> HashMap<NodeId, Score> {
     let mut votes: HashMap<NodeId, f64> = HashMap::new();
     for element in root.descendants().filter_map(ElementRef::wrap) {
-        let text = match element.value().name() {
-            "p" | "pre" | "td" | "blockquote" => element.text().collect::<String>(),
+        let m = stats.of(element);
+        let (length, commas) = match element.value().name() {
+            "p" | "pre" | "td" | "blockquote" => (m.chars, m.commas),
             // Prose written without <p>: the text a div holds outside its
             // block children (Readability turns such divs into paragraphs).
-            "div" | "section" | "article" | "main" => inline_run(element),
+            "div" | "section" | "article" | "main" => (m.inline_chars, m.inline_commas),
             _ => continue,
         };
-        let length = text.trim().chars().count();
-        // Length first: the ancestor walk is the costlier test.
-        if length < MIN_PARAGRAPH || has_excluded_ancestor(element) {
+        if length < MIN_PARAGRAPH || m.excluded {
             continue;
         }
-        let commas = text.matches([',', '，', '、', '،']).count() as f64;
-        let vote = 1.0 + commas + (length as f64 / 100.0).min(3.0);
+        let vote = 1.0 + commas as f64 + (length as f64 / 100.0).min(3.0);
         let ancestors = element.ancestors().filter_map(ElementRef::wrap).take(5);
         for (level, ancestor) in ancestors.enumerate() {
             let share = match level {
@@ -238,33 +245,16 @@ fn score_candidates(root: ElementRef) -> HashMap<NodeId, Score> {
     votes
         .into_iter()
         .filter_map(|(id, score)| {
-            let element = ElementRef::wrap(root.tree().get(id)?)?;
+            let m = stats.of(ElementRef::wrap(root.tree().get(id)?)?);
             Some((
                 id,
                 Score {
-                    final_score: score * (1.0 - link_density(element)),
+                    final_score: score * (1.0 - m.link_density()),
+                    order: m.order,
                 },
             ))
         })
         .collect()
-}
-
-/// The text of `element`'s own text nodes and inline children, leaving out
-/// its block children (they vote for themselves).
-fn inline_run(element: ElementRef) -> String {
-    let mut text = String::new();
-    for child in element.children() {
-        match child.value() {
-            Node::Text(t) => text.push_str(t),
-            Node::Element(e)
-                if !crate::html_text::BLOCKS.contains(&e.name()) && !NEVER.contains(&e.name()) =>
-            {
-                text.extend(ElementRef::wrap(child).expect("an element").text());
-            }
-            _ => {}
-        }
-    }
-    text
 }
 
 /// The score an element starts with, from its tag and its class and id.
@@ -341,48 +331,16 @@ fn is_clutter(element: ElementRef) -> bool {
     names_clutter(&names) && !names_article(&names)
 }
 
-fn has_excluded_ancestor(element: ElementRef) -> bool {
-    std::iter::once(element)
-        .chain(element.ancestors().filter_map(ElementRef::wrap))
-        .any(|e| {
-            NEVER.contains(&e.value().name()) || e.value().name() == "header" && !inside_article(e)
-        })
-}
-
-/// A page's `<header>` is clutter; an article's own header holds its title.
-fn inside_article(element: ElementRef) -> bool {
-    element
-        .ancestors()
-        .filter_map(ElementRef::wrap)
-        .any(|a| a.value().name() == "article")
-}
-
-/// Share of `element`'s text inside links.
-fn link_density(element: ElementRef) -> f64 {
-    let total: usize = element.text().map(|t| t.trim().len()).sum();
-    if total == 0 {
-        return 0.0;
-    }
-    let linked: usize = element
-        .descendants()
-        .filter_map(ElementRef::wrap)
-        .filter(|e| e.value().name() == "a")
-        .flat_map(|a| a.text())
-        .map(|t| t.trim().len())
-        .sum();
-    (linked as f64 / total as f64).min(1.0)
-}
-
 /// A sibling of the article element that is itself prose: long with few
 /// links, or a short sentence without any.
-fn reads_like_a_paragraph(element: ElementRef) -> bool {
+fn reads_like_a_paragraph(element: ElementRef, stats: &Stats) -> bool {
     if element.value().name() != "p" {
         return false;
     }
+    let m = stats.of(element);
+    let (length, density) = (m.chars, m.link_density());
     let text = element.text().collect::<String>();
-    let text = text.trim();
-    let length = text.chars().count();
-    let density = link_density(element);
+    let text = text.trim_end();
     (length > 80 && density < 0.25)
         || (length > 0 && density == 0.0 && text.ends_with(['.', '。', '!', '?']))
 }
@@ -390,7 +348,7 @@ fn reads_like_a_paragraph(element: ElementRef) -> bool {
 /// Appends the paragraphs under `root` to `out`, skipping clutter and link
 /// lists. A loop over an explicit stack, not recursion: hostile pages nest
 /// elements deeper than any thread's stack.
-fn collect_paragraphs(root: ElementRef, out: &mut Vec<String>) {
+fn collect_paragraphs(root: ElementRef, stats: &Stats, out: &mut Vec<String>) {
     let mut stack = vec![*root];
     while let Some(node) = stack.pop() {
         let element = match node.value() {
@@ -404,7 +362,8 @@ fn collect_paragraphs(root: ElementRef, out: &mut Vec<String>) {
             }
             _ => continue,
         };
-        if is_clutter(element) || element.value().name() == "header" && !inside_article(element) {
+        let m = stats.of(element);
+        if element.id() != root.id() && is_clutter(element) || m.excluded {
             continue;
         }
         let name = element.value().name();
@@ -414,7 +373,7 @@ fn collect_paragraphs(root: ElementRef, out: &mut Vec<String>) {
         }
         if PARAGRAPHS.contains(&name) || is_text_block(element) {
             // Mostly links: "Related: …", tag lists, teasers.
-            if link_density(element) > 0.5 {
+            if m.link_density() > 0.5 {
                 continue;
             }
             let text = inline_text(element);
@@ -423,7 +382,7 @@ fn collect_paragraphs(root: ElementRef, out: &mut Vec<String>) {
             }
             continue;
         }
-        if matches!(name, "ul" | "ol") && link_density(element) > 0.5 {
+        if matches!(name, "ul" | "ol") && m.link_density() > 0.5 {
             continue;
         }
         stack.extend(node.children().rev());
@@ -452,6 +411,15 @@ fn inline_text(element: ElementRef) -> String {
             Edge::Open(node) if skipping.is_none() => match node.value() {
                 Node::Text(t) => raw.push_str(t),
                 Node::Element(e) if e.name() == "br" => raw.push('\n'),
+                // A block inside a paragraph (a quote's <p>, a nested list)
+                // starts a line of its own.
+                Node::Element(e)
+                    if node.id() != element.id()
+                        && crate::html_text::BLOCKS.contains(&e.name())
+                        && !is_clutter(ElementRef::wrap(node).expect("an element")) =>
+                {
+                    raw.push('\n');
+                }
                 Node::Element(_)
                     if node.id() != element.id()
                         && is_clutter(ElementRef::wrap(node).expect("an element")) =>
@@ -461,6 +429,13 @@ fn inline_text(element: ElementRef) -> String {
                 _ => {}
             },
             Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
+            Edge::Close(node) if skipping.is_none() && node.id() != element.id() => {
+                if let Node::Element(e) = node.value()
+                    && crate::html_text::BLOCKS.contains(&e.name())
+                {
+                    raw.push('\n');
+                }
+            }
             _ => {}
         }
     }

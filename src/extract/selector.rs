@@ -39,7 +39,13 @@ pub fn selected_text(document: &Html, rule: &SelectorRule) -> String {
         .map(|e| e.id())
         .collect();
     let mut paragraphs = Vec::new();
+    // A match inside an earlier match is already in its text.
+    let mut taken: HashSet<NodeId> = HashSet::new();
     for element in document.select(&rule.selector) {
+        if element.ancestors().any(|a| taken.contains(&a.id())) {
+            continue;
+        }
+        taken.insert(element.id());
         let raw = text_of(element, &removed);
         paragraphs.extend(collapse(&raw).lines().map(str::to_string));
     }
@@ -59,6 +65,10 @@ fn text_of(root: ElementRef, removed: &HashSet<NodeId>) -> String {
                     if removed.contains(&node.id())
                         || matches!(e.name(), "script" | "style" | "noscript" | "template") =>
                 {
+                    // A removed block still parts the text around it.
+                    if BLOCKS.contains(&e.name()) {
+                        raw.push('\n');
+                    }
                     skipping = Some(node.id());
                 }
                 Node::Element(e) if BLOCKS.contains(&e.name()) => raw.push('\n'),

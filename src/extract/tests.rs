@@ -264,3 +264,39 @@ fn a_chinese_page_keeps_its_paragraphs() {
          官员表示，观察员将于下周抵达，人道主义援助也将很快进入该地区，民众对此充满期待。"
     );
 }
+
+#[test]
+fn nested_matches_article_classes_scripts_and_inner_blocks() {
+    // A nested selector match is taken once; a removed block parts the
+    // text around it.
+    let nested = "<div class=\"c\">Outer<div class=\"c\">Inner</div></div>";
+    let rule = SelectorRule::parse(".c", &[]).unwrap();
+    assert_eq!(extract(nested, Some(&rule)).text, "Outer\n\nInner");
+    let parted = "<div class=\"b\">Kept one.<div class=\"ad\">Buy</div>Kept two.</div>";
+    let rule = SelectorRule::parse(".b", &[".ad".into()]).unwrap();
+    assert_eq!(extract(parted, Some(&rule)).text, "Kept one.\n\nKept two.");
+
+    // The article's own class cannot make it clutter.
+    let prose = "<p>The ceasefire, agreed on Monday, held through the night, officials said.</p>\
+                 <p>Aid convoys, which had waited for days, crossed the border at dawn.</p>";
+    let page = format!("<html><body><div class=\"layout no-sidebar\">{prose}</div></body></html>");
+    assert!(extract(&page, None).text.contains("held through the night"));
+
+    // Script text does not vote.
+    let script = format!(
+        "<html><body><table><tr><td>menu <script>var a = {{{}}};</script></td></tr></table>\
+         <article>{prose}</article></body></html>",
+        "k: 1, ".repeat(200)
+    );
+    assert!(extract(&script, None).text.starts_with("The ceasefire"));
+
+    // Blocks inside a paragraph-level element keep their own lines.
+    let quote = format!(
+        "<html><body><article>{prose}<blockquote><p>First quoted sentence.</p><p>Second quoted sentence.</p></blockquote></article></body></html>"
+    );
+    assert!(
+        extract(&quote, None)
+            .text
+            .contains("First quoted sentence.\nSecond quoted sentence.")
+    );
+}
