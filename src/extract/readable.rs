@@ -306,7 +306,15 @@ fn class_and_id(element: ElementRef) -> String {
         .flatten()
     {
         names.push(' ');
-        names.push_str(&value.to_ascii_lowercase());
+        // camelCase parts are words too: `articleBody` is "article body".
+        let mut previous_lower = false;
+        for c in value.chars() {
+            if c.is_ascii_uppercase() && previous_lower {
+                names.push('-');
+            }
+            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            names.push(c.to_ascii_lowercase());
+        }
     }
     names
 }
@@ -440,4 +448,20 @@ fn inline_text(element: ElementRef) -> String {
         }
     }
     crate::html_text::collapse(&raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_case_class_names_are_words() {
+        let html = Html::parse_fragment("<div itemprop=\"articleBody\" class=\"adSlot\"></div>");
+        let div = html
+            .select(&scraper::Selector::parse("div").unwrap())
+            .next()
+            .unwrap();
+        let names = class_and_id(div);
+        assert!(names_article(&names) && names_clutter(&names), "{names}");
+    }
 }
