@@ -336,7 +336,16 @@ fn is_clutter(element: ElementRef) -> bool {
         return true;
     }
     let names = class_and_id(element);
-    names_clutter(&names) && !names_article(&names)
+    if !names_clutter(&names) {
+        return false;
+    }
+    // A name ending in a clutter word is clutter even beside an article
+    // word (`post-meta`, `entry-tags`); otherwise an article word rescues
+    // it (`article-comments-count` inside the body).
+    let ends_in_clutter = names
+        .split_whitespace()
+        .any(|name| words(name).last().is_some_and(|w| NEGATIVE.contains(&w)));
+    ends_in_clutter || !names_article(&names)
 }
 
 /// A sibling of the article element that is itself prose: long with few

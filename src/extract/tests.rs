@@ -300,3 +300,18 @@ fn nested_matches_article_classes_scripts_and_inner_blocks() {
             .contains("First quoted sentence.\nSecond quoted sentence.")
     );
 }
+
+#[test]
+fn a_name_ending_in_a_clutter_word_is_clutter_beside_an_article_word() {
+    let page = "<html><body><article class=\"post\">\
+        <div class=\"post-meta\">By Jane Doe | 12 March 2026 | 4 min read, with photos</div>\
+        <div class=\"post-body\"><p>The ceasefire, agreed on Monday, held through the night, officials said.</p>\
+        <p>Aid convoys, which had waited for days, crossed the border at dawn.</p></div>\
+        <div class=\"post-tags\"><a href=\"/t/a\">Truce</a> <a href=\"/t/b\">Aid</a></div>\
+        </article></body></html>";
+    let text = extract(page, None).text;
+    assert!(
+        text.starts_with("The ceasefire") && !text.contains("Jane Doe"),
+        "{text}"
+    );
+}
