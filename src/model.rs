@@ -21,6 +21,15 @@ pub fn digest<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
         .collect()
 }
 
+/// Who a delivery goes to, as its Message-ID names it: the address for
+/// mail, `webhook:NAME` for a webhook (so the two never collide).
+pub fn delivery_key(channel: &str, recipient: &str) -> String {
+    match channel {
+        "email" => recipient.to_string(),
+        other => format!("{other}:{recipient}"),
+    }
+}
+
 /// The Message-ID of the mail that tells `recipient` that `rules` matched
 /// entry `entry` of `feed`: the same whenever that mail is (re)sent.
 pub fn message_id(feed: &str, entry: &str, recipient: &str, rules: &[String]) -> String {
@@ -167,6 +176,8 @@ pub struct Alert {
     pub created: DateTime<Utc>,
     /// Every feed that carried the story (the same canonical link).
     pub sources: Vec<String>,
+    /// `email`, or `webhook` (then `recipient` is the webhook's name).
+    pub channel: String,
 }
 
 /// A server's cache validators, sent back on the next request.

@@ -5,10 +5,13 @@
 //! whether the server accepted it.
 
 mod maildir;
+mod outbound;
 mod render;
 mod smtp;
 mod snippet;
+mod webhook;
 
+pub use outbound::Outbound;
 pub use render::{escape, header_safe, render, render_test};
 pub use snippet::snippet;
 
@@ -40,6 +43,13 @@ pub enum AlertError {
         /// when the server or the connection failed and may work later.
         permanent: bool,
     },
+    /// The webhook could not be called, or answered with an error.
+    #[error("{message}")]
+    Webhook {
+        message: String,
+        /// True when the webhook refused this alert for good (a 4xx).
+        permanent: bool,
+    },
     /// The Maildir could not be written.
     #[error("cannot write to the Maildir {path}: {source}")]
     Maildir {
@@ -55,7 +65,9 @@ impl AlertError {
     pub fn is_about_this_mail(&self) -> bool {
         match self {
             AlertError::Address(_) | AlertError::Build(_) => true,
-            AlertError::Smtp { permanent, .. } => *permanent,
+            AlertError::Smtp { permanent, .. } | AlertError::Webhook { permanent, .. } => {
+                *permanent
+            }
             AlertError::Secret(_) | AlertError::Maildir { .. } => false,
         }
     }

@@ -243,6 +243,7 @@ mod tests {
             attempts: 0,
             created: chrono::Utc::now(),
             sources: vec!["un-news".into()],
+            channel: "email".into(),
         }
     }
 

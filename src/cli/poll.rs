@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use futures_util::{StreamExt, stream};
 
-use crate::alert::Mailer;
+use crate::alert::Outbound;
 use crate::config::{Config, FeedConfig};
 use crate::pipeline::{
     Context, DeliveryReport, FeedOutcome, FeedReport, Queue, Trigger, deliver_pending, refresh_feed,
@@ -127,7 +127,7 @@ fn print_feed(feed: &FeedConfig, report: Result<FeedReport, StoreError>) -> bool
 }
 
 /// Prints the delivery pass; false when anything is left pending.
-fn print_delivery(report: Result<DeliveryReport, StoreError>, mailer: &Mailer) -> bool {
+fn print_delivery(report: Result<DeliveryReport, StoreError>, mailer: &Outbound) -> bool {
     let report = match report {
         Ok(report) => report,
         Err(e) => {
@@ -152,10 +152,10 @@ fn print_delivery(report: Result<DeliveryReport, StoreError>, mailer: &Mailer) -
 }
 
 /// Opens the store and the mailer for a command that polls or delivers.
-pub(super) fn open(config: Config, state_dir: &Path) -> Result<(Context, Mailer), String> {
+pub(super) fn open(config: Config, state_dir: &Path) -> Result<(Context, Outbound), String> {
     let db = super::database_path(state_dir);
     let store = Store::open(&db).map_err(|e| format!("{}: {e}", db.display()))?;
-    let mailer = Mailer::new(config.smtp.as_ref(), state_dir).map_err(|e| e.to_string())?;
+    let mailer = Outbound::new(&config, state_dir).map_err(|e| e.to_string())?;
     let ctx = Context::new(Arc::new(config), StoreHandle::new(store))?;
     Ok((ctx, mailer))
 }

@@ -14,6 +14,7 @@ mod types;
 pub use error::{ConfigError, Located};
 pub use types::{
     Config, DaemonConfig, FeedConfig, HeaderValue, RuleConfig, Secret, SmtpConfig, SmtpSecurity,
+    WebhookConfig,
 };
 
 use std::collections::HashSet;
@@ -26,7 +27,9 @@ use url::Url;
 
 use crate::extract::SelectorRule;
 use crate::rules::{Query, RuleSet, RuleSpec};
-use raw::{RawConfig, RawDaemon, RawFeed, RawHeaderValue, RawRule, RawSecretSource, RawSmtp};
+use raw::{
+    RawConfig, RawDaemon, RawFeed, RawHeaderValue, RawRule, RawSecretSource, RawSmtp, RawWebhook,
+};
 
 /// SMTP sessions carrying mail at once unless `[smtp] connections` says:
 /// enough to hide round trips to a distant server, few enough that
@@ -91,11 +94,23 @@ impl Checker<'_> {
             }
             feeds.push(checked);
         }
+        let mut webhooks: Vec<WebhookConfig> = Vec::new();
+        for webhook in &raw.webhooks {
+            let checked = self.webhook(webhook)?;
+            if webhooks.iter().any(|w| w.name == checked.name) {
+                let span = webhook.get_ref().name.span();
+                return Err(self.error(
+                    &span,
+                    format!("duplicate webhook name \"{}\"", checked.name),
+                ));
+            }
+            webhooks.push(checked);
+        }
         let mut rules = Vec::new();
         let mut queries = Vec::new();
         let mut rule_names = HashSet::new();
         for rule in &raw.rules {
-            let (checked, query) = self.rule(rule, &feeds)?;
+            let (checked, query) = self.rule(rule, &feeds, &webhooks)?;
             if !rule_names.insert(checked.name.clone()) {
                 let span = rule.get_ref().name.span();
                 return Err(self.error(&span, format!("duplicate rule name \"{}\"", checked.name)));
@@ -109,6 +124,7 @@ impl Checker<'_> {
             smtp,
             feeds,
             rules,
+            webhooks,
             rule_set: RuleSet::new(queries),
             daemon,
         })
@@ -256,7 +272,37 @@ impl Checker<'_> {
                 HeaderValue::Text(self.header_text(agent.get_ref(), &agent.span())?),
             ));
         }
-        for (name, value) in &raw.headers {
+        headers.extend(self.headers(&raw.headers)?);
+        let extract = match &raw.extract {
+            Some(rule) => Some(
+                SelectorRule::parse(&rule.get_ref().selector, &rule.get_ref().remove)
+                    .map_err(|e| self.error(&rule.span(), e))?,
+            ),
+            None => None,
+        };
+        Ok(FeedConfig {
+            name,
+            url,
+            tags: raw.tags.iter().map(|t| t.get_ref().clone()).collect(),
+            interval,
+            adaptive,
+            allow_private_network: raw.allow_private_network,
+            enabled: raw.enabled,
+            headers,
+            scrape: raw.scrape,
+            respect_robots: raw.respect_robots,
+            extract,
+        })
+    }
+
+    /// Request headers as configured: names checked, values given or read
+    /// from a file or the environment when needed.
+    fn headers(
+        &self,
+        raw: &std::collections::BTreeMap<String, Spanned<RawHeaderValue>>,
+    ) -> Checked<Vec<(String, HeaderValue)>> {
+        let mut headers = Vec::new();
+        for (name, value) in raw {
             if name.is_empty()
                 || !name
                     .bytes()
@@ -288,26 +334,7 @@ impl Checker<'_> {
             };
             headers.push((name.clone(), value));
         }
-        let extract = match &raw.extract {
-            Some(rule) => Some(
-                SelectorRule::parse(&rule.get_ref().selector, &rule.get_ref().remove)
-                    .map_err(|e| self.error(&rule.span(), e))?,
-            ),
-            None => None,
-        };
-        Ok(FeedConfig {
-            name,
-            url,
-            tags: raw.tags.iter().map(|t| t.get_ref().clone()).collect(),
-            interval,
-            adaptive,
-            allow_private_network: raw.allow_private_network,
-            enabled: raw.enabled,
-            headers,
-            scrape: raw.scrape,
-            respect_robots: raw.respect_robots,
-            extract,
-        })
+        Ok(headers)
     }
 
     /// A header value given in the file: one line, no control characters.
@@ -321,10 +348,43 @@ impl Checker<'_> {
         Ok(text.to_string())
     }
 
+    fn webhook(&self, raw: &Spanned<RawWebhook>) -> Checked<WebhookConfig> {
+        let w = raw.get_ref();
+        let name = self.name(&w.name, "webhook")?;
+        let url = match (&w.url, &w.url_file, &w.url_env) {
+            (Some(url), None, None) => {
+                let parsed = Url::parse(url.get_ref()).map_err(|e| {
+                    self.error(&url.span(), format!("webhook \"{name}\": invalid URL: {e}"))
+                })?;
+                if !matches!(parsed.scheme(), "http" | "https") {
+                    return Err(self.error(
+                        &url.span(),
+                        format!("webhook \"{name}\": the URL must be http(s)"),
+                    ));
+                }
+                HeaderValue::Text(parsed.to_string())
+            }
+            (None, Some(file), None) => HeaderValue::Secret(Secret::File(PathBuf::from(file))),
+            (None, None, Some(var)) => HeaderValue::Secret(Secret::Env(var.clone())),
+            _ => {
+                return Err(self.error(
+                    &raw.span(),
+                    format!("webhook \"{name}\": set exactly one of url, url_file or url_env"),
+                ));
+            }
+        };
+        Ok(WebhookConfig {
+            name,
+            url,
+            headers: self.headers(&w.headers)?,
+        })
+    }
+
     fn rule(
         &self,
         raw: &Spanned<RawRule>,
         feeds: &[FeedConfig],
+        webhooks: &[WebhookConfig],
     ) -> Checked<(RuleConfig, RuleSpec)> {
         let r = raw.get_ref();
         let name = self.name(&r.name, "rule")?;
@@ -334,13 +394,22 @@ impl Checker<'_> {
             self.error(&span, format!("rule \"{name}\": {}", e.message))
         })?;
         let mut immediate = false;
+        let mut rule_webhooks = Vec::new();
         for target in &r.notify {
             match target.get_ref().as_str() {
                 "immediate" => immediate = true,
+                hook if webhooks.iter().any(|w| w.name == hook) => {
+                    rule_webhooks.push(hook.to_string());
+                }
                 other => {
+                    let mut known = vec!["\"immediate\"".to_string()];
+                    known.extend(webhooks.iter().map(|w| format!("\"{}\"", w.name)));
                     return Err(self.error(
                         &target.span(),
-                        format!("rule \"{name}\": unknown notify target \"{other}\" (known: \"immediate\")"),
+                        format!(
+                            "rule \"{name}\": unknown notify target \"{other}\" (known: {})",
+                            known.join(", ")
+                        ),
                     ));
                 }
             }
@@ -378,6 +447,7 @@ impl Checker<'_> {
             name,
             query: r.query.get_ref().clone(),
             immediate,
+            webhooks: rule_webhooks,
             to: r
                 .to
                 .iter()

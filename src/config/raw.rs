@@ -14,6 +14,8 @@ pub struct RawConfig {
     pub feeds: Vec<Spanned<RawFeed>>,
     #[serde(default, rename = "rule")]
     pub rules: Vec<Spanned<RawRule>>,
+    #[serde(default, rename = "webhook")]
+    pub webhooks: Vec<Spanned<RawWebhook>>,
     #[serde(default)]
     pub daemon: RawDaemon,
 }
@@ -98,6 +100,18 @@ pub struct RawRule {
     pub exact: bool,
     #[serde(default = "yes")]
     pub enabled: bool,
+}
+
+/// `[[webhook]]`: a URL alerts are POSTed to as JSON.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWebhook {
+    pub name: Spanned<String>,
+    pub url: Option<Spanned<String>>,
+    pub url_file: Option<String>,
+    pub url_env: Option<String>,
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, Spanned<RawHeaderValue>>,
 }
 
 /// `[daemon]`: every key optional; defaults live in `super::DaemonConfig`.

@@ -16,6 +16,7 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     pub feeds: Vec<FeedConfig>,
     pub rules: Vec<RuleConfig>,
+    pub webhooks: Vec<WebhookConfig>,
     /// The rules, compiled; rule `i` of the set is `rules[i]`.
     pub rule_set: RuleSet,
     pub daemon: DaemonConfig,
@@ -83,6 +84,16 @@ pub enum HeaderValue {
     Secret(Secret),
 }
 
+/// `[[webhook]]`: alerts POSTed as JSON (ntfy, Slack or Matrix bridges).
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    pub name: String,
+    /// Given, or read at start from a file or the environment (such URLs
+    /// carry tokens).
+    pub url: HeaderValue,
+    pub headers: Vec<(String, HeaderValue)>,
+}
+
 /// `[[rule]]`
 #[derive(Debug, Clone)]
 pub struct RuleConfig {
@@ -90,6 +101,8 @@ pub struct RuleConfig {
     pub query: String,
     /// True when `notify` holds "immediate".
     pub immediate: bool,
+    /// The webhooks `notify` names.
+    pub webhooks: Vec<String>,
     pub to: Vec<String>,
     /// Feed names or tags the rule applies to; empty means every feed.
     pub feeds: Vec<String>,

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
-use crate::alert::Mailer;
+use crate::alert::Outbound;
 use crate::pipeline::{Context, FeedReport, Queue, Trigger, deliver_pending, later, poll_feed};
 use crate::store::StoreError;
 use pages::PageWork;
@@ -31,7 +31,7 @@ const DELIVERY_RETRY: Duration = Duration::from_secs(60);
 /// be read at start; later database failures are logged and retried.
 pub async fn run(
     ctx: Context,
-    mailer: Mailer,
+    mailer: Outbound,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), StoreError> {
     let next_poll = load_schedule(&ctx).await?;
@@ -186,7 +186,7 @@ async fn revive_reenabled(ctx: &Context, schedule: &mut Schedule) {
 /// makes one last pass and returns.
 async fn delivery_loop(
     ctx: Context,
-    mailer: Mailer,
+    mailer: Outbound,
     wake: Arc<Notify>,
     mut stop: watch::Receiver<bool>,
 ) {

@@ -10,7 +10,7 @@ use futures_util::{StreamExt, stream};
 
 use super::refresh::later;
 use super::schedule::jittered;
-use crate::alert::Mailer;
+use crate::alert::Outbound;
 use crate::model::Alert;
 use crate::store::{StoreError, StoreHandle};
 
@@ -59,7 +59,7 @@ pub struct DeliveryReport {
 /// pass: the rest would fail the same way and stay pending for the next.
 pub async fn deliver_pending(
     store: &StoreHandle,
-    mailer: &Mailer,
+    mailer: &Outbound,
     queue: Queue,
 ) -> Result<DeliveryReport, StoreError> {
     // Held for the whole pass: another process on this database waits, then
@@ -257,6 +257,7 @@ mod tests {
             attempts,
             created: now - queued_ago,
             sources: vec!["wire".into()],
+            channel: "email".into(),
         }
     }
 

@@ -4,7 +4,7 @@
 use crate::alert::snippet;
 use crate::config::{Config, FeedConfig};
 use crate::extract::article_body;
-use crate::model::{ArticleText, Entry, Field, RuleMatch, message_id};
+use crate::model::{ArticleText, Entry, Field, RuleMatch, delivery_key, message_id};
 use crate::store::{NewDelivery, NewEntry, NewMatch};
 
 /// Matches an entry, with `body` as its article text (the page's, when it
@@ -52,13 +52,18 @@ pub fn consider(
             terms: m.terms.clone(),
             snippet: snippet_for(&text, m),
         });
-        if !rule.immediate {
-            continue;
-        }
-        for recipient in &rule.to {
-            match deliveries.iter_mut().find(|d| d.recipient == *recipient) {
+        let mails = rule
+            .to
+            .iter()
+            .filter(|_| rule.immediate)
+            .map(|to| ("email", to));
+        let hooks = rule.webhooks.iter().map(|hook| ("webhook", hook));
+        for (channel, recipient) in mails.chain(hooks) {
+            let same = |d: &&mut NewDelivery| d.channel == channel && d.recipient == *recipient;
+            match deliveries.iter_mut().find(same) {
                 Some(d) => d.rules.push(rule.name.clone()),
                 None => deliveries.push(NewDelivery {
+                    channel,
                     recipient: recipient.clone(),
                     rules: vec![rule.name.clone()],
                     message_id: String::new(),
@@ -67,7 +72,8 @@ pub fn consider(
         }
     }
     for d in &mut deliveries {
-        d.message_id = message_id(&feed.name, &entry.id, &d.recipient, &d.rules);
+        let key = delivery_key(d.channel, &d.recipient);
+        d.message_id = message_id(&feed.name, &entry.id, &key, &d.rules);
     }
     NewEntry {
         entry,

@@ -17,11 +17,10 @@ pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, poll_feed, r
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use reqwest::header::{HeaderMap, HeaderName};
+use reqwest::header::HeaderMap;
 
-use crate::config::{self, Config, FeedConfig};
+use crate::config::{Config, FeedConfig};
 use crate::fetch::{Fetcher, HostLimits, Limits};
-use crate::secrets::read_secret;
 use crate::store::{StoreError, StoreHandle};
 
 /// What a poll needs: the config, the store and the HTTP client.
@@ -109,18 +108,5 @@ impl Context {
 
 /// A feed's configured headers, secrets read, as an HTTP header map.
 fn feed_headers(feed: &FeedConfig) -> Result<HeaderMap, String> {
-    let mut map = HeaderMap::new();
-    for (name, value) in &feed.headers {
-        let text = match value {
-            config::HeaderValue::Text(text) => text.clone(),
-            config::HeaderValue::Secret(secret) => read_secret(secret)
-                .map_err(|e| format!("feed \"{}\", header {name}: {e}", feed.name))?,
-        };
-        let invalid =
-            |e: &dyn std::fmt::Display| format!("feed \"{}\", header {name}: {e}", feed.name);
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid(&e))?;
-        let value = reqwest::header::HeaderValue::from_str(&text).map_err(|e| invalid(&e))?;
-        map.insert(name, value);
-    }
-    Ok(map)
+    crate::fetch::header_map(&format!("feed \"{}\"", feed.name), &feed.headers)
 }

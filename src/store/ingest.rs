@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::outbox::parse_list;
 use super::{Store, StoreError, to_secs};
-use crate::model::{Entry, Validators, message_id};
+use crate::model::{Entry, Validators, delivery_key, message_id};
 
 /// A rule that matched a new entry.
 #[derive(Debug, Clone)]
@@ -19,9 +19,12 @@ pub struct NewMatch {
     pub snippet: String,
 }
 
-/// One mail to send because of a new entry.
+/// One mail (or webhook call) to send because of a new entry.
 #[derive(Debug, Clone)]
 pub struct NewDelivery {
+    /// `email` or `webhook`.
+    pub channel: &'static str,
+    /// A mail address, or a webhook's name.
     pub recipient: String,
     /// Names of the rules the mail stands for.
     pub rules: Vec<String>,
@@ -333,21 +336,23 @@ fn insert_outcome(
     }
     let mut insert_delivery = tx.prepare_cached(
         "INSERT INTO deliveries (entry_id, channel, recipient, rules, message_id, created_at)
-         VALUES (?1, 'email', ?2, ?3, ?4, ?5)
+         VALUES (?1, ?6, ?2, ?3, ?4, ?5)
          ON CONFLICT DO NOTHING",
     )?;
     let mut mailed_for_story = tx.prepare_cached(
         "SELECT d.rules FROM deliveries d JOIN entries e ON e.id = d.entry_id
          WHERE e.canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
-           AND e.id != ?1 AND d.recipient = ?2",
+           AND e.id != ?1 AND d.recipient = ?2 AND d.channel = ?3",
     )?;
     for d in &new.deliveries {
         // The same story from another feed: what was mailed for it to this
         // recipient is not mailed again.
         let mut mailed: Vec<String> = Vec::new();
-        for rules in
-            mailed_for_story.query_map(params![entry_id, d.recipient], |r| r.get::<_, String>(0))?
-        {
+        let mailed_rows = mailed_for_story
+            .query_map(params![entry_id, d.recipient, d.channel], |r| {
+                r.get::<_, String>(0)
+            })?;
+        for rules in mailed_rows {
             mailed.extend(parse_list(&rules?)?);
         }
         let rules: Vec<String> = d
@@ -368,7 +373,12 @@ fn insert_outcome(
                     [entry_id],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )?;
-                message_id(&feed, &identity, &d.recipient, &rules)
+                message_id(
+                    &feed,
+                    &identity,
+                    &delivery_key(d.channel, &d.recipient),
+                    &rules,
+                )
             }
         };
         stored.deliveries += insert_delivery.execute(params![
@@ -376,7 +386,8 @@ fn insert_outcome(
             d.recipient,
             json(&rules),
             message_id,
-            at
+            at,
+            d.channel
         ])?;
     }
     Ok(())

@@ -14,7 +14,7 @@ impl Store {
     pub fn pending_alerts(&self, due_by: Option<DateTime<Utc>>) -> Result<Vec<Alert>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT d.id, d.recipient, d.message_id, d.rules, d.entry_id,
-                    e.feed, e.title, e.link, e.published_at, d.attempts, d.created_at
+                    e.feed, e.title, e.link, e.published_at, d.attempts, d.created_at, d.channel
              FROM deliveries d JOIN entries e ON e.id = d.entry_id
              WHERE d.state = 'pending'
                AND (?1 IS NULL OR d.next_attempt_at IS NULL OR d.next_attempt_at <= ?1)
@@ -35,6 +35,7 @@ impl Store {
                     attempts: r.get(9)?,
                     created: from_secs(r.get(10)?),
                     sources: Vec::new(),
+                    channel: r.get(11)?,
                 },
                 r.get::<_, String>(3)?,
                 r.get::<_, i64>(4)?,

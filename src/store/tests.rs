@@ -40,6 +40,7 @@ fn poll(ids: &[&str], etag: &str) -> PollRecord {
                     snippet: "a ceasefire".into(),
                 }],
                 deliveries: vec![NewDelivery {
+                    channel: "email",
                     recipient: "desk@example.org".into(),
                     rules: vec!["c".into()],
                     message_id: format!("{id}@newshound"),
@@ -258,6 +259,7 @@ fn two_versions_of_an_update_never_mail_one_rule_twice() {
                     })
                     .collect(),
                 deliveries: vec![NewDelivery {
+                    channel: "email",
                     recipient: "desk@example.org".into(),
                     rules: rules.clone(),
                     message_id: crate::model::message_id("wire", "a", "desk@example.org", &rules),

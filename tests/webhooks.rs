@@ -1,0 +1,99 @@
+//! Webhooks: an alert POSTed as JSON to a server on 127.0.0.1, through the
+//! same queue as mail: a 5xx is retried, a 4xx is dead.
+
+mod common;
+
+use common::*;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn config(feeds: &MockServer, hooks: &MockServer) -> String {
+    format!(
+        "{}[[webhook]]\nname = \"ntfy\"\nurl = \"{}/hook\"\nheaders = {{ Authorization = \"Bearer t0ken\" }}\n\
+         [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"ntfy\"]\n",
+        feed("wire", &format!("{}/feed.xml", feeds.uri())),
+        hooks.uri()
+    )
+}
+
+async fn serve_feed(server: &MockServer) {
+    let body = rss(
+        &server.uri(),
+        &[Item::new("1", "Ceasefire agreed", "Both sides signed.")],
+    );
+    respond(
+        server,
+        "/feed.xml",
+        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alert_is_posted_as_json_once() {
+    let (feeds, hooks) = (MockServer::start().await, MockServer::start().await);
+    serve_feed(&feeds).await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .and(header("Authorization", "Bearer t0ken"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&hooks)
+        .await;
+    let env = Env::new();
+    env.write_config(&config(&feeds, &hooks));
+
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).contains("alerts: 1 sent via Maildir"),
+        "{}",
+        stdout(&output)
+    );
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let calls = hooks.received_requests().await.unwrap();
+    assert_eq!(calls.len(), 1, "posted once");
+    let json: serde_json::Value = serde_json::from_slice(&calls[0].body).unwrap();
+    assert_eq!(json["title"], "Ceasefire agreed");
+    assert_eq!(json["feeds"], serde_json::json!(["wire"]));
+    assert_eq!(json["rules"][0]["name"], "ceasefire");
+    assert!(
+        env.maildir_new().is_empty(),
+        "no mail: the rule notifies only the webhook"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_webhook_is_retried_and_a_refusing_one_is_dead() {
+    for (status, pending, dead) in [(503, 1, 0), (404, 0, 1)] {
+        let (feeds, hooks) = (MockServer::start().await, MockServer::start().await);
+        serve_feed(&feeds).await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(status))
+            .mount(&hooks)
+            .await;
+        let env = Env::new();
+        env.write_config(&config(&feeds, &hooks));
+
+        assert_exit(&env.newshound(&["poll"]).await, 1);
+        let status_json = env.newshound(&["status", "--json"]).await;
+        let json: serde_json::Value = serde_json::from_slice(&status_json.stdout).unwrap();
+        assert_eq!(json["deliveries"]["pending"], pending, "{status}");
+        assert_eq!(json["deliveries"]["dead"], dead, "{status}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_notify_target_names_the_known_ones() {
+    let env = Env::new();
+    env.write_config(
+        "[[webhook]]\nname = \"ntfy\"\nurl = \"https://ntfy.example/t\"\n\
+         [[rule]]\nname = \"r\"\nquery = 'x'\nnotify = [\"slack\"]\n",
+    );
+    let output = env.newshound(&["check"]).await;
+    assert_exit(&output, 2);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("unknown notify target \"slack\" (known: \"immediate\", \"ntfy\")"),
+        "{err}"
+    );
+}
