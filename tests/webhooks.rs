@@ -97,3 +97,41 @@ async fn an_unknown_notify_target_names_the_known_ones() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_that_is_down_does_not_hold_up_mail() {
+    let (feeds, hooks) = (MockServer::start().await, MockServer::start().await);
+    let smtp = SmtpSink::start();
+    let body = rss(
+        &feeds.uri(),
+        &[
+            Item::new("1", "Ceasefire agreed", "x"),
+            Item::new("2", "Ceasefire holds", "y"),
+        ],
+    );
+    respond(
+        &feeds,
+        "/feed.xml",
+        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
+    )
+    .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&hooks)
+        .await;
+    let env = Env::new();
+    // One send at a time, so the webhook's failure comes before the second mail.
+    env.write_config(&format!(
+        "{}connections = 1\n{}[[webhook]]\nname = \"ntfy\"\nurl = \"{}/hook\"\n\
+         [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"immediate\", \"ntfy\"]\nto = [\"desk@example.org\"]\n",
+        smtp.config(),
+        feed("wire", &format!("{}/feed.xml", feeds.uri())),
+        hooks.uri()
+    ));
+
+    assert_exit(&env.newshound(&["poll"]).await, 1);
+    assert_eq!(smtp.mails().len(), 2, "both mails went");
+    let status = env.newshound(&["status", "--json"]).await;
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json["deliveries"]["pending"], 2, "both webhook calls wait");
+}

@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use std::collections::HashSet;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
@@ -55,8 +57,9 @@ pub struct DeliveryReport {
 /// Tries every pending delivery once, oldest first and up to the mailer's
 /// parallel sends at a time, holding the outbox lock so that a second
 /// process on the same database waits and then finds them sent. A failure
-/// of the transport itself (server down, unreadable password) ends the
-/// pass: the rest would fail the same way and stay pending for the next.
+/// of a transport itself (mail server down, a webhook not answering) ends
+/// the pass for that transport: its other alerts would fail the same way
+/// and stay pending for the next; alerts by other transports still go.
 pub async fn deliver_pending(
     store: &StoreHandle,
     mailer: &Outbound,
@@ -72,20 +75,32 @@ pub async fn deliver_pending(
         ..DeliveryReport::default()
     };
     let mut sent = SentMarks::default();
-    // Set when the transport failed, or the store: mails not yet started
-    // are left pending, those in flight finish and are recorded.
+    // Set when the store failed: nothing more is started. Alerts in flight
+    // finish and are recorded.
     let stop = AtomicBool::new(false);
+    // Transports that failed in this pass (the mail server, a webhook):
+    // their alerts not yet started wait for the next pass; the others go.
+    let failed: Mutex<HashSet<String>> = Mutex::default();
     let mut store_error: Option<StoreError> = None;
     let mut attempts = stream::iter(alerts)
         .map(|alert| {
-            let stop = &stop;
+            let (stop, failed) = (&stop, &failed);
             async move {
-                if stop.load(Ordering::SeqCst) {
+                let transport = transport_of(&alert);
+                let skip = stop.load(Ordering::SeqCst)
+                    || failed
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .contains(&transport);
+                if skip {
                     return (alert, None);
                 }
                 let outcome = mailer.send(&alert).await;
                 if outcome.as_ref().is_err_and(|e| !e.is_about_this_mail()) {
-                    stop.store(true, Ordering::SeqCst);
+                    failed
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(transport);
                 }
                 (alert, Some(outcome))
             }
@@ -165,6 +180,15 @@ pub async fn deliver_pending(
     match (store_error, committed) {
         (Some(e), _) | (None, Err(e)) => Err(e),
         (None, Ok(())) => Ok(report),
+    }
+}
+
+/// The transport an alert leaves by: the mail server for every mail, each
+/// webhook on its own.
+fn transport_of(alert: &Alert) -> String {
+    match alert.channel.as_str() {
+        "webhook" => format!("webhook:{}", alert.recipient),
+        _ => "email".to_string(),
     }
 }
 
