@@ -15,3 +15,30 @@ pub fn read_secret(secret: &Secret) -> Result<String, String> {
         }
     }
 }
+
+/// A credential systemd passed with `LoadCredential=` (a file named `name`
+/// in `$CREDENTIALS_DIRECTORY`), when `credentials_directory` holds one.
+pub fn systemd_credential(
+    credentials_directory: Option<&std::path::Path>,
+    name: &str,
+) -> Option<Result<String, String>> {
+    let path = credentials_directory?.join(name);
+    path.exists().then(|| read_secret(&Secret::File(path)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_systemd_credential_is_read_when_present() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(systemd_credential(Some(dir.path()), "smtp"), None);
+        std::fs::write(dir.path().join("smtp"), "s3cret\n").unwrap();
+        assert_eq!(
+            systemd_credential(Some(dir.path()), "smtp"),
+            Some(Ok("s3cret".into()))
+        );
+        assert_eq!(systemd_credential(None, "smtp"), None);
+    }
+}

@@ -6,6 +6,7 @@
 mod pool;
 mod stream;
 
+use std::path::Path;
 use std::time::Duration;
 
 use lettre::Message;
@@ -19,7 +20,7 @@ use tokio_rustls::TlsConnector;
 
 use super::AlertError;
 use crate::config::{SmtpConfig, SmtpSecurity};
-use crate::secrets::read_secret;
+use crate::secrets::{read_secret, systemd_credential};
 use pool::Pool;
 
 /// How long opening a session (connect, greeting, TLS, AUTH) may take.
@@ -62,9 +63,16 @@ impl SmtpMailer {
     pub fn new(config: &SmtpConfig) -> Result<SmtpMailer, AlertError> {
         let credentials = match &config.username {
             Some(user) => {
+                // Configured, else systemd's LoadCredential=smtp:…, else none.
+                let credentials_directory = std::env::var_os("CREDENTIALS_DIRECTORY");
+                let from_systemd =
+                    || systemd_credential(credentials_directory.as_deref().map(Path::new), "smtp");
                 let password = match &config.password {
                     Some(secret) => read_secret(secret).map_err(AlertError::Secret)?,
-                    None => String::new(),
+                    None => from_systemd()
+                        .transpose()
+                        .map_err(AlertError::Secret)?
+                        .unwrap_or_default(),
                 };
                 Some(Credentials::new(user.clone(), password))
             }
