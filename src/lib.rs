@@ -14,6 +14,7 @@ pub mod feed;
 pub mod fetch;
 pub mod html_text;
 pub mod model;
+pub mod opml;
 pub mod pipeline;
 pub mod rules;
 pub mod secrets;

@@ -6,6 +6,7 @@ mod backtest;
 mod check;
 mod extract;
 mod inspect;
+mod opml;
 mod poll;
 mod run;
 mod status;
@@ -92,6 +93,12 @@ enum Command {
         #[arg(long, requires = "batch")]
         out: Option<PathBuf>,
     },
+    /// Subscription lists: import an OPML file as [[feed]] TOML, or export
+    /// the configured feeds as OPML 2.0.
+    Opml {
+        #[command(subcommand)]
+        action: OpmlAction,
+    },
     /// Send one test mail through the configured transport and print what
     /// the server said.
     TestMail {
@@ -107,6 +114,17 @@ enum Command {
         #[arg(long, default_value = "30d", value_parser = humantime::parse_duration)]
         since: std::time::Duration,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum OpmlAction {
+    /// Print [[feed]] TOML for the feeds in an OPML file.
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+    },
+    /// Print OPML 2.0 for the configured feeds.
+    Export,
 }
 
 /// Exit code for a run-time failure (a feed, a delivery).
@@ -181,6 +199,15 @@ pub fn main() -> ExitCode {
                 _ => INVALID,
             }
         }
+        Command::Opml {
+            action: OpmlAction::Import { ref file },
+        } => opml::import(file),
+        Command::Opml {
+            action: OpmlAction::Export,
+        } => match load(&args.config) {
+            Ok(config) => opml::export(&config),
+            Err(code) => code,
+        },
         Command::TestMail { ref to } => with_config(&args, |config, dir| {
             runtime().block_on(test_mail::test_mail(&config, &dir, to.as_deref()))
         }),
