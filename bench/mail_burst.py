@@ -13,30 +13,14 @@ whole queue. Median of 3 runs, each on fresh state.
 import statistics
 import subprocess
 
-from polling import NEWSHOUND, ROOT, WORK, Peers, free_port, fresh, measure
+from polling import NEWSHOUND, ROOT, WORK, Peers, free_port, fresh, measure, write_config
 
 MAILS = 10_000
 
 
 def config(peers, smtp_port, path):
-    path.write_text("\n".join([
-        "[smtp]",
-        f'url = "smtp://127.0.0.1:{smtp_port}"',
-        'from = "newshound <bench@example.org>"',
-        "[[feed]]",
-        'name = "burst"',
-        f'url = "{peers.url(0)}"',
-        "scrape = false",
-        "[[rule]]",
-        'name = "bench"',
-        "query = 'report'",
-        'notify = ["immediate"]',
-        'to = ["desk@example.org"]',
-        "[daemon]",
-        # The generated items are a minute apart: all 10,000 within backfill.
-        'backfill = "30d"',
-        'log_level = "error"',
-    ]) + "\n")
+    # The generated items are a minute apart: all 10,000 within backfill.
+    write_config(path, smtp_port, [("burst", peers.url(0), ["scrape = false"])], "report", ['backfill = "30d"'])
 
 
 def run(peers, name):

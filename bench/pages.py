@@ -16,30 +16,14 @@ import statistics
 import subprocess
 import sys
 
-from polling import NEWSHOUND, PEERS, ROOT, WORK, Peers, fresh, measure
+from polling import NEWSHOUND, ROOT, WORK, Peers, fresh, measure, write_config
 
 ITEMS = 50
 
 
 def config(peers, scrape, delay, path):
-    path.write_text("\n".join([
-        "[smtp]",
-        f'url = "smtp://127.0.0.1:{peers.smtp}"',
-        'from = "newshound <bench@example.org>"',
-        "[[feed]]",
-        'name = "wire"',
-        f'url = "{peers.url(0)}"',
-        "allow_private_network = true",
-        f"scrape = {'true' if scrape else 'false'}",
-        "[[rule]]",
-        'name = "bench"',
-        "query = 'report'",
-        'notify = ["immediate"]',
-        'to = ["desk@example.org"]',
-        "[daemon]",
-        f'per_host_delay = "{delay}"',
-        'log_level = "error"',
-    ]) + "\n")
+    extra = ["allow_private_network = true", f"scrape = {'true' if scrape else 'false'}"]
+    write_config(path, peers.smtp, [("wire", peers.url(0), extra)], "report", [f'per_host_delay = "{delay}"'])
 
 
 def run(peers, name, scrape, delay):

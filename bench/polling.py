@@ -90,17 +90,22 @@ class Peers:
         self.proc.wait(timeout=30)
 
 
-def newshound_config(peers, query, path):
-    lines = [
-        "[smtp]",
-        f'url = "smtp://127.0.0.1:{peers.smtp}"',
-        'from = "newshound <bench@example.org>"',
-    ]
-    for f in range(peers.feeds):
-        lines += ["[[feed]]", f'name = "f{f}"', f'url = "{peers.url(f)}"', "scrape = false"]
+def write_config(path, smtp_port, feeds, query, daemon):
+    """A benchmark config: SMTP to 127.0.0.1:`smtp_port`, `feeds` as
+    (name, url, extra lines), one rule mailing `query`'s matches at once,
+    and `daemon` lines."""
+    lines = ["[smtp]", f'url = "smtp://127.0.0.1:{smtp_port}"', 'from = "newshound <bench@example.org>"']
+    for name, url, extra in feeds:
+        lines += ["[[feed]]", f'name = "{name}"', f'url = "{url}"', *extra]
     lines += ["[[rule]]", 'name = "bench"', f"query = '{query}'", 'notify = ["immediate"]', 'to = ["desk@example.org"]']
-    lines += ["[daemon]", 'per_host_delay = "0s"', "per_host_connections = 32", "concurrency = 64", 'log_level = "error"']
+    lines += ["[daemon]", *daemon, 'log_level = "error"']
     path.write_text("\n".join(lines) + "\n")
+
+
+def newshound_config(peers, query, path):
+    feeds = [(f"f{f}", peers.url(f), ["scrape = false"]) for f in range(peers.feeds)]
+    daemon = ['per_host_delay = "0s"', "per_host_connections = 32", "concurrency = 64"]
+    write_config(path, peers.smtp, feeds, query, daemon)
 
 
 def rss2email_setup(peers, directory):

@@ -64,25 +64,41 @@ fn stored_body(env: &Env) -> (Option<String>, Option<String>, Option<String>) {
     .unwrap()
 }
 
+/// A feed server whose one item links to `/story/1`, answered with `page`;
+/// an SMTP sink; and a config for both with `feed_extra` in the feed.
+struct Site {
+    server: MockServer,
+    smtp: SmtpSink,
+    env: Env,
+}
+
+async fn site(page: ResponseTemplate, feed_extra: &str) -> Site {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    serve_feed(&server).await;
+    respond(&server, "/story/1", page).await;
+    let env = Env::new();
+    env.write_config(&config(&smtp, &server, feed_extra));
+    Site { server, smtp, env }
+}
+
 fn requested(paths: &[wiremock::Request], path: &str) -> usize {
     paths.iter().filter(|r| r.url.path() == path).count()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_term_only_in_the_article_alerts_exactly_once() {
-    let server = MockServer::start().await;
-    let smtp = SmtpSink::start();
-    serve_feed(&server).await;
-    respond(
-        &server,
-        "/story/1",
+    let Site {
+        server: _server,
+        smtp,
+        env,
+    } = site(
         html(article_page(
             "A ceasefire was agreed overnight, the mediators announced.",
         )),
+        "allow_private_network = true\n",
     )
     .await;
-    let env = Env::new();
-    env.write_config(&config(&smtp, &server, "allow_private_network = true\n"));
 
     assert_exit(&env.newshound(&["poll"]).await, 0);
     assert_exit(&env.newshound(&["poll"]).await, 0);
@@ -104,18 +120,8 @@ async fn a_term_only_in_the_article_alerts_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_article_on_a_private_address_needs_allow_private_network() {
-    let server = MockServer::start().await;
-    let smtp = SmtpSink::start();
-    serve_feed(&server).await;
-    respond(
-        &server,
-        "/story/1",
-        html(article_page("A ceasefire was agreed.")),
-    )
-    .await;
-    let env = Env::new();
     // The feed's own host is trusted; the article link is not.
-    env.write_config(&config(&smtp, &server, ""));
+    let Site { server, smtp, env } = site(html(article_page("A ceasefire was agreed.")), "").await;
 
     assert_exit(&env.newshound(&["poll"]).await, 0);
     assert_eq!(
@@ -332,17 +338,15 @@ async fn robots_txt_is_asked_again_for_each_redirect_hop() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_daemon_reads_pages_apart_from_polls_and_mails_once() {
-    let server = MockServer::start().await;
-    let smtp = SmtpSink::start();
-    serve_feed(&server).await;
-    respond(
-        &server,
-        "/story/1",
+    let Site {
+        server: _server,
+        smtp,
+        env,
+    } = site(
         html(article_page("A ceasefire was agreed overnight.")),
+        "allow_private_network = true\n",
     )
     .await;
-    let env = Env::new();
-    env.write_config(&config(&smtp, &server, "allow_private_network = true\n"));
 
     let daemon = env.spawn_daemon();
     let started = std::time::Instant::now();
