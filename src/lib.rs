@@ -8,6 +8,7 @@
 pub mod alert;
 pub mod cli;
 pub mod config;
+pub mod cron;
 pub mod daemon;
 pub mod extract;
 pub mod feed;
