@@ -155,14 +155,27 @@ pub struct AlertRule {
     pub terms: Vec<String>,
 }
 
-/// Everything needed to render and send one alert mail.
+/// A row of the outbox: one mail (or webhook call) and who it goes to.
 #[derive(Debug, Clone)]
-pub struct Alert {
+pub struct Delivery {
     /// Outbox row id.
-    pub delivery_id: i64,
+    pub id: i64,
+    /// A mail address, or a webhook's name.
     pub recipient: String,
     /// Deterministic Message-ID (without angle brackets).
     pub message_id: String,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// When the delivery was queued.
+    pub created: DateTime<Utc>,
+    /// `email`, or `webhook` (then `recipient` is the webhook's name).
+    pub channel: String,
+}
+
+/// Everything needed to render and send one alert mail.
+#[derive(Debug, Clone)]
+pub struct Alert {
+    pub delivery: Delivery,
     pub feed: String,
     pub title: String,
     pub link: Option<String>,
@@ -170,14 +183,97 @@ pub struct Alert {
     pub rules: Vec<AlertRule>,
     /// Plain-text snippet around the first hit.
     pub snippet: String,
-    /// Failed attempts so far.
-    pub attempts: u32,
-    /// When the delivery was queued.
-    pub created: DateTime<Utc>,
     /// Every feed that carried the story (the same canonical link).
     pub sources: Vec<String>,
-    /// `email`, or `webhook` (then `recipient` is the webhook's name).
-    pub channel: String,
+}
+
+/// What a digest mail holds: its matches grouped by rule.
+#[derive(Debug, Clone)]
+pub struct DigestContent {
+    /// The digest's name, or the rule's for a "more matches" mail.
+    pub name: String,
+    /// True for a rule's "more matches" mail: what matched past its
+    /// hourly limit of immediate mails.
+    pub overflow: bool,
+    /// The time the digest stands for.
+    pub slot: DateTime<Utc>,
+    /// The IANA zone its times are shown in.
+    pub timezone: String,
+    /// One section per rule, the rule with most matches first.
+    pub sections: Vec<DigestSection>,
+}
+
+/// One rule's matches in a digest, newest first.
+#[derive(Debug, Clone)]
+pub struct DigestSection {
+    pub rule: String,
+    pub items: Vec<DigestItem>,
+}
+
+/// One story in a digest.
+#[derive(Debug, Clone)]
+pub struct DigestItem {
+    pub title: String,
+    pub link: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    /// Every feed that carried the story.
+    pub sources: Vec<String>,
+    /// The query terms that hit, as written.
+    pub terms: Vec<String>,
+    /// Snippet with hits between the highlight markers.
+    pub snippet: String,
+}
+
+impl DigestContent {
+    /// How many stories the digest holds.
+    pub fn len(&self) -> usize {
+        self.sections.iter().map(|s| s.items.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A digest mail waiting in the outbox.
+#[derive(Debug, Clone)]
+pub struct DigestMail {
+    pub delivery: Delivery,
+    pub digest: DigestContent,
+}
+
+/// Something the outbox sends: an alert about one story, or a digest.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    Alert(Alert),
+    Digest(DigestMail),
+}
+
+impl Outgoing {
+    pub fn delivery(&self) -> &Delivery {
+        match self {
+            Outgoing::Alert(a) => &a.delivery,
+            Outgoing::Digest(d) => &d.delivery,
+        }
+    }
+
+    /// What the mail is about, for logs: a title or a digest's name.
+    pub fn about(&self) -> String {
+        match self {
+            Outgoing::Alert(a) => a.title.clone(),
+            Outgoing::Digest(d) => format!("digest {}", d.digest.name),
+        }
+    }
+}
+
+/// The key a configured digest's items and schedule are stored under.
+pub fn digest_key(name: &str) -> String {
+    format!("digest:{name}")
+}
+
+/// The key of a rule's hourly "more matches" mail.
+pub fn overflow_key(rule: &str) -> String {
+    format!("overflow:{rule}")
 }
 
 /// A server's cache validators, sent back on the next request.

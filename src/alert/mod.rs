@@ -1,9 +1,10 @@
-//! Alert mail: render an alert (text and HTML) and hand it to a transport,
+//! Alert mail: render an alert or a digest (text and HTML) and hand it to a transport,
 //! SMTP when `[smtp]` is configured, else a Maildir in the state directory.
 //!
 //! Never fetches feeds or evaluates rules: it gets an [`Alert`] and reports
 //! whether the server accepted it.
 
+mod digest;
 mod maildir;
 mod outbound;
 mod render;
@@ -11,6 +12,7 @@ mod smtp;
 mod snippet;
 mod webhook;
 
+pub use digest::{digest_html, digest_subject, digest_text};
 pub use outbound::Outbound;
 pub use render::{escape, header_safe, render, render_test};
 pub use snippet::snippet;
@@ -21,7 +23,7 @@ use lettre::Message;
 use lettre::message::Mailbox;
 
 use crate::config::SmtpConfig;
-use crate::model::Alert;
+use crate::model::Outgoing;
 
 /// Why an alert could not be sent.
 #[derive(Debug, thiserror::Error)]
@@ -100,10 +102,14 @@ impl Mailer {
         }
     }
 
-    /// Renders and sends one alert; Ok once the server (or the Maildir) has it.
-    pub async fn send(&self, alert: &Alert) -> Result<(), AlertError> {
-        let message = render(alert, self.from())?;
-        self.send_message(&message, &alert.message_id)
+    /// Renders and sends one alert or digest; Ok once the server (or the
+    /// Maildir) has it.
+    pub async fn send(&self, outgoing: &Outgoing) -> Result<(), AlertError> {
+        let message = match outgoing {
+            Outgoing::Alert(alert) => render(alert, self.from())?,
+            Outgoing::Digest(mail) => digest::render_digest(mail, self.from())?,
+        };
+        self.send_message(&message, &outgoing.delivery().message_id)
             .await
             .map(|_| ())
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::webhook::Webhooks;
 use super::{AlertError, Mailer};
 use crate::config::Config;
-use crate::model::Alert;
+use crate::model::Outgoing;
 
 /// The mailer and the webhooks of a config.
 pub struct Outbound {
@@ -23,11 +23,14 @@ impl Outbound {
         })
     }
 
-    /// Sends one alert by its channel; Ok once it was accepted.
-    pub async fn send(&self, alert: &Alert) -> Result<(), AlertError> {
-        match alert.channel.as_str() {
-            "webhook" => self.webhooks.send(alert).await,
-            _ => self.mail.send(alert).await,
+    /// Sends one alert or digest by its channel; Ok once it was accepted.
+    /// Digests are mail only.
+    pub async fn send(&self, outgoing: &Outgoing) -> Result<(), AlertError> {
+        match outgoing {
+            Outgoing::Alert(alert) if alert.delivery.channel == "webhook" => {
+                self.webhooks.send(alert).await
+            }
+            _ => self.mail.send(outgoing).await,
         }
     }
 

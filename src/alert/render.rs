@@ -8,7 +8,7 @@ use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 
 use super::AlertError;
-use super::snippet::{MARK_CLOSE, MARK_OPEN};
+use super::snippet::{snippet_html, snippet_text};
 use crate::model::Alert;
 
 /// The most characters of a title put into a Subject header.
@@ -16,10 +16,7 @@ const SUBJECT_TITLE_CHARS: usize = 160;
 
 /// The mail for `alert`, from `from`.
 pub fn render(alert: &Alert, from: &Mailbox) -> Result<Message, AlertError> {
-    let to: Mailbox = alert
-        .recipient
-        .parse()
-        .map_err(|e| AlertError::Address(format!("{}: {e}", alert.recipient)))?;
+    let to = mailbox(&alert.delivery.recipient)?;
     let rule_names: Vec<&str> = alert.rules.iter().map(|r| r.name.as_str()).collect();
     let subject = format!(
         "[newshound] {}: {}",
@@ -30,7 +27,7 @@ pub fn render(alert: &Alert, from: &Mailbox) -> Result<Message, AlertError> {
         .from(from.clone())
         .to(to)
         .subject(subject)
-        .message_id(Some(format!("<{}>", alert.message_id)))
+        .message_id(Some(format!("<{}>", alert.delivery.message_id)))
         .date_now()
         .raw_header(raw("Auto-Submitted", "auto-generated"))
         .raw_header(raw("List-Id", LIST_ID))
@@ -49,9 +46,7 @@ pub fn render(alert: &Alert, from: &Mailbox) -> Result<Message, AlertError> {
 /// A test mail to `to` and its Message-ID: what `newshound test-mail`
 /// sends to check the transport.
 pub fn render_test(to: &str, from: &Mailbox) -> Result<(Message, String), AlertError> {
-    let to: Mailbox = to
-        .parse()
-        .map_err(|e| AlertError::Address(format!("{to}: {e}")))?;
+    let to = mailbox(to)?;
     let now = chrono::Utc::now();
     let id = format!(
         "test-{}@newshound",
@@ -74,11 +69,18 @@ pub fn render_test(to: &str, from: &Mailbox) -> Result<(Message, String), AlertE
     Ok((message, id))
 }
 
+/// `address` as a mailbox, or the error that names it.
+pub(super) fn mailbox(address: &str) -> Result<Mailbox, AlertError> {
+    address
+        .parse()
+        .map_err(|e| AlertError::Address(format!("{address}: {e}")))
+}
+
 /// One list for every mail newshound sends, so mail clients can file and
 /// filter them (RFC 2919); `X-Newshound-Rule` tells the rules apart.
-const LIST_ID: &str = "newshound alerts <alerts.newshound.invalid>";
+pub(super) const LIST_ID: &str = "newshound alerts <alerts.newshound.invalid>";
 
-fn raw(name: &'static str, value: &str) -> HeaderValue {
+pub(super) fn raw(name: &'static str, value: &str) -> HeaderValue {
     HeaderValue::new(HeaderName::new_from_ascii_str(name), value.to_string())
 }
 
@@ -122,19 +124,7 @@ fn text_body(alert: &Alert) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", display_title(alert));
     if !alert.snippet.is_empty() {
-        // Hits between asterisks, as plain-text mail emphasises.
-        let snippet: String = alert
-            .snippet
-            .chars()
-            .map(|c| {
-                if c == MARK_OPEN || c == MARK_CLOSE {
-                    '*'
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{snippet}\n");
+        let _ = writeln!(out, "{}\n", snippet_text(&alert.snippet));
     }
     if let Some(link) = &alert.link {
         let _ = writeln!(out, "{link}\n");
@@ -154,12 +144,7 @@ fn text_body(alert: &Alert) -> String {
 }
 
 fn html_body(alert: &Alert) -> String {
-    let mut out = String::from(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width\"></head>\
-         <body style=\"margin:0;padding:16px;font-family:sans-serif;line-height:1.5;color:#222\">\
-         <div style=\"max-width:640px;margin:0 auto\">",
-    );
+    let mut out = String::from(HTML_START);
     let title = escape(display_title(alert));
     let _ = match &alert.link {
         Some(link) => write!(
@@ -173,10 +158,11 @@ fn html_body(alert: &Alert) -> String {
         ),
     };
     if !alert.snippet.is_empty() {
-        let snippet = escape(&alert.snippet)
-            .replace(MARK_OPEN, "<mark style=\"background:#fff3a3\">")
-            .replace(MARK_CLOSE, "</mark>");
-        let _ = write!(out, "<p style=\"margin:0 0 12px\">{snippet}</p>");
+        let _ = write!(
+            out,
+            "<p style=\"margin:0 0 12px\">{}</p>",
+            snippet_html(&alert.snippet)
+        );
     }
     out.push_str("<table style=\"font-size:14px;color:#555;border-collapse:collapse\">");
     for rule in &alert.rules {
@@ -194,9 +180,20 @@ fn html_body(alert: &Alert) -> String {
         &sources.join(", "),
     );
     row(&mut out, "Published", &escape(&published(alert)));
-    out.push_str("</table><p style=\"font-size:12px;color:#888\">Sent by newshound because the rules above matched.</p></div></body></html>");
+    out.push_str("</table><p style=\"font-size:12px;color:#888\">Sent by newshound because the rules above matched.</p>");
+    out.push_str(HTML_END);
     out
 }
+
+/// The start of every mail's HTML part: a single column that reads on a
+/// phone, inline styles only, nothing loaded from elsewhere.
+pub(super) const HTML_START: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+     <meta name=\"viewport\" content=\"width=device-width\"></head>\
+     <body style=\"margin:0;padding:16px;font-family:sans-serif;line-height:1.5;color:#222\">\
+     <div style=\"max-width:640px;margin:0 auto\">";
+
+/// Closes [`HTML_START`].
+pub(super) const HTML_END: &str = "</div></body></html>";
 
 fn row(out: &mut String, label: &str, html: &str) {
     let _ = write!(
@@ -228,9 +225,14 @@ mod tests {
 
     fn alert(title: &str) -> Alert {
         Alert {
-            delivery_id: 1,
-            recipient: "desk@example.org".into(),
-            message_id: "abc@newshound".into(),
+            delivery: crate::model::Delivery {
+                id: 1,
+                recipient: "desk@example.org".into(),
+                message_id: "abc@newshound".into(),
+                attempts: 0,
+                created: chrono::Utc::now(),
+                channel: "email".into(),
+            },
             feed: "un-news".into(),
             title: title.into(),
             link: Some("https://e.org/a?x=1&y=2".into()),
@@ -240,10 +242,7 @@ mod tests {
                 terms: vec!["\"cease fire\"".into()],
             }],
             snippet: "a <b>cease fire</b>".into(),
-            attempts: 0,
-            created: chrono::Utc::now(),
             sources: vec!["un-news".into()],
-            channel: "email".into(),
         }
     }
 

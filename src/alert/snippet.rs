@@ -44,6 +44,33 @@ pub fn snippet(text: &str, start: usize, end: usize, marks: &[(usize, usize)]) -
     out
 }
 
+/// A marked snippet as HTML: escaped, each hit in `<mark>`.
+pub fn snippet_html(marked: &str) -> String {
+    super::escape(marked)
+        .replace(MARK_OPEN, "<mark style=\"background:#fff3a3\">")
+        .replace(MARK_CLOSE, "</mark>")
+}
+
+/// A marked snippet as plain text: each hit between asterisks, as
+/// plain-text mail emphasises.
+pub fn snippet_text(marked: &str) -> String {
+    marked
+        .chars()
+        .map(|c| match c {
+            MARK_OPEN | MARK_CLOSE => '*',
+            c => c,
+        })
+        .collect()
+}
+
+/// A marked snippet without its marks.
+pub fn snippet_plain(marked: &str) -> String {
+    marked
+        .chars()
+        .filter(|c| *c != MARK_OPEN && *c != MARK_CLOSE)
+        .collect()
+}
+
 /// `text` without the marker characters, so feed text cannot forge a mark.
 fn push_plain(out: &mut String, text: &str) {
     out.extend(text.chars().filter(|c| *c != MARK_OPEN && *c != MARK_CLOSE));

@@ -9,7 +9,7 @@ use serde_json::json;
 use url::Url;
 
 use super::AlertError;
-use super::snippet::{MARK_CLOSE, MARK_OPEN};
+use super::snippet::snippet_plain;
 use crate::config::{HeaderValue, WebhookConfig};
 use crate::fetch::header_map;
 use crate::model::Alert;
@@ -68,9 +68,9 @@ impl Webhooks {
     /// POSTs `alert` to the webhook it names; Ok on a 2xx answer. A 4xx
     /// (but 408 and 429) is a refusal for good; anything else is retried.
     pub async fn send(&self, alert: &Alert) -> Result<(), AlertError> {
-        let Some(hook) = self.hooks.get(&alert.recipient) else {
+        let Some(hook) = self.hooks.get(&alert.delivery.recipient) else {
             return Err(AlertError::Webhook {
-                message: format!("no webhook named \"{}\" in the config", alert.recipient),
+                message: format!("no webhook named \"{}\" in the config", alert.delivery.recipient),
                 permanent: true,
             });
         };
@@ -83,7 +83,7 @@ impl Webhooks {
             .send()
             .await
             .map_err(|e| AlertError::Webhook {
-                message: format!("webhook \"{}\": {e}", alert.recipient),
+                message: format!("webhook \"{}\": {e}", alert.delivery.recipient),
                 permanent: false,
             })?;
         let status = answer.status();
@@ -92,7 +92,7 @@ impl Webhooks {
         }
         let permanent = status.is_client_error() && !matches!(status.as_u16(), 408 | 429);
         Err(AlertError::Webhook {
-            message: format!("webhook \"{}\" answered {status}", alert.recipient),
+            message: format!("webhook \"{}\" answered {status}", alert.delivery.recipient),
             permanent,
         })
     }
@@ -100,18 +100,14 @@ impl Webhooks {
 
 /// The JSON document a webhook receives: the same content as the mail.
 fn payload(alert: &Alert) -> serde_json::Value {
-    let snippet: String = alert
-        .snippet
-        .chars()
-        .filter(|c| *c != MARK_OPEN && *c != MARK_CLOSE)
-        .collect();
+    let snippet = snippet_plain(&alert.snippet);
     let rules: Vec<_> = alert
         .rules
         .iter()
         .map(|r| json!({"name": r.name, "terms": r.terms}))
         .collect();
     json!({
-        "id": alert.message_id,
+        "id": alert.delivery.message_id,
         "title": alert.title,
         "link": alert.link,
         "feeds": alert.sources,

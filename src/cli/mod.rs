@@ -4,6 +4,7 @@
 
 mod backtest;
 mod check;
+mod digest;
 mod extract;
 mod inspect;
 mod opml;
@@ -105,6 +106,19 @@ enum Command {
         /// The recipient (default: the first recipient of the rules).
         #[arg(long)]
         to: Option<String>,
+    },
+    /// Send what a digest holds now (--now), or print the HTML it would
+    /// send without changing anything (--preview).
+    #[command(group(clap::ArgGroup::new("mode").required(true).args(["now", "preview"])))]
+    Digest {
+        /// The digest's name.
+        name: String,
+        /// Close the digest now and send it, outside its schedule.
+        #[arg(long)]
+        now: bool,
+        /// Print the digest's HTML to stdout; nothing is sent or marked.
+        #[arg(long)]
+        preview: bool,
     },
     /// What a rule would have caught in the stored archive.
     Backtest {
@@ -210,6 +224,11 @@ pub fn main() -> ExitCode {
         },
         Command::TestMail { ref to } => with_config(&args, |config, dir| {
             runtime().block_on(test_mail::test_mail(&config, &dir, to.as_deref()))
+        }),
+        Command::Digest {
+            ref name, preview, ..
+        } => with_config(&args, |config, dir| {
+            runtime().block_on(digest::digest(config, dir, name, preview))
         }),
         Command::Backtest { ref rule, since } => with_config(&args, |config, dir| {
             backtest::backtest(&config, &dir, rule, since)

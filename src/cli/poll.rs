@@ -8,7 +8,8 @@ use futures_util::{StreamExt, stream};
 use crate::alert::Outbound;
 use crate::config::{Config, FeedConfig};
 use crate::pipeline::{
-    Context, DeliveryReport, FeedOutcome, FeedReport, Queue, Trigger, deliver_pending, refresh_feed,
+    Context, DeliveryReport, FeedOutcome, FeedReport, Queue, Trigger, close_due_digests,
+    deliver_pending, digest_plans, refresh_feed,
 };
 use crate::store::{Store, StoreError, StoreHandle};
 
@@ -59,6 +60,13 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 
         let report =
             report.unwrap_or_else(|e| Err(StoreError::Corrupt(format!("poll task failed: {e}"))));
         failed |= !print_feed(feed, report);
+    }
+    // Digests that came due go out with this pass, for setups that run
+    // `poll` from a timer instead of the daemon.
+    let plans = digest_plans(&ctx.config);
+    if let Err(e) = close_due_digests(&ctx.store, &plans, chrono::Utc::now()).await {
+        println!("digests: cannot close those due: {e}");
+        failed = true;
     }
     let mailer = Arc::new(mailer);
     let delivery = {
@@ -127,7 +135,7 @@ fn print_feed(feed: &FeedConfig, report: Result<FeedReport, StoreError>) -> bool
 }
 
 /// Prints the delivery pass; false when anything is left pending.
-fn print_delivery(report: Result<DeliveryReport, StoreError>, mailer: &Outbound) -> bool {
+pub(super) fn print_delivery(report: Result<DeliveryReport, StoreError>, mailer: &Outbound) -> bool {
     let report = match report {
         Ok(report) => report,
         Err(e) => {

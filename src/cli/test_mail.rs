@@ -9,8 +9,13 @@ use crate::config::Config;
 
 /// Sends the test mail; returns the exit code.
 pub async fn test_mail(config: &Config, state_dir: &Path, to: Option<&str>) -> u8 {
-    // Without --to: the first recipient of the rules.
-    let first_recipient = config.rules.iter().flat_map(|r| r.to.iter()).next();
+    // Without --to: the first recipient of the rules or digests.
+    let first_recipient = config
+        .rules
+        .iter()
+        .flat_map(|r| r.to.iter())
+        .chain(config.digests.iter().flat_map(|d| d.to.iter()))
+        .next();
     let Some(to) = to.or(first_recipient.map(String::as_str)) else {
         eprintln!("error: no rule has a recipient; name one with --to ADDR");
         return super::INVALID;

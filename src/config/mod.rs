@@ -13,6 +13,7 @@ mod types;
 
 pub use error::{ConfigError, Located};
 pub use types::{
+    DigestConfig,
     Config, DaemonConfig, FeedConfig, HeaderValue, RuleConfig, Secret, SmtpConfig, SmtpSecurity,
     WebhookConfig,
 };
@@ -28,7 +29,8 @@ use url::Url;
 use crate::extract::SelectorRule;
 use crate::rules::{Query, RuleSet, RuleSpec};
 use raw::{
-    RawConfig, RawDaemon, RawFeed, RawHeaderValue, RawRule, RawSecretSource, RawSmtp, RawWebhook,
+    RawConfig, RawDaemon, RawDigest, RawFeed, RawHeaderValue, RawRule, RawSecretSource, RawSmtp,
+    RawWebhook,
 };
 
 /// SMTP sessions carrying mail at once unless `[smtp] connections` says:
@@ -40,6 +42,9 @@ const DEFAULT_SMTP_CONNECTIONS: usize = 4;
 const MAX_SMTP_CONNECTIONS: usize = 32;
 
 /// The shortest poll interval accepted: faster polling is rude to servers.
+/// Immediate mails per rule and clock hour unless the rule says otherwise.
+const DEFAULT_MAX_IMMEDIATE_PER_HOUR: u32 = 20;
+
 const MIN_INTERVAL: Duration = Duration::from_secs(60);
 /// The longest poll interval accepted: a feed polled more rarely is dead.
 const MAX_INTERVAL: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -106,11 +111,33 @@ impl Checker<'_> {
             }
             webhooks.push(checked);
         }
+        let mut digests: Vec<DigestConfig> = Vec::new();
+        for digest in &raw.digests {
+            let checked = self.digest(digest.get_ref())?;
+            let span = digest.get_ref().name.span();
+            if digests.iter().any(|d| d.name == checked.name) {
+                return Err(self.error(
+                    &span,
+                    format!("duplicate digest name \"{}\"", checked.name),
+                ));
+            }
+            if checked.name == "immediate" || webhooks.iter().any(|w| w.name == checked.name) {
+                return Err(self.error(
+                    &span,
+                    format!(
+                        "digest \"{}\": a webhook or \"immediate\" has that name; a rule's \
+                         notify could not tell them apart",
+                        checked.name
+                    ),
+                ));
+            }
+            digests.push(checked);
+        }
         let mut rules = Vec::new();
         let mut queries = Vec::new();
         let mut rule_names = HashSet::new();
         for rule in &raw.rules {
-            let (checked, query) = self.rule(rule, &feeds, &webhooks)?;
+            let (checked, query) = self.rule(rule, &feeds, &webhooks, &digests)?;
             if !rule_names.insert(checked.name.clone()) {
                 let span = rule.get_ref().name.span();
                 return Err(self.error(&span, format!("duplicate rule name \"{}\"", checked.name)));
@@ -125,6 +152,7 @@ impl Checker<'_> {
             feeds,
             rules,
             webhooks,
+            digests,
             rule_set: RuleSet::new(queries),
             daemon,
         })
@@ -385,6 +413,7 @@ impl Checker<'_> {
         raw: &Spanned<RawRule>,
         feeds: &[FeedConfig],
         webhooks: &[WebhookConfig],
+        digests: &[DigestConfig],
     ) -> Checked<(RuleConfig, RuleSpec)> {
         let r = raw.get_ref();
         let name = self.name(&r.name, "rule")?;
@@ -395,14 +424,19 @@ impl Checker<'_> {
         })?;
         let mut immediate = false;
         let mut rule_webhooks = Vec::new();
+        let mut rule_digests = Vec::new();
         for target in &r.notify {
             match target.get_ref().as_str() {
                 "immediate" => immediate = true,
                 hook if webhooks.iter().any(|w| w.name == hook) => {
                     rule_webhooks.push(hook.to_string());
                 }
+                digest if digests.iter().any(|d| d.name == digest) => {
+                    rule_digests.push(digest.to_string());
+                }
                 other => {
                     let mut known = vec!["\"immediate\"".to_string()];
+                    known.extend(digests.iter().map(|d| format!("\"{}\"", d.name)));
                     known.extend(webhooks.iter().map(|w| format!("\"{}\"", w.name)));
                     return Err(self.error(
                         &target.span(),
@@ -420,17 +454,11 @@ impl Checker<'_> {
                 format!("rule \"{name}\" notifies \"immediate\" but has no recipients in `to`"),
             ));
         }
-        for address in &r.to {
-            if address.get_ref().trim().parse::<lettre::Address>().is_err() {
-                return Err(self.error(
-                    &address.span(),
-                    format!(
-                        "rule \"{name}\": \"{}\" is not a mail address",
-                        address.get_ref()
-                    ),
-                ));
-            }
-        }
+        let to = r
+            .to
+            .iter()
+            .map(|a| self.address(a, &format!("rule \"{name}\"")))
+            .collect::<Checked<Vec<_>>>()?;
         for feed in &r.feeds {
             let wanted = feed.get_ref();
             if !feeds
@@ -443,16 +471,23 @@ impl Checker<'_> {
                 ));
             }
         }
+        let max_immediate_per_hour = match &r.max_immediate_per_hour {
+            None => DEFAULT_MAX_IMMEDIATE_PER_HOUR,
+            Some(limit) => u32::try_from(*limit.get_ref()).map_err(|_| {
+                self.error(
+                    &limit.span(),
+                    format!("rule \"{name}\": max_immediate_per_hour must be 0 (no limit) or more"),
+                )
+            })?,
+        };
         let rule = RuleConfig {
             name,
             query: r.query.get_ref().clone(),
             immediate,
             webhooks: rule_webhooks,
-            to: r
-                .to
-                .iter()
-                .map(|a| a.get_ref().trim().to_string())
-                .collect(),
+            digests: rule_digests,
+            max_immediate_per_hour,
+            to,
             feeds: r.feeds.iter().map(|f| f.get_ref().clone()).collect(),
             exact: r.exact,
             enabled: r.enabled,
@@ -464,6 +499,56 @@ impl Checker<'_> {
                 exact: r.exact,
             },
         ))
+    }
+
+    fn digest(&self, d: &RawDigest) -> Checked<DigestConfig> {
+        let name = self.name(&d.name, "digest")?;
+        let schedule = d.schedule.get_ref().parse().map_err(|e: crate::cron::CronError| {
+            self.error(&d.schedule.span(), format!("digest \"{name}\": schedule {e}"))
+        })?;
+        let timezone = match &d.timezone {
+            None => chrono_tz::Tz::UTC,
+            Some(tz) => tz.get_ref().trim().parse().map_err(|_| {
+                self.error(
+                    &tz.span(),
+                    format!(
+                        "digest \"{name}\": unknown time zone \"{}\" (write an IANA name such \
+                         as \"Europe/Berlin\" or \"UTC\")",
+                        tz.get_ref()
+                    ),
+                )
+            })?,
+        };
+        if d.to.is_empty() {
+            return Err(self.error(
+                &d.name.span(),
+                format!("digest \"{name}\" has no recipients in `to`"),
+            ));
+        }
+        let to = d
+            .to
+            .iter()
+            .map(|a| self.address(a, &format!("digest \"{name}\"")))
+            .collect::<Checked<_>>()?;
+        Ok(DigestConfig {
+            name,
+            schedule,
+            timezone,
+            to,
+            send_empty: d.send_empty,
+        })
+    }
+
+    /// A mail address from `owner`'s `to`, trimmed.
+    fn address(&self, raw: &Spanned<String>, owner: &str) -> Checked<String> {
+        let address = raw.get_ref().trim();
+        if address.parse::<lettre::Address>().is_err() {
+            return Err(self.error(
+                &raw.span(),
+                format!("{owner}: \"{}\" is not a mail address", raw.get_ref()),
+            ));
+        }
+        Ok(address.to_string())
     }
 
     fn name(&self, raw: &Spanned<String>, what: &str) -> Checked<String> {

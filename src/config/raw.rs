@@ -16,6 +16,8 @@ pub struct RawConfig {
     pub rules: Vec<Spanned<RawRule>>,
     #[serde(default, rename = "webhook")]
     pub webhooks: Vec<Spanned<RawWebhook>>,
+    #[serde(default, rename = "digest")]
+    pub digests: Vec<Spanned<RawDigest>>,
     #[serde(default)]
     pub daemon: RawDaemon,
 }
@@ -100,6 +102,20 @@ pub struct RawRule {
     pub exact: bool,
     #[serde(default = "yes")]
     pub enabled: bool,
+    pub max_immediate_per_hour: Option<Spanned<i64>>,
+}
+
+/// `[[digest]]`: a scheduled mail of every match of the rules naming it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDigest {
+    pub name: Spanned<String>,
+    pub schedule: Spanned<String>,
+    pub timezone: Option<Spanned<String>>,
+    #[serde(default)]
+    pub to: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub send_empty: bool,
 }
 
 /// `[[webhook]]`: a URL alerts are POSTed to as JSON.

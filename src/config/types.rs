@@ -17,6 +17,7 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     pub rules: Vec<RuleConfig>,
     pub webhooks: Vec<WebhookConfig>,
+    pub digests: Vec<DigestConfig>,
     /// The rules, compiled; rule `i` of the set is `rules[i]`.
     pub rule_set: RuleSet,
     pub daemon: DaemonConfig,
@@ -94,6 +95,18 @@ pub struct WebhookConfig {
     pub headers: Vec<(String, HeaderValue)>,
 }
 
+/// `[[digest]]`: one mail per schedule slot holding every match of the
+/// rules that name it, to `to`.
+#[derive(Debug, Clone)]
+pub struct DigestConfig {
+    pub name: String,
+    pub schedule: crate::cron::Schedule,
+    pub timezone: chrono_tz::Tz,
+    pub to: Vec<String>,
+    /// Send a mail saying "no new matches" when there are none.
+    pub send_empty: bool,
+}
+
 /// `[[rule]]`
 #[derive(Debug, Clone)]
 pub struct RuleConfig {
@@ -103,7 +116,14 @@ pub struct RuleConfig {
     pub immediate: bool,
     /// The webhooks `notify` names.
     pub webhooks: Vec<String>,
+    /// The digests `notify` names.
+    pub digests: Vec<String>,
+    /// Recipients of the rule's immediate mails.
     pub to: Vec<String>,
+    /// Immediate mails a clock hour may hold before further matches wait
+    /// for the rule's next digest (or one "more matches" mail at the end of
+    /// the hour); 0 means no limit.
+    pub max_immediate_per_hour: u32,
     /// Feed names or tags the rule applies to; empty means every feed.
     pub feeds: Vec<String>,
     /// Case and accents matter for every term.

@@ -1,6 +1,6 @@
 //! The daemon: polls each feed when it is due, within the concurrency
-//! limit, and drains the outbox after every poll and once a minute, until
-//! told to shut down.
+//! limit, closes digests on their schedules, and drains the outbox after
+//! every poll and once a minute, until told to shut down.
 //!
 //! Shutdown is injected as a future, so tests drive it like a signal does.
 //! On shutdown no new poll starts; polls in flight finish (each within the
@@ -19,7 +19,10 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::alert::Outbound;
-use crate::pipeline::{Context, FeedReport, Queue, Trigger, deliver_pending, later, poll_feed};
+use crate::pipeline::{
+    Context, FeedReport, Queue, Trigger, close_due_digests, deliver_pending, digest_plans, later,
+    poll_feed,
+};
 use crate::store::StoreError;
 use pages::PageWork;
 use schedule::{MAX_SLEEP, Schedule};
@@ -182,19 +185,25 @@ async fn revive_reenabled(ctx: &Context, schedule: &mut Schedule) {
     }
 }
 
-/// Sends pending alerts whenever woken or once a minute; after `stop`,
-/// makes one last pass and returns.
+/// Closes digests when they are due and sends pending alerts and digests
+/// at start, whenever woken, when the next digest is due, and at least once
+/// a minute; after `stop`, makes one last pass and returns.
 async fn delivery_loop(
     ctx: Context,
     mailer: Outbound,
     wake: Arc<Notify>,
     mut stop: watch::Receiver<bool>,
 ) {
+    let plans = digest_plans(&ctx.config);
+    let mut stopping = false;
     loop {
-        let stopping = tokio::select! {
-            () = wake.notified() => false,
-            () = tokio::time::sleep(DELIVERY_RETRY) => false,
-            _ = stop.changed() => true,
+        let now = Utc::now();
+        let next_digest = match close_due_digests(&ctx.store, &plans, now).await {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::error!("cannot close the digests that are due: {e}");
+                None
+            }
         };
         let queue = Queue {
             honour_backoff: true,
@@ -213,5 +222,13 @@ async fn delivery_loop(
         if stopping {
             return;
         }
+        let until_digest = next_digest
+            .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+            .unwrap_or(DELIVERY_RETRY);
+        stopping = tokio::select! {
+            () = wake.notified() => false,
+            () = tokio::time::sleep(DELIVERY_RETRY.min(until_digest)) => false,
+            _ = stop.changed() => true,
+        };
     }
 }

@@ -13,7 +13,7 @@ use futures_util::{StreamExt, stream};
 use super::refresh::later;
 use super::schedule::jittered;
 use crate::alert::Outbound;
-use crate::model::Alert;
+use crate::model::{Delivery, Outgoing};
 use crate::store::{StoreError, StoreHandle};
 
 /// Sent marks are committed in batches of at most this many mails, or of
@@ -69,7 +69,7 @@ pub async fn deliver_pending(
     // finds these alerts sent.
     let _lock = store.lock_outbox().await?;
     let due_by = queue.honour_backoff.then(Utc::now);
-    let alerts = store.call(move |s| s.pending_alerts(due_by)).await?;
+    let alerts = store.call(move |s| s.pending_deliveries(due_by)).await?;
     let mut report = DeliveryReport {
         pending: alerts.len(),
         ..DeliveryReport::default()
@@ -123,16 +123,17 @@ pub async fn deliver_pending(
         let Some((alert, outcome)) = next else {
             break;
         };
-        let id = alert.delivery_id;
         let Some(outcome) = outcome else {
             continue;
         };
+        let delivery = alert.delivery();
+        let id = delivery.id;
         match outcome {
             Ok(()) => {
                 sent.push(id);
                 report.sent += 1;
                 report.pending -= 1;
-                tracing::info!(to = %alert.recipient, title = %alert.title, "alert sent");
+                tracing::info!(to = %delivery.recipient, about = %alert.about(), "alert sent");
                 if sent.is_full()
                     && let Err(e) = sent.commit(store).await
                 {
@@ -143,18 +144,18 @@ pub async fn deliver_pending(
             Err(e) => {
                 let message = e.to_string();
                 let now = Utc::now();
-                let retry_at = next_try(&alert, e.is_about_this_mail(), now, queue.max_age);
+                let retry_at = next_try(delivery, e.is_about_this_mail(), now, queue.max_age);
                 match retry_at {
                     Some(at) => tracing::warn!(
-                        to = %alert.recipient,
+                        to = %delivery.recipient,
                         "alert not sent, will retry at {}: {message}",
                         at.format("%Y-%m-%d %H:%M:%S UTC")
                     ),
                     None => {
                         tracing::error!(
-                            to = %alert.recipient,
-                            title = %alert.title,
-                            attempts = alert.attempts + 1,
+                            to = %delivery.recipient,
+                            about = %alert.about(),
+                            attempts = delivery.attempts + 1,
                             "alert dead, not retried: {message}"
                         );
                         report.dead += 1;
@@ -169,7 +170,7 @@ pub async fn deliver_pending(
                     stop.store(true, Ordering::SeqCst);
                     store_error.get_or_insert(e);
                 }
-                report.failures.push((alert.recipient.clone(), message));
+                report.failures.push((delivery.recipient.clone(), message));
             }
         }
     }
@@ -185,9 +186,10 @@ pub async fn deliver_pending(
 
 /// The transport an alert leaves by: the mail server for every mail, each
 /// webhook on its own.
-fn transport_of(alert: &Alert) -> String {
-    match alert.channel.as_str() {
-        "webhook" => format!("webhook:{}", alert.recipient),
+fn transport_of(outgoing: &Outgoing) -> String {
+    let delivery = outgoing.delivery();
+    match delivery.channel.as_str() {
+        "webhook" => format!("webhook:{}", delivery.recipient),
         _ => "email".to_string(),
     }
 }
@@ -197,16 +199,16 @@ fn transport_of(alert: &Alert) -> String {
 /// jitter; never (it is dead) when the server refused it for good or it was
 /// queued longer than `max_age` ago.
 fn next_try(
-    alert: &Alert,
+    delivery: &Delivery,
     refused_for_good: bool,
     now: DateTime<Utc>,
     max_age: Duration,
 ) -> Option<DateTime<Utc>> {
-    let too_old = chrono::Duration::from_std(max_age).is_ok_and(|age| now - alert.created >= age);
+    let too_old = chrono::Duration::from_std(max_age).is_ok_and(|age| now - delivery.created >= age);
     if refused_for_good || too_old {
         return None;
     }
-    let doublings = alert.attempts.min(16);
+    let doublings = delivery.attempts.min(16);
     let wait = FIRST_RETRY_WAIT
         .saturating_mul(1 << doublings)
         .min(MAX_RETRY_WAIT);
@@ -267,20 +269,13 @@ impl SentMarks {
 mod tests {
     use super::*;
 
-    fn alert(attempts: u32, queued_ago: chrono::Duration, now: DateTime<Utc>) -> Alert {
-        Alert {
-            delivery_id: 1,
+    fn delivery(attempts: u32, queued_ago: chrono::Duration, now: DateTime<Utc>) -> Delivery {
+        Delivery {
+            id: 1,
             recipient: "desk@example.org".into(),
             message_id: "x@newshound".into(),
-            feed: "wire".into(),
-            title: "t".into(),
-            link: None,
-            published: None,
-            rules: Vec::new(),
-            snippet: String::new(),
             attempts,
             created: now - queued_ago,
-            sources: vec!["wire".into()],
             channel: "email".into(),
         }
     }
@@ -291,7 +286,7 @@ mod tests {
         let max_age = Duration::from_secs(3 * 24 * 3600);
         let wait = |attempts| {
             let at = next_try(
-                &alert(attempts, chrono::Duration::minutes(5), now),
+                &delivery(attempts, chrono::Duration::minutes(5), now),
                 false,
                 now,
                 max_age,
@@ -309,7 +304,7 @@ mod tests {
         // Refused for good, or queued longer than the max age: dead.
         assert_eq!(
             next_try(
-                &alert(0, chrono::Duration::minutes(5), now),
+                &delivery(0, chrono::Duration::minutes(5), now),
                 true,
                 now,
                 max_age
@@ -318,7 +313,7 @@ mod tests {
         );
         assert_eq!(
             next_try(
-                &alert(9, chrono::Duration::days(3), now),
+                &delivery(9, chrono::Duration::days(3), now),
                 false,
                 now,
                 max_age

@@ -4,7 +4,7 @@
 use crate::alert::snippet;
 use crate::config::{Config, FeedConfig};
 use crate::extract::article_body;
-use crate::model::{ArticleText, Entry, Field, RuleMatch, delivery_key, message_id};
+use crate::model::{ArticleText, Entry, Field, RuleMatch, delivery_key, digest_key, message_id};
 use crate::store::{NewDelivery, NewEntry, NewMatch};
 
 /// Matches an entry, with `body` as its article text (the page's, when it
@@ -51,6 +51,11 @@ pub fn consider(
             rule: rule.name.clone(),
             terms: m.terms.clone(),
             snippet: snippet_for(&text, m),
+            digests: rule.digests.iter().map(|d| digest_key(d)).collect(),
+            hourly_limit: match rule.immediate {
+                true => rule.max_immediate_per_hour,
+                false => 0,
+            },
         });
         let mails = rule
             .to

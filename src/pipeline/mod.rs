@@ -5,12 +5,14 @@
 //! No scheduling and no signals: the daemon and the CLI decide when.
 
 mod deliver;
+mod digests;
 mod matching;
 mod pages;
 mod refresh;
 mod schedule;
 
 pub use deliver::{DeliveryReport, Queue, deliver_pending};
+pub use digests::{DigestPlan, close_digest_now, close_due_digests, digest_plans};
 pub use pages::process_pending;
 pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, poll_feed, refresh_feed};
 

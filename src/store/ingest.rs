@@ -7,9 +7,10 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::digests::add_digest_item;
 use super::outbox::parse_list;
 use super::{Store, StoreError, to_secs};
-use crate::model::{Entry, Validators, delivery_key, message_id};
+use crate::model::{Entry, Validators, delivery_key, message_id, overflow_key};
 
 /// A rule that matched a new entry.
 #[derive(Debug, Clone)]
@@ -17,6 +18,12 @@ pub struct NewMatch {
     pub rule: String,
     pub terms: Vec<String>,
     pub snippet: String,
+    /// Keys of the digests the match goes to (`digest:NAME`).
+    pub digests: Vec<String>,
+    /// The rule's `max_immediate_per_hour` (0: no limit). Past it the
+    /// match is not mailed at once: it waits in the rule's digests, or,
+    /// without one, for the rule's "more matches" mail.
+    pub hourly_limit: u32,
 }
 
 /// One mail (or webhook call) to send because of a new entry.
@@ -313,7 +320,10 @@ impl Store {
 /// rule) pair is mailed twice. A rule already mailed to a recipient for
 /// the same story (same canonical link) from another feed is left out too:
 /// one story is one alert, which lists every feed that carried it. A
-/// delivery with a known Message-ID is skipped.
+/// delivery with a known Message-ID is skipped. Each new match joins the
+/// digests its rule names; a rule past its hourly limit of immediate mails
+/// is left out of the mails, and its match waits for its digest (or its
+/// "more matches" mail) instead.
 fn insert_outcome(
     tx: &Transaction,
     entry_id: i64,
@@ -326,12 +336,33 @@ fn insert_outcome(
          ON CONFLICT (entry_id, rule) DO NOTHING",
     )?;
     let mut fresh: Vec<&str> = Vec::new();
+    // Rules past their hourly limit: not mailed at once.
+    let mut held: Vec<&str> = Vec::new();
     for m in &new.matches {
         let inserted =
             insert_match.execute(params![entry_id, m.rule, json(&m.terms), m.snippet, at])?;
         stored.matches += inserted;
-        if inserted == 1 {
-            fresh.push(&m.rule);
+        if inserted == 0 {
+            continue;
+        }
+        let match_id = tx.last_insert_rowid();
+        fresh.push(&m.rule);
+        let mailed_at_once = new
+            .deliveries
+            .iter()
+            .any(|d| d.channel == "email" && d.rules.contains(&m.rule));
+        let storm = mailed_at_once && m.hourly_limit > 0 && {
+            let this_hour = immediate_this_hour(tx, &m.rule, at)?;
+            this_hour >= u64::from(m.hourly_limit)
+        };
+        if storm {
+            held.push(&m.rule);
+        }
+        for key in &m.digests {
+            add_digest_item(tx, key, match_id, at)?;
+        }
+        if storm && m.digests.is_empty() {
+            add_digest_item(tx, &overflow_key(&m.rule), match_id, at)?;
         }
     }
     let mut insert_delivery = tx.prepare_cached(
@@ -359,6 +390,7 @@ fn insert_outcome(
             .rules
             .iter()
             .filter(|r| fresh.contains(&r.as_str()) && !mailed.contains(r))
+            .filter(|r| d.channel != "email" || !held.contains(&r.as_str()))
             .cloned()
             .collect();
         if rules.is_empty() {
@@ -381,7 +413,7 @@ fn insert_outcome(
                 )
             }
         };
-        stored.deliveries += insert_delivery.execute(params![
+        let queued = insert_delivery.execute(params![
             entry_id,
             d.recipient,
             json(&rules),
@@ -389,8 +421,25 @@ fn insert_outcome(
             at,
             d.channel
         ])?;
+        stored.deliveries += queued;
+        if queued == 1 && d.channel == "email" {
+            for rule in &rules {
+                tx.prepare_cached("UPDATE matches SET immediate = 1 WHERE entry_id = ?1 AND rule = ?2")?
+                    .execute(params![entry_id, rule])?;
+            }
+        }
     }
     Ok(())
+}
+
+/// Matches of `rule` mailed at once in the clock hour (UTC) of `at`.
+fn immediate_this_hour(tx: &Transaction, rule: &str, at: i64) -> Result<u64, StoreError> {
+    let hour_start = at - at.rem_euclid(3600);
+    Ok(tx
+        .prepare_cached(
+            "SELECT COUNT(*) FROM matches WHERE rule = ?1 AND matched_at >= ?2 AND immediate = 1",
+        )?
+        .query_row(params![rule, hour_start], |r| r.get::<_, i64>(0))? as u64)
 }
 
 fn json(list: &[String]) -> String {

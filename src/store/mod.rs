@@ -5,6 +5,7 @@
 //! seconds.
 
 mod archive;
+mod digests;
 mod feeds;
 mod handle;
 mod ingest;
@@ -12,6 +13,7 @@ mod outbox;
 mod status;
 
 pub use archive::ArchivedEntry;
+pub use digests::{Closed, DigestClose};
 pub use feeds::FeedState;
 pub use handle::{OutboxLock, StoreHandle};
 pub use ingest::{
@@ -31,6 +33,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_initial.sql")),
     M::up(include_str!("../../migrations/0002_article_pages.sql")),
     M::up(include_str!("../../migrations/0003_delivery_backoff.sql")),
+    M::up(include_str!("../../migrations/0004_digests.sql")),
 ];
 
 /// A failure of the database.

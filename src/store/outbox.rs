@@ -4,74 +4,103 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
+use super::digests::STORY_SOURCES;
 use super::{Store, StoreError, from_secs, to_secs};
-use crate::model::{Alert, AlertRule};
+use crate::model::{Alert, AlertRule, Delivery, DigestMail, Outgoing};
 
 impl Store {
     /// Pending deliveries, oldest first, ready to render: those whose retry
     /// time has come by `due_by`, or every one when `due_by` is None (a
     /// person asked for a delivery pass).
-    pub fn pending_alerts(&self, due_by: Option<DateTime<Utc>>) -> Result<Vec<Alert>, StoreError> {
+    pub fn pending_deliveries(
+        &self,
+        due_by: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Outgoing>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT d.id, d.recipient, d.message_id, d.rules, d.entry_id,
-                    e.feed, e.title, e.link, e.published_at, d.attempts, d.created_at, d.channel
-             FROM deliveries d JOIN entries e ON e.id = d.entry_id
-             WHERE d.state = 'pending'
-               AND (?1 IS NULL OR d.next_attempt_at IS NULL OR d.next_attempt_at <= ?1)
-             ORDER BY d.id",
+            "SELECT id, recipient, message_id, attempts, created_at, channel, rules, entry_id,
+                    digest_run
+             FROM deliveries
+             WHERE state = 'pending'
+               AND (?1 IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= ?1)
+             ORDER BY id",
         )?;
         let rows = stmt.query_map([due_by.map(to_secs)], |r| {
             Ok((
-                Alert {
-                    delivery_id: r.get(0)?,
+                Delivery {
+                    id: r.get(0)?,
                     recipient: r.get(1)?,
                     message_id: r.get(2)?,
-                    feed: r.get(5)?,
-                    title: r.get(6)?,
-                    link: r.get(7)?,
-                    published: r.get::<_, Option<i64>>(8)?.map(from_secs),
-                    rules: Vec::new(),
-                    snippet: String::new(),
-                    attempts: r.get(9)?,
-                    created: from_secs(r.get(10)?),
-                    sources: Vec::new(),
-                    channel: r.get(11)?,
+                    attempts: r.get(3)?,
+                    created: from_secs(r.get(4)?),
+                    channel: r.get(5)?,
                 },
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<i64>>(7)?,
+                r.get::<_, Option<i64>>(8)?,
             ))
         })?;
+        let mut pending = Vec::new();
+        for row in rows {
+            let (delivery, rules, entry_id, run) = row?;
+            pending.push(match (entry_id, run) {
+                (Some(entry_id), _) => Outgoing::Alert(self.alert(delivery, entry_id, &rules)?),
+                (None, Some(run)) => Outgoing::Digest(DigestMail {
+                    delivery,
+                    digest: self.digest_run_content(run)?,
+                }),
+                (None, None) => {
+                    return Err(StoreError::Corrupt(format!(
+                        "delivery {} names neither an entry nor a digest",
+                        delivery.id
+                    )));
+                }
+            });
+        }
+        Ok(pending)
+    }
+
+    /// The alert `delivery` sends about entry `entry_id` for `rules` (JSON).
+    fn alert(&self, delivery: Delivery, entry_id: i64, rules: &str) -> Result<Alert, StoreError> {
+        let (feed, title, link, published) = self
+            .conn
+            .prepare_cached("SELECT feed, title, link, published_at FROM entries WHERE id = ?1")?
+            .query_row([entry_id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, Option<i64>>(3)?.map(from_secs),
+                ))
+            })?;
+        let mut alert = Alert {
+            delivery,
+            feed,
+            title,
+            link,
+            published,
+            rules: Vec::new(),
+            snippet: String::new(),
+            sources: self
+                .conn
+                .prepare_cached(STORY_SOURCES)?
+                .query_map([entry_id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?,
+        };
         let mut match_stmt = self.conn.prepare_cached(
             "SELECT terms, snippet FROM matches WHERE entry_id = ?1 AND rule = ?2",
         )?;
-        let mut sources_stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT feed FROM entries
-             WHERE canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
-             ORDER BY feed",
-        )?;
-        let mut alerts = Vec::new();
-        for row in rows {
-            let (mut alert, rules, entry_id) = row?;
-            alert.sources = sources_stmt
-                .query_map([entry_id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            if alert.sources.is_empty() {
-                alert.sources.push(alert.feed.clone());
+        for name in parse_list(rules)? {
+            let (terms, snippet): (String, String) =
+                match_stmt.query_row(params![entry_id, name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            if alert.snippet.is_empty() {
+                alert.snippet = snippet;
             }
-            for name in parse_list(&rules)? {
-                let (terms, snippet): (String, String) = match_stmt
-                    .query_row(params![entry_id, name], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                if alert.snippet.is_empty() {
-                    alert.snippet = snippet;
-                }
-                alert.rules.push(AlertRule {
-                    name,
-                    terms: parse_list(&terms)?,
-                });
-            }
-            alerts.push(alert);
+            alert.rules.push(AlertRule {
+                name,
+                terms: parse_list(&terms)?,
+            });
         }
-        Ok(alerts)
+        Ok(alert)
     }
 
     /// Marks deliveries sent, in one transaction: the server accepted

@@ -38,6 +38,8 @@ fn poll(ids: &[&str], etag: &str) -> PollRecord {
                     rule: "c".into(),
                     terms: vec!["ceasefire".into()],
                     snippet: "a ceasefire".into(),
+                    digests: Vec::new(),
+                    hourly_limit: 0,
                 }],
                 deliveries: vec![NewDelivery {
                     channel: "email",
@@ -51,6 +53,19 @@ fn poll(ids: &[&str], etag: &str) -> PollRecord {
         at: Utc::now(),
         next_poll: Utc::now(),
     }
+}
+
+/// The pending alerts (not digests) due by `due_by`.
+fn pending_alerts(store: &Store, due_by: Option<chrono::DateTime<Utc>>) -> Vec<crate::model::Alert> {
+    store
+        .pending_deliveries(due_by)
+        .unwrap()
+        .into_iter()
+        .filter_map(|o| match o {
+            crate::model::Outgoing::Alert(a) => Some(a),
+            crate::model::Outgoing::Digest(_) => None,
+        })
+        .collect()
 }
 
 #[test]
@@ -97,38 +112,34 @@ fn a_poll_is_stored_once_with_its_validators_and_outbox() {
     assert_eq!(state.validators.etag.as_deref(), Some("v2"));
     assert!(state.first_polled_at.is_some());
 
-    let pending = store.pending_alerts(None).unwrap();
+    let pending = pending_alerts(&store, None);
     assert_eq!(pending.len(), 3);
     assert_eq!(pending[0].rules[0].terms, ["ceasefire"]);
     assert_eq!(pending[0].snippet, "a ceasefire");
     let retry_at = Utc::now() + chrono::Duration::minutes(1);
     store
-        .mark_attempt_failed(pending[0].delivery_id, "down", Utc::now(), Some(retry_at))
+        .mark_attempt_failed(pending[0].delivery.id, "down", Utc::now(), Some(retry_at))
         .unwrap();
     store
-        .mark_sent(&[pending[1].delivery_id], Utc::now())
+        .mark_sent(&[pending[1].delivery.id], Utc::now())
         .unwrap();
-    let left: Vec<i64> = store
-        .pending_alerts(None)
-        .unwrap()
+    let left: Vec<i64> = pending_alerts(&store, None)
         .iter()
-        .map(|a| a.delivery_id)
+        .map(|a| a.delivery.id)
         .collect();
-    assert_eq!(left, [pending[0].delivery_id, pending[2].delivery_id]);
+    assert_eq!(left, [pending[0].delivery.id, pending[2].delivery.id]);
     // The failed one waits for its retry time; a person's pass (None) does not.
-    let due: Vec<i64> = store
-        .pending_alerts(Some(Utc::now()))
-        .unwrap()
+    let due: Vec<i64> = pending_alerts(&store, Some(Utc::now()))
         .iter()
-        .map(|a| a.delivery_id)
+        .map(|a| a.delivery.id)
         .collect();
-    assert_eq!(due, [pending[2].delivery_id]);
-    assert_eq!(store.pending_alerts(Some(retry_at)).unwrap().len(), 2);
+    assert_eq!(due, [pending[2].delivery.id]);
+    assert_eq!(pending_alerts(&store, Some(retry_at)).len(), 2);
     // Without a retry time it is dead: never pending again.
     store
-        .mark_attempt_failed(pending[2].delivery_id, "550 no such user", Utc::now(), None)
+        .mark_attempt_failed(pending[2].delivery.id, "550 no such user", Utc::now(), None)
         .unwrap();
-    assert_eq!(store.pending_alerts(None).unwrap().len(), 1);
+    assert_eq!(pending_alerts(&store, None).len(), 1);
     assert_eq!(store.outbox_summary().unwrap().dead, 1);
 }
 
@@ -256,6 +267,8 @@ fn two_versions_of_an_update_never_mail_one_rule_twice() {
                         rule: r.clone(),
                         terms: vec![],
                         snippet: String::new(),
+                        digests: Vec::new(),
+                        hourly_limit: 0,
                     })
                     .collect(),
                 deliveries: vec![NewDelivery {
@@ -271,9 +284,7 @@ fn two_versions_of_an_update_never_mail_one_rule_twice() {
     };
     store.record_poll("wire", &update(&["d"])).unwrap();
     store.record_poll("wire", &update(&["d", "e"])).unwrap();
-    let mut mailed: Vec<String> = store
-        .pending_alerts(None)
-        .unwrap()
+    let mut mailed: Vec<String> = pending_alerts(&store, None)
         .iter()
         .flat_map(|a| a.rules.iter().map(|r| r.name.clone()))
         .collect();

@@ -1,0 +1,100 @@
+//! `newshound digest NAME --now | --preview`: send what a digest holds now,
+//! or print the HTML it would send without changing anything.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::poll::{open, print_delivery};
+use crate::alert::digest_html;
+use crate::config::Config;
+use crate::pipeline::{DigestPlan, Queue, close_digest_now, deliver_pending, digest_plans};
+use crate::store::{Store, StoreError};
+
+/// Runs the command; returns the exit code.
+pub async fn digest(config: Config, state_dir: PathBuf, name: &str, preview: bool) -> u8 {
+    let Some(plan) = digest_plans(&config)
+        .into_iter()
+        .find(|p| p.key == crate::model::digest_key(name))
+    else {
+        let known: Vec<&str> = config.digests.iter().map(|d| d.name.as_str()).collect();
+        eprintln!(
+            "error: no digest named \"{name}\" in {} (known: {})",
+            config.path.display(),
+            match known.is_empty() {
+                true => "none".to_string(),
+                false => known.join(", "),
+            }
+        );
+        return super::INVALID;
+    };
+    match preview {
+        true => print_preview(&plan, &state_dir),
+        false => send_now(config, &state_dir, &plan).await,
+    }
+}
+
+/// Prints the HTML of what the digest would hold now.
+fn print_preview(plan: &DigestPlan, state_dir: &std::path::Path) -> u8 {
+    let db = super::database_path(state_dir);
+    let content = Store::open(&db).and_then(|store| {
+        store.digest_pending_content(&plan.key, plan.timezone.name(), Utc::now())
+    });
+    match content {
+        Ok(content) => {
+            println!("{}", digest_html(&content));
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", db.display());
+            super::FAILED
+        }
+    }
+}
+
+/// Closes the digest now and tries every pending delivery.
+async fn send_now(config: Config, state_dir: &std::path::Path, plan: &DigestPlan) -> u8 {
+    let (ctx, mailer) = match open(config, state_dir) {
+        Ok(opened) => opened,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return super::FAILED;
+        }
+    };
+    let closed = match close_digest_now(&ctx.store, plan, Utc::now()).await {
+        Ok(closed) => closed,
+        Err(e) => {
+            println!("digest {}: cannot close it: {e}", plan.name);
+            return super::FAILED;
+        }
+    };
+    match closed.mails {
+        0 => println!("digest {}: no new matches; nothing to send", plan.name),
+        mails => println!(
+            "digest {}: {} in {mails} mail(s)",
+            plan.name,
+            match closed.items {
+                1 => "1 match".to_string(),
+                n => format!("{n} matches"),
+            }
+        ),
+    }
+    let (ctx, mailer) = (Arc::new(ctx), Arc::new(mailer));
+    // A person asked: every pending delivery is tried now, backoff or not.
+    let queue = Queue {
+        honour_backoff: false,
+        max_age: ctx.config.daemon.delivery_max_age,
+    };
+    let delivery = {
+        let (ctx, mailer) = (Arc::clone(&ctx), Arc::clone(&mailer));
+        tokio::spawn(async move { deliver_pending(&ctx.store, &mailer, queue).await })
+    };
+    let delivered = delivery
+        .await
+        .unwrap_or_else(|e| Err(StoreError::Corrupt(format!("delivery task failed: {e}"))));
+    match print_delivery(delivered, &mailer) {
+        true => 0,
+        false => super::FAILED,
+    }
+}
