@@ -9,16 +9,15 @@ use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 
 use super::AlertError;
-use super::render::{HTML_END, HTML_START, LIST_ID, escape, header_safe, mailbox, raw};
+use super::render::{
+    HTML_END, HTML_START, LIST_ID, escape, header_safe, mailbox, raw, shown_title,
+};
 use super::snippet::{snippet_html, snippet_text};
 use crate::model::{DigestContent, DigestItem, DigestMail};
 
 /// Stories shown per rule; the rest are counted, so a storm of matches
 /// cannot make a mail too large to open.
 const ITEMS_PER_RULE: usize = 100;
-
-/// The most characters of a title shown in a digest.
-const TITLE_CHARS: usize = 300;
 
 /// The digest mail `mail`, from `from`.
 pub fn render_digest(mail: &DigestMail, from: &Mailbox) -> Result<Message, AlertError> {
@@ -32,7 +31,10 @@ pub fn render_digest(mail: &DigestMail, from: &Mailbox) -> Result<Message, Alert
         .date_now()
         .raw_header(raw("Auto-Submitted", "auto-generated"))
         .raw_header(raw("List-Id", LIST_ID))
-        .raw_header(raw("X-Newshound-Rule", &header_safe(&rules.join(", "), 200)))
+        .raw_header(raw(
+            "X-Newshound-Rule",
+            &header_safe(&rules.join(", "), 200),
+        ))
         .raw_header(raw("X-Newshound-Digest", &header_safe(&digest.name, 100)))
         .multipart(MultiPart::alternative_plain_html(
             digest_text(digest),
@@ -81,7 +83,10 @@ fn plural(count: usize, one: &str, many: &str) -> String {
 /// The first line under the heading: what the mail holds and when.
 fn lead(digest: &DigestContent) -> String {
     let tz = zone(digest);
-    let when = digest.slot.with_timezone(&tz).format("%a %-d %b %Y, %H:%M %Z");
+    let when = digest
+        .slot
+        .with_timezone(&tz)
+        .format("%a %-d %b %Y, %H:%M %Z");
     match (digest.overflow, digest.len()) {
         (true, n) => format!(
             "{} for the rule \"{}\" after its limit of immediate mails for the hour was \
@@ -104,18 +109,16 @@ fn published(item: &DigestItem, tz: Tz) -> String {
         .unwrap_or_else(|| "date unknown".to_string())
 }
 
-fn title(item: &DigestItem) -> String {
-    match item.title.trim() {
-        "" => "(untitled)".to_string(),
-        t => header_safe(t, TITLE_CHARS),
-    }
-}
-
 /// The plain-text part.
 pub fn digest_text(digest: &DigestContent) -> String {
     let tz = zone(digest);
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n\n{}\n", header_safe(&digest.name, 100), lead(digest));
+    let _ = writeln!(
+        out,
+        "{}\n\n{}\n",
+        header_safe(&digest.name, 100),
+        lead(digest)
+    );
     for section in &digest.sections {
         let _ = writeln!(
             out,
@@ -124,7 +127,7 @@ pub fn digest_text(digest: &DigestContent) -> String {
             section.items.len()
         );
         for (i, item) in section.items.iter().take(ITEMS_PER_RULE).enumerate() {
-            let _ = writeln!(out, "{}. {}", i + 1, title(item));
+            let _ = writeln!(out, "{}. {}", i + 1, shown_title(&item.title));
             if !item.snippet.is_empty() {
                 let _ = writeln!(out, "   {}", snippet_text(&item.snippet));
             }
@@ -207,7 +210,7 @@ pub fn digest_html(digest: &DigestContent) -> String {
 }
 
 fn item_html(out: &mut String, item: &DigestItem, tz: Tz) {
-    let title = escape(&title(item));
+    let title = escape(&shown_title(&item.title));
     out.push_str("<div style=\"margin:0 0 16px\">");
     let _ = match &item.link {
         Some(link) => write!(
@@ -215,7 +218,10 @@ fn item_html(out: &mut String, item: &DigestItem, tz: Tz) {
             "<div style=\"font-size:16px;font-weight:bold\"><a href=\"{}\" style=\"color:#1a4b8c\">{title}</a></div>",
             escape(link)
         ),
-        None => write!(out, "<div style=\"font-size:16px;font-weight:bold\">{title}</div>"),
+        None => write!(
+            out,
+            "<div style=\"font-size:16px;font-weight:bold\">{title}</div>"
+        ),
     };
     let terms: Vec<String> = item.terms.iter().map(|t| escape(t)).collect();
     let sources: Vec<String> = item.sources.iter().map(|s| escape(s)).collect();
@@ -245,7 +251,11 @@ mod tests {
         DigestItem {
             title: title.into(),
             link: Some("https://e.org/a?x=1&y=2".into()),
-            published: Some(DateTime::parse_from_rfc3339("2026-11-30T05:10:00Z").unwrap().into()),
+            published: Some(
+                DateTime::parse_from_rfc3339("2026-11-30T05:10:00Z")
+                    .unwrap()
+                    .into(),
+            ),
             sources: vec!["wire".into(), "un-news".into()],
             terms: vec!["ceasefire".into()],
             snippet: snippet.into(),
@@ -256,7 +266,9 @@ mod tests {
         DigestContent {
             name: "morning".into(),
             overflow: false,
-            slot: DateTime::parse_from_rfc3339("2026-11-30T06:00:00Z").unwrap().into(),
+            slot: DateTime::parse_from_rfc3339("2026-11-30T06:00:00Z")
+                .unwrap()
+                .into(),
             timezone: "Europe/Berlin".into(),
             sections,
         }
@@ -306,9 +318,14 @@ mod tests {
             )],
         }]);
         let html = digest_html(&d);
-        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            "{html}"
+        );
         assert!(!html.contains("<script>") && !html.contains("<img"));
-        assert!(html.contains("<mark style=\"background:#fff3a3\">ceasefire</mark> &lt;script&gt;"));
+        assert!(
+            html.contains("<mark style=\"background:#fff3a3\">ceasefire</mark> &lt;script&gt;")
+        );
         // 05:10 UTC is 06:10 in Berlin in November.
         assert!(html.contains("2026-11-30 06:10 CET"), "{html}");
         let text = digest_text(&d);
@@ -318,7 +335,9 @@ mod tests {
 
     #[test]
     fn a_storm_of_matches_is_cut_and_counted() {
-        let items = (0..ITEMS_PER_RULE + 7).map(|i| item(&format!("story {i}"), "")).collect();
+        let items = (0..ITEMS_PER_RULE + 7)
+            .map(|i| item(&format!("story {i}"), ""))
+            .collect();
         let d = digest(vec![DigestSection {
             rule: "ceasefire".into(),
             items,

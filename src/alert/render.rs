@@ -21,7 +21,7 @@ pub fn render(alert: &Alert, from: &Mailbox) -> Result<Message, AlertError> {
     let subject = format!(
         "[newshound] {}: {}",
         header_safe(&rule_names.join(", "), 100),
-        header_safe(display_title(alert), SUBJECT_TITLE_CHARS)
+        header_safe(&shown_title(&alert.title), SUBJECT_TITLE_CHARS)
     );
     let message = Message::builder()
         .from(from.clone())
@@ -84,11 +84,16 @@ pub(super) fn raw(name: &'static str, value: &str) -> HeaderValue {
     HeaderValue::new(HeaderName::new_from_ascii_str(name), value.to_string())
 }
 
-fn display_title(alert: &Alert) -> &str {
-    if alert.title.trim().is_empty() {
-        "(untitled)"
-    } else {
-        &alert.title
+/// The most characters of a title shown in a mail's body: a feed can send
+/// a title of any size.
+const BODY_TITLE_CHARS: usize = 300;
+
+/// A story's title as a mail shows it: on one line, cut to
+/// [`BODY_TITLE_CHARS`], "(untitled)" when there is none.
+pub(super) fn shown_title(title: &str) -> String {
+    match header_safe(title, BODY_TITLE_CHARS) {
+        t if t.is_empty() => "(untitled)".to_string(),
+        t => t,
     }
 }
 
@@ -122,7 +127,7 @@ fn published(alert: &Alert) -> String {
 
 fn text_body(alert: &Alert) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n", display_title(alert));
+    let _ = writeln!(out, "{}\n", shown_title(&alert.title));
     if !alert.snippet.is_empty() {
         let _ = writeln!(out, "{}\n", snippet_text(&alert.snippet));
     }
@@ -145,7 +150,7 @@ fn text_body(alert: &Alert) -> String {
 
 fn html_body(alert: &Alert) -> String {
     let mut out = String::from(HTML_START);
-    let title = escape(display_title(alert));
+    let title = escape(&shown_title(&alert.title));
     let _ = match &alert.link {
         Some(link) => write!(
             out,

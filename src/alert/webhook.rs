@@ -70,7 +70,10 @@ impl Webhooks {
     pub async fn send(&self, alert: &Alert) -> Result<(), AlertError> {
         let Some(hook) = self.hooks.get(&alert.delivery.recipient) else {
             return Err(AlertError::Webhook {
-                message: format!("no webhook named \"{}\" in the config", alert.delivery.recipient),
+                message: format!(
+                    "no webhook named \"{}\" in the config",
+                    alert.delivery.recipient
+                ),
                 permanent: true,
             });
         };

@@ -135,7 +135,10 @@ fn print_feed(feed: &FeedConfig, report: Result<FeedReport, StoreError>) -> bool
 }
 
 /// Prints the delivery pass; false when anything is left pending.
-pub(super) fn print_delivery(report: Result<DeliveryReport, StoreError>, mailer: &Outbound) -> bool {
+pub(super) fn print_delivery(
+    report: Result<DeliveryReport, StoreError>,
+    mailer: &Outbound,
+) -> bool {
     let report = match report {
         Ok(report) => report,
         Err(e) => {

@@ -13,9 +13,8 @@ mod types;
 
 pub use error::{ConfigError, Located};
 pub use types::{
-    DigestConfig,
-    Config, DaemonConfig, FeedConfig, HeaderValue, RuleConfig, Secret, SmtpConfig, SmtpSecurity,
-    WebhookConfig,
+    Config, DaemonConfig, DigestConfig, FeedConfig, HeaderValue, RuleConfig, Secret, SmtpConfig,
+    SmtpSecurity, WebhookConfig,
 };
 
 use std::collections::HashSet;
@@ -116,10 +115,9 @@ impl Checker<'_> {
             let checked = self.digest(digest.get_ref())?;
             let span = digest.get_ref().name.span();
             if digests.iter().any(|d| d.name == checked.name) {
-                return Err(self.error(
-                    &span,
-                    format!("duplicate digest name \"{}\"", checked.name),
-                ));
+                return Err(
+                    self.error(&span, format!("duplicate digest name \"{}\"", checked.name))
+                );
             }
             if checked.name == "immediate" || webhooks.iter().any(|w| w.name == checked.name) {
                 return Err(self.error(
@@ -454,11 +452,10 @@ impl Checker<'_> {
                 format!("rule \"{name}\" notifies \"immediate\" but has no recipients in `to`"),
             ));
         }
-        let to = r
-            .to
-            .iter()
-            .map(|a| self.address(a, &format!("rule \"{name}\"")))
-            .collect::<Checked<Vec<_>>>()?;
+        let to =
+            r.to.iter()
+                .map(|a| self.address(a, &format!("rule \"{name}\"")))
+                .collect::<Checked<Vec<_>>>()?;
         for feed in &r.feeds {
             let wanted = feed.get_ref();
             if !feeds
@@ -503,9 +500,16 @@ impl Checker<'_> {
 
     fn digest(&self, d: &RawDigest) -> Checked<DigestConfig> {
         let name = self.name(&d.name, "digest")?;
-        let schedule = d.schedule.get_ref().parse().map_err(|e: crate::cron::CronError| {
-            self.error(&d.schedule.span(), format!("digest \"{name}\": schedule {e}"))
-        })?;
+        let schedule = d
+            .schedule
+            .get_ref()
+            .parse()
+            .map_err(|e: crate::cron::CronError| {
+                self.error(
+                    &d.schedule.span(),
+                    format!("digest \"{name}\": schedule {e}"),
+                )
+            })?;
         let timezone = match &d.timezone {
             None => chrono_tz::Tz::UTC,
             Some(tz) => tz.get_ref().trim().parse().map_err(|_| {
@@ -525,11 +529,10 @@ impl Checker<'_> {
                 format!("digest \"{name}\" has no recipients in `to`"),
             ));
         }
-        let to = d
-            .to
-            .iter()
-            .map(|a| self.address(a, &format!("digest \"{name}\"")))
-            .collect::<Checked<_>>()?;
+        let to =
+            d.to.iter()
+                .map(|a| self.address(a, &format!("digest \"{name}\"")))
+                .collect::<Checked<_>>()?;
         Ok(DigestConfig {
             name,
             schedule,

@@ -204,7 +204,8 @@ fn next_try(
     now: DateTime<Utc>,
     max_age: Duration,
 ) -> Option<DateTime<Utc>> {
-    let too_old = chrono::Duration::from_std(max_age).is_ok_and(|age| now - delivery.created >= age);
+    let too_old =
+        chrono::Duration::from_std(max_age).is_ok_and(|age| now - delivery.created >= age);
     if refused_for_good || too_old {
         return None;
     }

@@ -46,7 +46,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<DateTime<Utc>, StoreError> {
         self.conn
-            .prepare_cached("INSERT INTO digests (key, done_until) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+            .prepare_cached(
+                "INSERT INTO digests (key, done_until) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?
             .execute(params![key, to_secs(now)])?;
         let done: i64 = self.conn.query_row(
             "SELECT done_until FROM digests WHERE key = ?1",
@@ -77,15 +79,18 @@ impl Store {
             [close.key],
             |r| r.get::<_, i64>(0),
         )? as usize;
-        let mut closed = Closed {
-            items,
-            mails: 0,
-        };
+        let mut closed = Closed { items, mails: 0 };
         if items > 0 || close.send_empty {
             tx.execute(
                 "INSERT INTO digest_runs (key, slot_at, built_at, items, timezone)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![close.key, to_secs(close.slot), at, items as i64, close.timezone],
+                params![
+                    close.key,
+                    to_secs(close.slot),
+                    at,
+                    items as i64,
+                    close.timezone
+                ],
             )?;
             let run = tx.last_insert_rowid();
             tx.execute(
@@ -116,8 +121,7 @@ impl Store {
         timezone: &str,
         now: DateTime<Utc>,
     ) -> Result<DigestContent, StoreError> {
-        let sections =
-            self.digest_sections("di.key = ?1 AND di.run_id IS NULL", params![key])?;
+        let sections = self.digest_sections("di.key = ?1 AND di.run_id IS NULL", params![key])?;
         Ok(content(key, now, timezone.to_string(), sections))
     }
 

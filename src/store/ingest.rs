@@ -424,8 +424,10 @@ fn insert_outcome(
         stored.deliveries += queued;
         if queued == 1 && d.channel == "email" {
             for rule in &rules {
-                tx.prepare_cached("UPDATE matches SET immediate = 1 WHERE entry_id = ?1 AND rule = ?2")?
-                    .execute(params![entry_id, rule])?;
+                tx.prepare_cached(
+                    "UPDATE matches SET immediate = 1 WHERE entry_id = ?1 AND rule = ?2",
+                )?
+                .execute(params![entry_id, rule])?;
             }
         }
     }

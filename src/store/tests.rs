@@ -56,7 +56,10 @@ fn poll(ids: &[&str], etag: &str) -> PollRecord {
 }
 
 /// The pending alerts (not digests) due by `due_by`.
-fn pending_alerts(store: &Store, due_by: Option<chrono::DateTime<Utc>>) -> Vec<crate::model::Alert> {
+fn pending_alerts(
+    store: &Store,
+    due_by: Option<chrono::DateTime<Utc>>,
+) -> Vec<crate::model::Alert> {
     store
         .pending_deliveries(due_by)
         .unwrap()

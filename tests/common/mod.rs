@@ -166,6 +166,8 @@ pub struct Item<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub published: DateTime<Utc>,
+    /// The item's link; by default `BASE/story/GUID`.
+    pub link: Option<String>,
 }
 
 impl<'a> Item<'a> {
@@ -175,7 +177,13 @@ impl<'a> Item<'a> {
             title,
             description,
             published: Utc::now() - chrono::Duration::minutes(30),
+            link: None,
         }
+    }
+
+    pub fn link(mut self, link: &str) -> Item<'a> {
+        self.link = Some(link.to_string());
+        self
     }
 
     pub fn published(mut self, at: DateTime<Utc>) -> Item<'a> {
@@ -191,12 +199,15 @@ pub fn rss(base: &str, items: &[Item]) -> String {
          <link>https://news.test/</link><description>t</description>\n",
     );
     for item in items {
+        let link = item
+            .link
+            .clone()
+            .unwrap_or_else(|| format!("{base}/story/{}", item.guid));
         xml.push_str(&format!(
-            "<item><guid isPermaLink=\"false\">{}</guid><title>{}</title><link>{base}/story/{}</link>\
+            "<item><guid isPermaLink=\"false\">{}</guid><title>{}</title><link>{link}</link>\
              <description>{}</description><pubDate>{}</pubDate></item>\n",
             item.guid,
             item.title,
-            item.guid,
             item.description,
             item.published.to_rfc2822()
         ));
