@@ -1,0 +1,76 @@
+//! The delivery queue across a mail server outage and a killed daemon: a
+//! real SMTP server on 127.0.0.1 that is down, then up; the daemon killed
+//! with SIGKILL in between; every alert delivered exactly once.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use common::*;
+use wiremock::MockServer;
+
+/// Deliveries in `state`, read from the database file.
+fn deliveries(env: &Env, state: &str) -> i64 {
+    let Ok(db) = rusqlite::Connection::open(env.database()) else {
+        return 0;
+    };
+    db.query_row(
+        "SELECT COUNT(*) FROM deliveries WHERE state = ?1",
+        [state],
+        |r| r.get(0),
+    )
+    .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fifty_alerts_wait_out_a_dead_mail_server_and_a_killed_daemon_then_go_once() {
+    let server = MockServer::start().await;
+    let guids: Vec<String> = (1..=50).map(|i| i.to_string()).collect();
+    let items: Vec<Item> = guids
+        .iter()
+        .map(|g| Item::new(g, "Ceasefire talks", "ceasefire"))
+        .collect();
+    respond(
+        &server,
+        "/feed.xml",
+        wiremock::ResponseTemplate::new(200)
+            .set_body_raw(rss(&server.uri(), &items), "application/rss+xml"),
+    )
+    .await;
+    let port = free_port();
+    let env = Env::new();
+    // No storm limit: this is about the queue.
+    env.write_config(&format!(
+        "{}max_immediate_per_hour = 0\n",
+        wire_config(&smtp_config(port), &server.uri())
+    ));
+
+    // The daemon stores the 50 alerts; the mail server is down.
+    let mut daemon = env.spawn_daemon();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while deliveries(&env, "pending") < 50 {
+        assert!(Instant::now() < deadline, "the daemon queued 50 alerts");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Killed without warning, mid-retry.
+    daemon.start_kill().unwrap();
+    daemon.wait().await.unwrap();
+    assert_eq!(deliveries(&env, "pending"), 50, "nothing was lost");
+    assert_eq!(deliveries(&env, "sent"), 0);
+
+    // The server is back; a person's poll sends every pending alert now.
+    let smtp = SmtpSink::start_at(port);
+    let up = env.newshound(&["poll"]).await;
+    assert_exit(&up, 0);
+    assert!(stdout(&up).contains("alerts: 50 sent"), "{}", stdout(&up));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 50, "each alert delivered exactly once");
+    let ids: HashSet<String> = mails
+        .iter()
+        .map(|m| m.parsed().message_id().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 50, "fifty different mails");
+    assert_eq!(deliveries(&env, "sent"), 50);
+}
