@@ -359,3 +359,34 @@ async fn hostile_feed_content_reaches_no_header_and_no_markup() {
         "{digest_text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_names_each_digest_with_its_next_time_and_what_waits() {
+    let server = MockServer::start().await;
+    let env = Env::new();
+    let wire = serve_feed(
+        &server,
+        "wire",
+        rss(&server.uri(), &[Item::new("1", "Ceasefire agreed", "x")]),
+    )
+    .await;
+    env.write_config(&format!(
+        "{wire}{}{}",
+        rule_notifying("ceasefire", "ceasefire", "\"morning\"", ""),
+        digest("morning", "editor@example.org"),
+    ));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let status = env.newshound(&["status"]).await;
+    assert_exit(&status, 0);
+    let text = stdout(&status);
+    assert!(text.contains("digest morning: next "), "{text}");
+    assert!(
+        text.contains(":00 CE") && text.contains("(0 7 * * *), 1 match(es) waiting"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&env.newshound(&["status", "--json"]).await)).unwrap();
+    assert_eq!(json["digests"][0]["name"], "morning");
+    assert_eq!(json["digests"][0]["waiting"], 1);
+    assert_eq!(json["digests"][0]["timezone"], "Europe/Berlin");
+}

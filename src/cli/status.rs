@@ -1,5 +1,5 @@
 //! `newshound status [--json]`: each feed's health, failing first, then the
-//! outbox.
+//! outbox and the digests.
 
 use std::path::Path;
 
@@ -7,6 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::config::{Config, FeedConfig};
+use crate::pipeline::{DigestPlan, digest_plans};
 use crate::store::{FeedSummary, OutboxSummary, Store, StoreError};
 
 /// One feed's line: its config, what the store knows, and its state.
@@ -16,13 +17,36 @@ struct Row<'a> {
     state: &'static str,
 }
 
+/// A digest's line: when it goes next and what waits for it.
+struct DigestRow<'a> {
+    plan: &'a DigestPlan,
+    next: Option<DateTime<Utc>>,
+    waiting: u64,
+}
+
+/// What the store says about the feeds, the outbox and the digests.
+type Read<'a> = (Vec<FeedSummary>, OutboxSummary, Vec<DigestRow<'a>>);
+
 /// Prints the status; returns the exit code.
 pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
     let db = super::database_path(state_dir);
-    let read = |store: &Store| -> Result<(Vec<FeedSummary>, OutboxSummary), StoreError> {
-        Ok((store.feed_summaries()?, store.outbox_summary()?))
+    let plans = digest_plans(config);
+    let read = |store: &Store| -> Result<Read, StoreError> {
+        let now = Utc::now();
+        let digests = plans
+            .iter()
+            .map(|plan| {
+                let from = store.digest_handled(&plan.key)?.unwrap_or(now);
+                Ok(DigestRow {
+                    plan,
+                    next: plan.schedule.next_after(plan.timezone, from),
+                    waiting: store.digest_pending_count(&plan.key)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok((store.feed_summaries()?, store.outbox_summary()?, digests))
     };
-    let (summaries, outbox) = match Store::open(&db).and_then(|s| read(&s)) {
+    let (summaries, outbox, digests) = match Store::open(&db).and_then(|s| read(&s)) {
         Ok(read) => read,
         Err(e) => {
             eprintln!("error: {}: {e}", db.display());
@@ -56,9 +80,10 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
         )
     });
     if as_json {
-        println!("{}", to_json(&rows, &outbox));
+        println!("{}", to_json(&rows, &outbox, &digests));
     } else {
         print_table(&rows, &outbox);
+        print_digests(&digests);
     }
     0
 }
@@ -69,7 +94,7 @@ fn time(t: Option<DateTime<Utc>>) -> Value {
     })
 }
 
-fn to_json(rows: &[Row], outbox: &OutboxSummary) -> Value {
+fn to_json(rows: &[Row], outbox: &OutboxSummary, digests: &[DigestRow]) -> Value {
     let feeds: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -95,8 +120,42 @@ fn to_json(rows: &[Row], outbox: &OutboxSummary) -> Value {
             "dead": outbox.dead,
             "oldest_pending": time(outbox.oldest_pending),
         },
-        "digests": [],
+        "digests": digests.iter().map(|d| json!({
+            "name": d.plan.name,
+            "kind": if d.plan.key.starts_with("overflow:") { "more matches" } else { "digest" },
+            "schedule": d.plan.schedule.to_string(),
+            "timezone": d.plan.timezone.name(),
+            "next": time(d.next),
+            "waiting": d.waiting,
+        })).collect::<Vec<_>>(),
     })
+}
+
+/// One line per configured digest: when it goes next, in its own zone.
+fn print_digests(digests: &[DigestRow]) {
+    for d in digests {
+        if d.plan.key.starts_with("overflow:") {
+            if d.waiting > 0 {
+                println!(
+                    "rule {}: {} match(es) past its hourly limit, mailed at the end of the hour",
+                    d.plan.name, d.waiting
+                );
+            }
+            continue;
+        }
+        let next = d.next.map_or_else(
+            || "never".to_string(),
+            |t| {
+                t.with_timezone(&d.plan.timezone)
+                    .format("%Y-%m-%d %H:%M %Z")
+                    .to_string()
+            },
+        );
+        println!(
+            "digest {}: next {next} ({}), {} match(es) waiting",
+            d.plan.name, d.plan.schedule, d.waiting
+        );
+    }
 }
 
 fn short(t: Option<DateTime<Utc>>) -> String {

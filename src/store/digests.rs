@@ -58,6 +58,20 @@ impl Store {
         Ok(from_secs(done))
     }
 
+    /// How far the schedule of `key` was handled, if the digest ran yet;
+    /// reads only.
+    pub fn digest_handled(&self, key: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT done_until FROM digests WHERE key = ?1",
+                [key],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .map(from_secs))
+    }
+
     /// Closes a digest in one transaction: the waiting matches go into a
     /// new run, one mail per recipient is queued, and (for a scheduled
     /// slot) the schedule is marked handled. A slot another process

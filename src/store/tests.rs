@@ -294,3 +294,108 @@ fn two_versions_of_an_update_never_mail_one_rule_twice() {
     mailed.sort();
     assert_eq!(mailed, ["c", "d", "e"]);
 }
+
+/// A poll of `ids` whose matches go to the digest `key` only.
+fn digest_poll(ids: &[&str], key: &str) -> PollRecord {
+    let mut record = poll(ids, "v");
+    for new in &mut record.entries {
+        new.matches[0].digests = vec![key.to_string()];
+        new.deliveries.clear();
+    }
+    record
+}
+
+fn close<'a>(key: &'a str, to: &'a [String], send_empty: bool, slot: i64) -> DigestClose<'a> {
+    DigestClose {
+        key,
+        slot: from_secs(slot),
+        timezone: "UTC",
+        to,
+        send_empty,
+        advance: true,
+        at: from_secs(slot + 5),
+    }
+}
+
+#[test]
+fn a_digest_slot_is_closed_once_and_its_matches_go_in_one_run() {
+    let (_dir, mut store) = open();
+    store.ensure_feed("f", "https://e.org/f").unwrap();
+    let to = vec!["desk@example.org".to_string()];
+    let start = store
+        .digest_done_until("digest:m", from_secs(1000))
+        .unwrap();
+    assert_eq!(start, from_secs(1000), "a new digest starts now");
+    store
+        .record_poll("f", &digest_poll(&["a", "b"], "digest:m"))
+        .unwrap();
+    assert_eq!(store.digest_pending_count("digest:m").unwrap(), 2);
+
+    let closed = store
+        .close_digest(&close("digest:m", &to, false, 2000))
+        .unwrap();
+    assert_eq!(closed, Some(Closed { items: 2, mails: 1 }));
+    // The same slot again (another process): nothing.
+    assert_eq!(
+        store
+            .close_digest(&close("digest:m", &to, false, 2000))
+            .unwrap(),
+        None
+    );
+    assert_eq!(store.digest_pending_count("digest:m").unwrap(), 0);
+    let pending = store.pending_deliveries(None).unwrap();
+    let [crate::model::Outgoing::Digest(mail)] = &pending[..] else {
+        panic!("one digest mail: {pending:?}");
+    };
+    assert_eq!(mail.digest.len(), 2);
+    assert_eq!(mail.digest.name, "m");
+
+    // An empty slot: handled, nothing queued, unless the digest says so.
+    let empty = store
+        .close_digest(&close("digest:m", &to, false, 3000))
+        .unwrap();
+    assert_eq!(empty, Some(Closed::default()));
+    assert_eq!(store.pending_deliveries(None).unwrap().len(), 1);
+    let sent_empty = store
+        .close_digest(&close("digest:m", &to, true, 4000))
+        .unwrap();
+    assert_eq!(sent_empty, Some(Closed { items: 0, mails: 1 }));
+    assert_eq!(
+        store
+            .digest_done_until("digest:m", from_secs(9999))
+            .unwrap(),
+        from_secs(4005)
+    );
+}
+
+#[test]
+fn one_story_from_two_feeds_is_one_digest_item() {
+    let (_dir, mut store) = open();
+    store.ensure_feed("f", "https://e.org/f").unwrap();
+    store.ensure_feed("g", "https://e.org/g").unwrap();
+    store
+        .record_poll("f", &digest_poll(&["a"], "digest:m"))
+        .unwrap();
+    store
+        .record_poll("g", &digest_poll(&["a"], "digest:m"))
+        .unwrap();
+    assert_eq!(store.digest_pending_count("digest:m").unwrap(), 1);
+    let content = store
+        .digest_pending_content("digest:m", "UTC", Utc::now())
+        .unwrap();
+    assert_eq!(content.sections[0].items[0].sources, ["f", "g"]);
+}
+
+#[test]
+fn storm_control_holds_matches_past_the_hourly_limit() {
+    let (_dir, mut store) = open();
+    store.ensure_feed("f", "https://e.org/f").unwrap();
+    let mut record = poll(&["a", "b", "c"], "v");
+    for new in &mut record.entries {
+        new.matches[0].hourly_limit = 2;
+    }
+    let stored = store.record_poll("f", &record).unwrap();
+    assert_eq!((stored.matches, stored.deliveries), (3, 2));
+    // The third waits for the rule's "more matches" mail.
+    assert_eq!(store.digest_pending_count("overflow:c").unwrap(), 1);
+}
