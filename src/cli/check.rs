@@ -23,10 +23,19 @@ pub fn check(config: &Config, state_dir: &Path) -> u8 {
     }
     println!("\nrules ({}):", config.rules.len());
     for rule in &config.rules {
-        let notify = if rule.immediate {
-            format!("immediate mail to {}", rule.to.join(", "))
-        } else {
-            "no notification".to_string()
+        let mut targets = Vec::new();
+        if rule.immediate {
+            let limit = match rule.max_immediate_per_hour {
+                0 => String::new(),
+                n => format!(", at most {n} an hour"),
+            };
+            targets.push(format!("immediate mail to {}{limit}", rule.to.join(", ")));
+        }
+        targets.extend(rule.digests.iter().map(|d| format!("digest {d}")));
+        targets.extend(rule.webhooks.iter().map(|w| format!("webhook {w}")));
+        let notify = match targets.is_empty() {
+            true => "no notification".to_string(),
+            false => targets.join(", "),
         };
         let scope = if rule.feeds.is_empty() {
             "all feeds".to_string()
@@ -37,6 +46,18 @@ pub fn check(config: &Config, state_dir: &Path) -> u8 {
         println!(
             "  {}  {}  ({scope}; {exact}{notify})",
             rule.name, rule.query
+        );
+    }
+    if !config.digests.is_empty() {
+        println!("\ndigests ({}):", config.digests.len());
+    }
+    for digest in &config.digests {
+        println!(
+            "  {}  \"{}\" {}  to {}",
+            digest.name,
+            digest.schedule,
+            digest.timezone.name(),
+            digest.to.join(", ")
         );
     }
     match &config.smtp {
