@@ -25,7 +25,7 @@ async fn check_prints_what_it_would_watch() {
     );
     assert!(
         out.contains(
-            "ceasefire  ceasefire OR 停火  (all feeds; immediate mail to desk@example.org)"
+            "ceasefire  ceasefire OR 停火  (all feeds; immediate mail to desk@example.org, at most 20 an hour)"
         ),
         "{out}"
     );

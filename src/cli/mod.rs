@@ -7,6 +7,7 @@ mod check;
 mod digest;
 mod extract;
 mod inspect;
+mod logging;
 mod opml;
 mod poll;
 mod run;
@@ -244,7 +245,7 @@ pub fn main() -> ExitCode {
 fn with_config(args: &Args, command: impl FnOnce(Config, PathBuf) -> u8) -> u8 {
     match load(&args.config) {
         Ok(config) => {
-            init_logging(&config.daemon.log_level);
+            logging::init(&config.daemon.log_level);
             let dir = state_dir(args, &config);
             command(config, dir)
         }
@@ -296,15 +297,4 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("the async runtime starts")
-}
-
-/// Logs to stderr; `RUST_LOG` wins over the config's `log_level`.
-fn init_logging(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

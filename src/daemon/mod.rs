@@ -6,8 +6,11 @@
 //! On shutdown no new poll starts; polls in flight finish (each within the
 //! fetch deadline), one last delivery pass runs, and `run` returns.
 
+mod notify;
 mod pages;
 mod schedule;
+
+pub use notify::Notifier;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -35,6 +38,7 @@ const DELIVERY_RETRY: Duration = Duration::from_secs(60);
 pub async fn run(
     ctx: Context,
     mailer: Outbound,
+    notifier: &Notifier,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), StoreError> {
     let next_poll = load_schedule(&ctx).await?;
@@ -46,6 +50,10 @@ pub async fn run(
         Arc::clone(&wake_sender),
         stop_rx,
     ));
+    // The config is loaded and the database answered: systemd may go on.
+    notifier.ready(&health(&ctx).await.unwrap_or_default());
+    let mut heartbeat = tokio::time::interval(notifier.watchdog_interval().unwrap_or(HEARTBEAT));
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
     // Entries a crash left between storing and processing are matched now,
     // not at their feed's next poll.
@@ -83,9 +91,16 @@ pub async fn run(
                 }
             }
             () = pages.next(&ctx, &wake_sender) => {}
+            _ = heartbeat.tick() => match health(&ctx).await {
+                // Only while the database answers: a daemon whose database
+                // hangs is one for systemd's watchdog to restart.
+                Ok(status) => notifier.alive(&status),
+                Err(e) => tracing::error!("the database does not answer: {e}"),
+            },
             () = tokio::time::sleep(schedule.sleep(now)) => {}
         }
     }
+    notifier.stopping();
 
     tracing::info!(
         in_flight = in_flight.len(),
@@ -100,6 +115,38 @@ pub async fn run(
     let _ = sender.await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How often the status line is refreshed without a watchdog asking.
+const HEARTBEAT: Duration = Duration::from_secs(60);
+
+/// The one-line status systemd shows: "212 feeds, 3 failing, 4 mails
+/// queued, next digest 07:00 CET"; an error when the database does not
+/// answer.
+async fn health(ctx: &Context) -> Result<String, StoreError> {
+    let (failing, outbox) = ctx
+        .store
+        .call(|s| Ok((s.failing_feed_count()?, s.outbox_summary()?)))
+        .await?;
+    let mut status = format!(
+        "{} feeds, {failing} failing, {} mails queued",
+        ctx.config.feeds.len(),
+        outbox.pending
+    );
+    if outbox.dead > 0 {
+        status += &format!(", {} dead", outbox.dead);
+    }
+    let now = Utc::now();
+    let next_digest = ctx
+        .config
+        .digests
+        .iter()
+        .filter_map(|d| Some((d.schedule.next_after(d.timezone, now)?, d.timezone)))
+        .min_by_key(|(at, _)| *at);
+    if let Some((at, tz)) = next_digest {
+        status += &format!(", next digest {}", at.with_timezone(&tz).format("%H:%M %Z"));
+    }
+    Ok(status)
 }
 
 /// Each configured feed's next poll time, from the store (new feeds: now).

@@ -62,6 +62,15 @@ impl Store {
     }
 
     /// Pending and dead deliveries, and when the oldest pending was queued.
+    /// Feeds whose last poll failed.
+    pub fn failing_feed_count(&self) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM feeds WHERE error_count > 0 AND disabled_at IS NULL",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
     pub fn outbox_summary(&self) -> Result<OutboxSummary, StoreError> {
         let summary = self.conn.query_row(
             "SELECT COUNT(*) FILTER (WHERE state = 'pending'), COUNT(*) FILTER (WHERE state = 'dead'),

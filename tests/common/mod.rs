@@ -265,7 +265,13 @@ impl Env {
 
     /// Starts `newshound run` in the background (killed if the test panics).
     pub fn spawn_daemon(&self) -> tokio::process::Child {
+        self.spawn_daemon_with(&[])
+    }
+
+    /// Starts `newshound run` with extra environment variables.
+    pub fn spawn_daemon_with(&self, env: &[(&str, &str)]) -> tokio::process::Child {
         tokio::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
+            .envs(env.iter().copied())
             .arg("--config")
             .arg(self.config_path())
             .arg("--state-dir")

@@ -1,0 +1,137 @@
+//! systemd's service notifications (sd_notify): a datagram to the socket
+//! named by `$NOTIFY_SOCKET` saying the daemon is ready, alive, reloading or
+//! stopping, with a one-line status `systemctl status` shows. Without the
+//! variable (not started by systemd) every call does nothing.
+
+use std::os::unix::net::{SocketAddr, UnixDatagram};
+use std::time::Duration;
+
+/// Where notifications go, and how often the watchdog wants to hear from us.
+pub struct Notifier {
+    socket: Option<(UnixDatagram, SocketAddr)>,
+    watchdog: Option<Duration>,
+}
+
+impl Notifier {
+    /// Reads `$NOTIFY_SOCKET` and `$WATCHDOG_USEC` (honoured only when
+    /// `$WATCHDOG_PID` is unset or names this process).
+    pub fn from_env() -> Notifier {
+        let socket = std::env::var_os("NOTIFY_SOCKET").and_then(|path| {
+            let addr = socket_addr(&path.to_string_lossy())
+                .inspect_err(|e| tracing::warn!("NOTIFY_SOCKET {path:?} is unusable: {e}"))
+                .ok()?;
+            let socket = UnixDatagram::unbound()
+                .inspect_err(|e| tracing::warn!("cannot notify systemd: {e}"))
+                .ok()?;
+            Some((socket, addr))
+        });
+        let for_us = std::env::var("WATCHDOG_PID")
+            .map_or(true, |pid| pid.trim() == std::process::id().to_string());
+        let watchdog = std::env::var("WATCHDOG_USEC")
+            .ok()
+            .and_then(|usec| usec.trim().parse::<u64>().ok())
+            .filter(|&usec| usec > 0 && for_us)
+            .map(Duration::from_micros);
+        Notifier { socket, watchdog }
+    }
+
+    /// How often to send `WATCHDOG=1`: half systemd's timeout, so one late
+    /// tick is not a restart.
+    pub fn watchdog_interval(&self) -> Option<Duration> {
+        self.watchdog.map(|timeout| timeout / 2)
+    }
+
+    /// The config is loaded and the database migrated.
+    pub fn ready(&self, status: &str) {
+        self.send(&format!("READY=1\nSTATUS={}", one_line(status)));
+    }
+
+    /// The scheduler is running and the database answered.
+    pub fn alive(&self, status: &str) {
+        match self.watchdog {
+            Some(_) => self.send(&format!("WATCHDOG=1\nSTATUS={}", one_line(status))),
+            None => self.status(status),
+        }
+    }
+
+    pub fn status(&self, status: &str) {
+        self.send(&format!("STATUS={}", one_line(status)));
+    }
+
+    /// A reload began; `ready` ends it.
+    pub fn reloading(&self) {
+        self.send(&format!(
+            "RELOADING=1\nMONOTONIC_USEC={}\nSTATUS=reloading the config",
+            monotonic_usec()
+        ));
+    }
+
+    pub fn stopping(&self) {
+        self.send("STOPPING=1\nSTATUS=stopping: finishing work in flight");
+    }
+
+    fn send(&self, message: &str) {
+        if let Some((socket, addr)) = &self.socket
+            && let Err(e) = socket.send_to_addr(message.as_bytes(), addr)
+        {
+            tracing::debug!("cannot notify systemd: {e}");
+        }
+    }
+}
+
+/// A filesystem path, or `@name` for a socket in the abstract namespace.
+fn socket_addr(path: &str) -> std::io::Result<SocketAddr> {
+    match path.strip_prefix('@') {
+        Some(name) => {
+            use std::os::linux::net::SocketAddrExt;
+            SocketAddr::from_abstract_name(name.as_bytes())
+        }
+        None => SocketAddr::from_pathname(path),
+    }
+}
+
+/// A status is one line: systemd reads a newline as the next assignment.
+fn one_line(text: &str) -> String {
+    text.split(['\r', '\n']).collect::<Vec<_>>().join(" ")
+}
+
+/// CLOCK_MONOTONIC in microseconds, which `RELOADING=1` must carry.
+fn monotonic_usec() -> u128 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    let done = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    match done {
+        0 => now.tv_sec as u128 * 1_000_000 + now.tv_nsec as u128 / 1000,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_reach_the_socket_and_stay_one_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notify");
+        let listener = UnixDatagram::bind(&path).unwrap();
+        let notifier = Notifier {
+            socket: Some((
+                UnixDatagram::unbound().unwrap(),
+                SocketAddr::from_pathname(&path).unwrap(),
+            )),
+            watchdog: Some(Duration::from_secs(30)),
+        };
+        notifier.ready("3 feeds\nSTOPPING=1");
+        notifier.alive("ok");
+        let mut buf = [0u8; 256];
+        let n = listener.recv(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"READY=1\nSTATUS=3 feeds STOPPING=1");
+        let n = listener.recv(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"WATCHDOG=1\nSTATUS=ok");
+        assert_eq!(notifier.watchdog_interval(), Some(Duration::from_secs(15)));
+    }
+}

@@ -1,0 +1,119 @@
+//! `newshound run` as systemd runs it: `NOTIFY_SOCKET` bound to a datagram
+//! socket the test reads, a watchdog, SIGHUP with a valid and an invalid
+//! config, and SIGTERM; feeds served from 127.0.0.1.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use tokio::net::UnixDatagram;
+use wiremock::MockServer;
+
+/// Reads notifications until one satisfies `wanted` (at most 30 s).
+async fn expect(socket: &UnixDatagram, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut buf = vec![0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let received = tokio::time::timeout(left, socket.recv(&mut buf))
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within 30 s"))
+            .unwrap();
+        let message = String::from_utf8_lossy(&buf[..received]).into_owned();
+        if wanted(&message) {
+            return message;
+        }
+    }
+}
+
+fn signal(daemon: &tokio::process::Child, name: &str) {
+    let pid = daemon.id().expect("the daemon is running").to_string();
+    let sent = std::process::Command::new("kill")
+        .args([name, &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+async fn serve(server: &MockServer, name: &str, title: &str) {
+    let xml = rss(&server.uri(), &[Item::new(name, title, "x")]);
+    respond(
+        server,
+        &format!("/{name}.xml"),
+        wiremock::ResponseTemplate::new(200).set_body_raw(xml, "application/rss+xml"),
+    )
+    .await;
+}
+
+/// Waits until `server` was asked for `route` (at most 30 s).
+async fn wait_for_request(server: &MockServer, route: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !paths(server).await.iter().any(|p| p == route) {
+        assert!(Instant::now() < deadline, "{route} was not polled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn under_systemd_it_notifies_reloads_and_stops_with_nothing_lost() {
+    let server = MockServer::start().await;
+    serve(&server, "a", "Ceasefire in the north").await;
+    serve(&server, "b", "Ceasefire in the south").await;
+    let env = Env::new();
+    let rule = rule("ceasefire", "ceasefire", &["desk@example.org"]);
+    let one_feed = format!("{}{rule}", feed("a", &format!("{}/a.xml", server.uri())));
+    env.write_config(&one_feed);
+    let socket_path = env.dir.path().join("notify");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+
+    let daemon = env.spawn_daemon_with(&[
+        ("NOTIFY_SOCKET", socket_path.to_str().unwrap()),
+        // A ping every 150 ms.
+        ("WATCHDOG_USEC", "300000"),
+    ]);
+    let ready = expect(&socket, "READY=1", |m| m.contains("READY=1")).await;
+    assert!(ready.contains("STATUS=1 feeds, 0 failing"), "{ready}");
+    let alive = expect(&socket, "WATCHDOG=1", |m| m.starts_with("WATCHDOG=1")).await;
+    assert!(alive.contains("\nSTATUS=1 feeds"), "{alive}");
+    wait_for_request(&server, "/a.xml").await;
+
+    // A valid new config: the new feed is polled.
+    env.write_config(&format!(
+        "{one_feed}{}",
+        feed("b", &format!("{}/b.xml", server.uri()))
+    ));
+    signal(&daemon, "-HUP");
+    expect(&socket, "RELOADING=1", |m| {
+        m.starts_with("RELOADING=1\nMONOTONIC_USEC=")
+    })
+    .await;
+    let reloaded = expect(&socket, "READY=1", |m| m.contains("READY=1")).await;
+    assert!(reloaded.contains("STATUS=2 feeds"), "{reloaded}");
+    wait_for_request(&server, "/b.xml").await;
+
+    // An invalid one is refused; the old config stays in force.
+    std::fs::write(env.config_path(), "[[feed]]\nname = \"a\"\nurl = 7\n").unwrap();
+    signal(&daemon, "-HUP");
+    expect(&socket, "RELOADING=1", |m| m.starts_with("RELOADING=1")).await;
+    let refused = expect(&socket, "READY=1", |m| m.contains("READY=1")).await;
+    assert!(refused.contains("config not reloaded"), "{refused}");
+    let still = expect(&socket, "WATCHDOG=1", |m| m.starts_with("WATCHDOG=1")).await;
+    assert!(still.contains("STATUS=2 feeds"), "{still}");
+
+    signal(&daemon, "-TERM");
+    expect(&socket, "STOPPING=1", |m| m.starts_with("STOPPING=1")).await;
+    let output = tokio::time::timeout(Duration::from_secs(60), daemon.wait_with_output())
+        .await
+        .expect("the daemon stops after SIGTERM")
+        .unwrap();
+    let log = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    assert!(
+        log.contains("config not reloaded, still running on the old one")
+            && log.contains("newshound.toml:3:7: "),
+        "{log}"
+    );
+    // Both alerts were delivered (to the Maildir): nothing left pending.
+    assert_eq!(env.maildir_new().len(), 2, "{log}");
+}
