@@ -18,6 +18,7 @@ pub mod model;
 pub mod opml;
 pub mod pipeline;
 pub mod rules;
+pub mod search;
 pub mod secrets;
 pub mod store;
 pub mod tls;

@@ -15,7 +15,7 @@ mod webhook;
 pub use digest::{digest_html, digest_subject, digest_text};
 pub use outbound::Outbound;
 pub use render::{escape, header_safe, render, render_test};
-pub use snippet::snippet;
+pub use snippet::{MARK_CLOSE, MARK_OPEN, snippet, snippet_text};
 
 use std::path::{Path, PathBuf};
 

@@ -11,6 +11,7 @@ mod logging;
 mod opml;
 mod poll;
 mod run;
+mod search;
 mod status;
 mod test_mail;
 mod test_rules;
@@ -121,6 +122,20 @@ enum Command {
         #[arg(long)]
         preview: bool,
     },
+    /// Search the archive with a query in the rules' syntax, best first.
+    Search {
+        /// The query, e.g. 'ceasefire OR 停火 -football'.
+        query: String,
+        /// Only this feed (or the feeds with this tag).
+        #[arg(long)]
+        feed: Option<String>,
+        /// Only entries from this recent, e.g. 7d, 12h.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        since: Option<std::time::Duration>,
+        /// At most this many results.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// What a rule would have caught in the stored archive.
     Backtest {
         /// The rule's name.
@@ -230,6 +245,20 @@ pub fn main() -> ExitCode {
             ref name, preview, ..
         } => with_config(&args, |config, dir| {
             runtime().block_on(digest::digest(config, dir, name, preview))
+        }),
+        Command::Search {
+            ref query,
+            ref feed,
+            since,
+            limit,
+        } => with_config(&args, |config, dir| {
+            let search = search::Search {
+                query,
+                feed: feed.as_deref(),
+                since,
+                limit,
+            };
+            search::search(&config, &dir, &search)
         }),
         Command::Backtest { ref rule, since } => with_config(&args, |config, dir| {
             backtest::backtest(&config, &dir, rule, since)

@@ -23,8 +23,8 @@ use tokio::task::JoinSet;
 
 use crate::alert::Outbound;
 use crate::pipeline::{
-    Context, FeedReport, Queue, Trigger, close_due_digests, deliver_pending, digest_plans, later,
-    poll_feed,
+    Context, FeedReport, Queue, Trigger, close_due_digests, deliver_pending, digest_plans,
+    index_archive, later, poll_feed,
 };
 use crate::store::StoreError;
 use pages::PageWork;
@@ -48,8 +48,9 @@ pub async fn run(
         ctx.clone(),
         mailer,
         Arc::clone(&wake_sender),
-        stop_rx,
+        stop_rx.clone(),
     ));
+    let keeper = tokio::spawn(upkeep_loop(ctx.clone(), stop_rx));
     // The config is loaded and the database answered: systemd may go on.
     notifier.ready(&health(&ctx).await.unwrap_or_default());
     let mut heartbeat = tokio::time::interval(notifier.watchdog_interval().unwrap_or(HEARTBEAT));
@@ -113,8 +114,28 @@ pub async fn run(
     }
     let _ = stop_tx.send(true);
     let _ = sender.await;
+    let _ = keeper.await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How often new entries are added to the search index.
+const INDEX_EVERY: Duration = Duration::from_secs(30);
+
+/// Keeps the archive searchable: indexes new and changed entries every
+/// [`INDEX_EVERY`], until `stop`.
+async fn upkeep_loop(ctx: Context, mut stop: watch::Receiver<bool>) {
+    loop {
+        match index_archive(&ctx.store).await {
+            Ok(0) => {}
+            Ok(indexed) => tracing::debug!(indexed, "search index updated"),
+            Err(e) => tracing::error!("cannot update the search index: {e}"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(INDEX_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// How often the status line is refreshed without a watchdog asking.

@@ -90,7 +90,7 @@ pub fn consider(
 
 /// A snippet around the first hit in the body or summary; the title says
 /// itself in the mail, so it is quoted only when nothing else hit.
-fn snippet_for(text: &ArticleText, m: &RuleMatch) -> String {
+pub fn snippet_for(text: &ArticleText, m: &RuleMatch) -> String {
     let hit = m
         .hits
         .iter()

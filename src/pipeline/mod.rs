@@ -6,6 +6,7 @@
 
 mod deliver;
 mod digests;
+mod index;
 mod matching;
 mod pages;
 mod refresh;
@@ -13,6 +14,8 @@ mod schedule;
 
 pub use deliver::{DeliveryReport, Queue, deliver_pending};
 pub use digests::{DigestPlan, close_digest_now, close_due_digests, digest_plans};
+pub use index::{index_archive, index_archive_now};
+pub use matching::snippet_for;
 pub use pages::process_pending;
 pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, poll_feed, refresh_feed};
 

@@ -230,7 +230,7 @@ fn update_entry(
     let e = &updated.update.entry;
     tx.prepare_cached(
         "UPDATE entries SET title = ?2, link = ?3, canonical_link = ?4, author = ?5,
-                published_at = ?6, summary = ?7, content = ?8, content_hash = ?9
+                published_at = ?6, summary = ?7, content = ?8, content_hash = ?9, indexed = 0
          WHERE id = ?1",
     )?
     .execute(params![
@@ -300,7 +300,8 @@ impl Store {
         let tx = self.conn.transaction()?;
         let at = to_secs(at);
         let changed = tx.execute(
-            "UPDATE entries SET body = ?2, body_source = ?3, body_note = ?4, processed_at = ?5
+            "UPDATE entries SET body = ?2, body_source = ?3, body_note = ?4, processed_at = ?5,
+                    indexed = 0
              WHERE id = ?1 AND processed_at IS NULL",
             params![entry_id, body.text, body.source, body.note, at],
         )?;

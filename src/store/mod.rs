@@ -10,6 +10,7 @@ mod feeds;
 mod handle;
 mod ingest;
 mod outbox;
+mod search;
 mod status;
 
 pub use archive::ArchivedEntry;
@@ -19,6 +20,7 @@ pub use handle::{OutboxLock, StoreHandle};
 pub use ingest::{
     Body, KnownEntry, NewDelivery, NewEntry, NewMatch, PollRecord, Stored, UpdatedEntry,
 };
+pub use search::SearchHit;
 pub use status::{FeedSummary, OutboxSummary};
 
 use std::path::Path;
@@ -34,6 +36,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0002_article_pages.sql")),
     M::up(include_str!("../../migrations/0003_delivery_backoff.sql")),
     M::up(include_str!("../../migrations/0004_digests.sql")),
+    M::up(include_str!("../../migrations/0005_search.sql")),
 ];
 
 /// A failure of the database.

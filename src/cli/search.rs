@@ -1,0 +1,132 @@
+//! `newshound search QUERY [--feed NAME] [--since 7d] [--limit N]`: the
+//! archive's entries that match a query in the rules' syntax, best first,
+//! each with its date, feed, title, link and the words around its hits.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::alert::{MARK_CLOSE, MARK_OPEN, header_safe, snippet_text};
+use crate::config::Config;
+use crate::model::ArticleText;
+use crate::pipeline::{earlier, index_archive_now, snippet_for};
+use crate::rules::{Query, RuleSet, RuleSpec};
+use crate::search::fts_query;
+use crate::store::Store;
+
+/// What to search for and where.
+pub struct Search<'a> {
+    pub query: &'a str,
+    /// A feed name or tag.
+    pub feed: Option<&'a str>,
+    pub since: Option<Duration>,
+    pub limit: usize,
+}
+
+/// Candidates read from the index per result asked for: the rule matcher
+/// confirms each, and a few FTS5 finds it does not (a hyphenated word
+/// split differently) are dropped.
+const CANDIDATES_PER_RESULT: usize = 4;
+
+/// Runs the search; returns the exit code.
+pub fn search(config: &Config, state_dir: &Path, search: &Search) -> u8 {
+    let query = match Query::parse(search.query) {
+        Ok(query) => query,
+        Err(e) => {
+            let column = search.query[..e.offset.min(search.query.len())].chars().count();
+            eprintln!(
+                "error: query: {}\n  {}\n  {}^",
+                e.message,
+                search.query,
+                " ".repeat(column)
+            );
+            return super::INVALID;
+        }
+    };
+    let fts = match fts_query(&query) {
+        Ok(fts) => fts,
+        Err(message) => {
+            eprintln!("error: query: {message}");
+            return super::INVALID;
+        }
+    };
+    let feeds: Option<Vec<String>> = match search.feed {
+        None => None,
+        Some(wanted) => {
+            let names: Vec<String> = config
+                .feeds
+                .iter()
+                .filter(|f| f.name == wanted || f.tags.iter().any(|t| t == wanted))
+                .map(|f| f.name.clone())
+                .collect();
+            if names.is_empty() {
+                eprintln!("error: no feed is named or tagged \"{wanted}\"");
+                return super::INVALID;
+            }
+            Some(names)
+        }
+    };
+    let db = super::database_path(state_dir);
+    let found = Store::open(&db).and_then(|mut store| {
+        index_archive_now(&mut store)?;
+        let since = search.since.map(|s| earlier(Utc::now(), s));
+        let limit = search.limit.saturating_mul(CANDIDATES_PER_RESULT);
+        store.search(&fts, feeds.as_deref(), since, limit)
+    });
+    let candidates = match found {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("error: {}: {e}", db.display());
+            return super::FAILED;
+        }
+    };
+    let rules = RuleSet::new(vec![RuleSpec { query, exact: false }]);
+    let colour = std::io::stdout().is_terminal();
+    let mut shown = 0;
+    for hit in &candidates {
+        let text = ArticleText {
+            title: &hit.title,
+            summary: &hit.summary,
+            body: &hit.body,
+        };
+        let Some(m) = rules.evaluate(&text).into_iter().next() else {
+            continue;
+        };
+        let snippet = snippet_for(&text, &m);
+        println!(
+            "{}  {}  {}",
+            hit.when.format("%Y-%m-%d %H:%M"),
+            hit.feed,
+            header_safe(&hit.title, 200)
+        );
+        if let Some(link) = &hit.link {
+            println!("  {link}");
+        }
+        if !snippet.is_empty() {
+            println!("  {}", highlighted(&snippet, colour));
+        }
+        println!();
+        shown += 1;
+        if shown == search.limit {
+            break;
+        }
+    }
+    match shown {
+        0 => println!("no entry matches"),
+        n => println!("{n} result(s), best first (times in UTC)"),
+    }
+    0
+}
+
+/// The snippet with its hits in bold yellow on a terminal, else between
+/// asterisks.
+fn highlighted(snippet: &str, colour: bool) -> String {
+    match colour {
+        true => snippet
+            .replace(MARK_OPEN, "\x1b[1;33m")
+            .replace(MARK_CLOSE, "\x1b[0m"),
+        false => snippet_text(snippet),
+    }
+}
