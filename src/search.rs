@@ -29,7 +29,10 @@ pub fn fts_query(query: &Query) -> Result<String, String> {
 fn translate(expr: &Expr, terms: &[Term]) -> Result<String, String> {
     match expr {
         Expr::Term(i) => term(&terms[*i]),
-        Expr::Near { distance, terms: near } => {
+        Expr::Near {
+            distance,
+            terms: near,
+        } => {
             let phrases = near
                 .iter()
                 .map(|i| phrase(&terms[*i]))
@@ -46,7 +49,9 @@ fn translate(expr: &Expr, terms: &[Term]) -> Result<String, String> {
                 .collect::<Result<Vec<_>, _>>()?;
             let mut out = format!("({})", wanted.join(" AND "));
             for part in &excluded {
-                let Expr::Not(inner) = part else { unreachable!() };
+                let Expr::Not(inner) = part else {
+                    unreachable!()
+                };
                 out = format!("{out} NOT ({})", translate(inner, terms)?);
             }
             Ok(match excluded.is_empty() {
@@ -114,9 +119,15 @@ mod tests {
             fts("ceasefire OR \"cease fire\"").unwrap(),
             "(\"ceasefire\" OR \"cease fire\")"
         );
-        assert_eq!(fts("mediat* -football").unwrap(), "((\"mediat\" *) NOT (\"football\"))");
+        assert_eq!(
+            fts("mediat* -football").unwrap(),
+            "((\"mediat\" *) NOT (\"football\"))"
+        );
         assert_eq!(fts("title:truce").unwrap(), "{title} : \"truce\"");
-        assert_eq!(fts("NEAR/5(envoy, talks)").unwrap(), "NEAR(\"envoy\" \"talks\", 5)");
+        assert_eq!(
+            fts("NEAR/5(envoy, talks)").unwrap(),
+            "NEAR(\"envoy\" \"talks\", 5)"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! config or usage). No business logic lives here.
 
 mod backtest;
+mod backup;
 mod check;
 mod digest;
 mod extract;
@@ -136,6 +137,12 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// Write a consistent copy of the database to FILE, even while the
+    /// daemon runs.
+    Backup {
+        /// Where the copy goes; it must not exist.
+        file: PathBuf,
+    },
     /// What a rule would have caught in the stored archive.
     Backtest {
         /// The rule's name.
@@ -260,6 +267,7 @@ pub fn main() -> ExitCode {
             };
             search::search(&config, &dir, &search)
         }),
+        Command::Backup { ref file } => with_config(&args, |_, dir| backup::backup(&dir, file)),
         Command::Backtest { ref rule, since } => with_config(&args, |config, dir| {
             backtest::backtest(&config, &dir, rule, since)
         }),

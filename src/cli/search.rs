@@ -35,7 +35,9 @@ pub fn search(config: &Config, state_dir: &Path, search: &Search) -> u8 {
     let query = match Query::parse(search.query) {
         Ok(query) => query,
         Err(e) => {
-            let column = search.query[..e.offset.min(search.query.len())].chars().count();
+            let column = search.query[..e.offset.min(search.query.len())]
+                .chars()
+                .count();
             eprintln!(
                 "error: query: {}\n  {}\n  {}^",
                 e.message,
@@ -82,7 +84,10 @@ pub fn search(config: &Config, state_dir: &Path, search: &Search) -> u8 {
             return super::FAILED;
         }
     };
-    let rules = RuleSet::new(vec![RuleSpec { query, exact: false }]);
+    let rules = RuleSet::new(vec![RuleSpec {
+        query,
+        exact: false,
+    }]);
     let colour = std::io::stdout().is_terminal();
     let mut shown = 0;
     for hit in &candidates {

@@ -185,6 +185,9 @@ impl Checker<'_> {
         if let Some(v) = &raw.connect_timeout {
             daemon.connect_timeout = self.nonzero_duration(v)?;
         }
+        if let Some(v) = &raw.keep_days {
+            daemon.keep_days = self.positive(v)?;
+        }
         if let Some(v) = &raw.page_max_bytes {
             daemon.page_max_bytes = self.positive(v)?;
         }

@@ -145,5 +145,6 @@ pub struct RawDaemon {
     pub connect_timeout: Option<Spanned<String>>,
     pub feed_max_bytes: Option<Spanned<i64>>,
     pub page_max_bytes: Option<Spanned<i64>>,
+    pub keep_days: Option<Spanned<i64>>,
     pub log_level: Option<Spanned<String>>,
 }

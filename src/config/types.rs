@@ -169,6 +169,9 @@ pub struct DaemonConfig {
     pub feed_max_bytes: u64,
     /// Cap on an article page's decompressed body.
     pub page_max_bytes: u64,
+    /// Entries' text is kept this many days after they were first seen;
+    /// then it is pruned and only their identity stays.
+    pub keep_days: u64,
     /// Log filter when `RUST_LOG` is not set.
     pub log_level: String,
 }
@@ -187,6 +190,7 @@ impl Default for DaemonConfig {
             connect_timeout: Duration::from_secs(10),
             feed_max_bytes: 10 * 1024 * 1024,
             page_max_bytes: 5 * 1024 * 1024,
+            keep_days: 90,
             log_level: "info".to_string(),
         }
     }

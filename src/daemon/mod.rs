@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 
 use crate::alert::Outbound;
 use crate::pipeline::{
-    Context, FeedReport, Queue, Trigger, close_due_digests, deliver_pending, digest_plans,
+    Context, FeedReport, Queue, Trigger, close_due_digests, deliver_pending, digest_plans, earlier,
     index_archive, later, poll_feed,
 };
 use crate::store::StoreError;
@@ -122,10 +122,29 @@ pub async fn run(
 /// How often new entries are added to the search index.
 const INDEX_EVERY: Duration = Duration::from_secs(30);
 
-/// Keeps the archive searchable: indexes new and changed entries every
-/// [`INDEX_EVERY`], until `stop`.
+/// How often old entries' text is pruned and the file tidied.
+const PRUNE_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+/// Keeps the archive searchable and its size bounded: indexes new and
+/// changed entries every [`INDEX_EVERY`], prunes text older than
+/// `keep_days` at start and every [`PRUNE_EVERY`], until `stop`.
 async fn upkeep_loop(ctx: Context, mut stop: watch::Receiver<bool>) {
+    let mut pruned_at: Option<std::time::Instant> = None;
     loop {
+        if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            pruned_at = Some(std::time::Instant::now());
+            let keep = Duration::from_secs(ctx.config.daemon.keep_days * 24 * 3600);
+            let (now, cutoff) = (Utc::now(), earlier(Utc::now(), keep));
+            match ctx
+                .store
+                .call(move |s| Ok((s.prune(cutoff, now)?, s.tidy()?)))
+                .await
+            {
+                Ok((0, ())) => {}
+                Ok((pruned, ())) => tracing::info!(pruned, "old entries' text pruned"),
+                Err(e) => tracing::error!("cannot prune old entries: {e}"),
+            }
+        }
         match index_archive(&ctx.store).await {
             Ok(0) => {}
             Ok(indexed) => tracing::debug!(indexed, "search index updated"),

@@ -399,3 +399,87 @@ fn storm_control_holds_matches_past_the_hourly_limit() {
     // The third waits for the rule's "more matches" mail.
     assert_eq!(store.digest_pending_count("overflow:c").unwrap(), 1);
 }
+
+#[test]
+fn pruning_keeps_identities_and_whatever_mail_still_needs() {
+    let (_dir, mut store) = open();
+    store.ensure_feed("f", "https://e.org/f").unwrap();
+    // a: mailed already; b: its mail still pending.
+    store.record_poll("f", &poll(&["a", "b"], "v")).unwrap();
+    let pending = pending_alerts(&store, None);
+    store
+        .mark_sent(&[pending[0].delivery.id], Utc::now())
+        .unwrap();
+    store.index_pending(10, |t| t.to_lowercase()).unwrap();
+
+    let now = Utc::now();
+    let pruned = store
+        .prune(now + chrono::Duration::seconds(1), now)
+        .unwrap();
+    assert_eq!(pruned, 1, "the entry with a pending mail is kept");
+    // a's text is gone from the table and the index; its identity stays,
+    // unchanged, so the item is not new if the feed carries it again.
+    assert!(
+        store
+            .search("\"title\"", None, None, 10)
+            .unwrap()
+            .iter()
+            .all(|h| h.title == "title b")
+    );
+    let known = store
+        .known_entries("f", &[("a", &entry("a").text_hash())])
+        .unwrap();
+    assert!(!known["a"].changed);
+    assert_eq!(
+        store
+            .prune(now + chrono::Duration::seconds(1), now)
+            .unwrap(),
+        0
+    );
+    store.tidy().unwrap();
+}
+
+#[test]
+fn the_index_follows_changed_text() {
+    let (_dir, mut store) = open();
+    store.ensure_feed("f", "https://e.org/f").unwrap();
+    store.record_poll("f", &poll(&["a"], "v")).unwrap();
+    assert_eq!(store.index_pending(10, str::to_lowercase).unwrap(), 1);
+    assert_eq!(store.index_pending(10, str::to_lowercase).unwrap(), 0);
+    assert_eq!(store.search("ceasefire", None, None, 10).unwrap().len(), 1);
+    // New text: indexed again, the old words gone.
+    let (entry_id, _) = (1, ());
+    let mut changed = entry("a");
+    changed.content = "armistice".into();
+    let mut record = poll(&[], "v2");
+    record.updated.push(UpdatedEntry {
+        entry_id,
+        update: NewEntry {
+            entry: changed,
+            matches: Vec::new(),
+            deliveries: Vec::new(),
+            processed: true,
+        },
+    });
+    store.record_poll("f", &record).unwrap();
+    assert_eq!(store.index_pending(10, str::to_lowercase).unwrap(), 1);
+    assert!(
+        store
+            .search("ceasefire", None, None, 10)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .search("armistice", Some(&["f".into()]), None, 10)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .search("armistice", Some(&["g".into()]), None, 10)
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -1,0 +1,144 @@
+//! The archive end to end: search in every script the rules handle,
+//! retention that never touches what mail still needs, and a backup taken
+//! while the daemon runs. Feeds served from 127.0.0.1, the SQLite file.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use wiremock::MockServer;
+
+async fn serve_wire(server: &MockServer, items: &[Item<'_>]) {
+    respond(
+        server,
+        "/feed.xml",
+        wiremock::ResponseTemplate::new(200)
+            .set_body_raw(rss(&server.uri(), items), "application/rss+xml"),
+    )
+    .await;
+}
+
+fn sql(env: &Env, statement: &str) -> usize {
+    rusqlite::Connection::open(env.database())
+        .unwrap()
+        .execute(statement, [])
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_finds_words_in_every_script_with_their_hits_marked() {
+    let server = MockServer::start().await;
+    serve_wire(
+        &server,
+        &[
+            Item::new("1", "俄乌双方同意停火三天", "新华社报道"),
+            Item::new("2", "Стороны объявили перемирие", "Переговоры"),
+            Item::new("3", "Talks resume", "A Cease-Fire holds in the north."),
+            Item::new("4", "Football", "Mediation failed at the football match."),
+        ],
+    )
+    .await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}[[feed]]\nname = \"other\"\nurl = \"{}/none.xml\"\n",
+        feed("wire", &format!("{}/feed.xml", server.uri())),
+        server.uri()
+    ));
+    env.newshound(&["poll"]).await;
+
+    let found = |query: &'static str| {
+        let env = &env;
+        async move {
+            let output = env.newshound(&["search", query]).await;
+            assert_exit(&output, 0);
+            stdout(&output)
+        }
+    };
+    let chinese = found("停火").await;
+    assert!(chinese.contains("俄乌双方同意*停火*三天"), "{chinese}");
+    assert!(chinese.contains("wire  俄乌双方同意停火三天"), "{chinese}");
+    let russian = found("перемирие").await;
+    assert!(russian.contains("*перемирие*"), "{russian}");
+    let phrase = found("\"cease fire\" OR truce").await;
+    assert!(phrase.contains("A *Cease-Fire* holds"), "{phrase}");
+    assert!(phrase.contains("1 result(s)"), "{phrase}");
+    let excluded = found("mediat* -football").await;
+    assert!(excluded.contains("no entry matches"), "{excluded}");
+    let scoped = env.newshound(&["search", "停火", "--feed", "other"]).await;
+    assert!(
+        stdout(&scoped).contains("no entry matches"),
+        "{}",
+        stdout(&scoped)
+    );
+
+    let bad = env.newshound(&["search", "truce AND (talks"]).await;
+    assert_exit(&bad, 2);
+    assert!(
+        stderr(&bad).starts_with("error: query: "),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retention_prunes_old_text_but_never_what_a_pending_mail_needs() {
+    let server = MockServer::start().await;
+    serve_wire(
+        &server,
+        &[
+            Item::new("1", "Ceasefire agreed", "old ceasefire story"),
+            Item::new("2", "Harvest report", "nothing to alert"),
+        ],
+    )
+    .await;
+    let env = Env::new();
+    // The mail server is down: the ceasefire alert stays pending.
+    env.write_config(&format!(
+        "{}[daemon]\nkeep_days = 1\n",
+        wire_config(&smtp_config(free_port()), &server.uri())
+    ));
+    env.newshound(&["poll"]).await;
+    assert_eq!(
+        sql(&env, "UPDATE entries SET seen_at = seen_at - 3 * 86400"),
+        2
+    );
+
+    let daemon = env.spawn_daemon();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let db = rusqlite::Connection::open(env.database()).unwrap();
+    let pruned = |title: &str| -> bool {
+        db.query_row(
+            "SELECT pruned_at IS NOT NULL FROM entries WHERE identity LIKE ?1",
+            [format!("%{title}")],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    while !pruned("2") {
+        assert!(Instant::now() < deadline, "the old entry was pruned");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!pruned("1"), "the entry of a pending alert keeps its text");
+    let title: String = db
+        .query_row(
+            "SELECT title FROM entries WHERE identity LIKE '%1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(title, "Ceasefire agreed");
+
+    // A backup while the daemon runs is a whole, consistent database.
+    let copy = env.dir.path().join("copy.db");
+    let backup = env.newshound(&["backup", copy.to_str().unwrap()]).await;
+    assert_exit(&backup, 0);
+    let check: String = rusqlite::Connection::open(&copy)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let again = env.newshound(&["backup", copy.to_str().unwrap()]).await;
+    assert_exit(&again, 2);
+    Env::stop_daemon(daemon).await;
+}
