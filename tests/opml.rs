@@ -1,5 +1,7 @@
-//! OPML import and export: a subscription list shaped like a feed reader's
-//! export, imported as config, exported again, read back the same.
+//! Feeds in and out: OPML import and export (a subscription list shaped
+//! like a feed reader's export, imported as config, exported again, read
+//! back the same), and discovering the feeds a page served from 127.0.0.1
+//! advertises.
 
 mod common;
 
@@ -76,4 +78,69 @@ async fn a_broken_opml_file_is_a_clear_error() {
         String::from_utf8_lossy(&output.stderr).contains("not valid OPML"),
         "{output:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discover_finds_advertised_feeds_then_common_paths() {
+    let server = wiremock::MockServer::start().await;
+    let page = format!(
+        "<html><head><title>News</title>\
+         <link rel=\"alternate\" type=\"application/rss+xml\" title=\"World\" href=\"/world.xml\">\
+         <link rel=\"alternate\" type=\"application/atom+xml\" href=\"{}/missing.xml\">\
+         </head><body>hello</body></html>",
+        server.uri()
+    );
+    respond(
+        &server,
+        "/",
+        wiremock::ResponseTemplate::new(200).set_body_raw(page, "text/html"),
+    )
+    .await;
+    let feed_xml = rss(&server.uri(), &[Item::new("1", "Hello", "x")]);
+    respond(
+        &server,
+        "/world.xml",
+        wiremock::ResponseTemplate::new(200).set_body_raw(feed_xml.clone(), "application/rss+xml"),
+    )
+    .await;
+    respond(
+        &server,
+        "/blog/",
+        wiremock::ResponseTemplate::new(200).set_body_raw("<html>no links</html>", "text/html"),
+    )
+    .await;
+    respond(
+        &server,
+        "/rss.xml",
+        wiremock::ResponseTemplate::new(200).set_body_raw(feed_xml, "application/rss+xml"),
+    )
+    .await;
+    let env = Env::new();
+    env.write_config("");
+
+    let found = env
+        .newshound(&["discover", &format!("{}/", server.uri())])
+        .await;
+    assert_exit(&found, 0);
+    assert_eq!(
+        stdout(&found),
+        format!(
+            "[[feed]]\nname = \"test-wire\"\nurl = \"{}/world.xml\"\n\n",
+            server.uri()
+        )
+    );
+    // A page that advertises nothing: the common paths are tried.
+    let guessed = env
+        .newshound(&["discover", &format!("{}/blog/", server.uri())])
+        .await;
+    assert_exit(&guessed, 0);
+    assert!(stdout(&guessed).contains(&format!("url = \"{}/rss.xml\"", server.uri())));
+    // The printed TOML is a config newshound accepts.
+    env.write_config(&stdout(&found));
+    assert_exit(&env.newshound(&["check"]).await, 0);
+
+    let nothing = env
+        .newshound(&["discover", &format!("{}/missing", server.uri())])
+        .await;
+    assert_exit(&nothing, 1);
 }

@@ -55,6 +55,17 @@ pub(super) async fn read(source: &str) -> Result<(Vec<u8>, Option<String>, Optio
         let bytes = std::fs::read(source).map_err(|e| format!("cannot read the file: {e}"))?;
         return Ok((bytes, None, None));
     };
+    // The person named this URL: its host is trusted, redirects are guarded.
+    let (bytes, content_type, final_url) = fetch(&url, &url).await?;
+    Ok((bytes, content_type, Some(final_url)))
+}
+
+/// GETs `url` with the default limits, trusting only `trusted`'s host with
+/// private addresses; the body, its Content-Type and the final URL.
+pub(super) async fn fetch(
+    url: &Url,
+    trusted: &Url,
+) -> Result<(Vec<u8>, Option<String>, Url), String> {
     let defaults = DaemonConfig::default();
     let fetcher = Fetcher::new(
         Limits {
@@ -65,17 +76,16 @@ pub(super) async fn read(source: &str) -> Result<(Vec<u8>, Option<String>, Optio
         HostLimits::new(1, std::time::Duration::ZERO),
     )
     .map_err(|e| e.message)?;
-    // The person named this URL: its host is trusted, redirects are guarded.
     match fetcher
         .get(
-            &url,
+            url,
             &Validators::default(),
-            &Access::feed(&url, false),
+            &Access::feed(trusted, false),
             &Default::default(),
         )
         .await
     {
-        Ok(FetchOutcome::Fetched(f)) => Ok((f.body, f.content_type, Some(f.final_url))),
+        Ok(FetchOutcome::Fetched(f)) => Ok((f.body, f.content_type, f.final_url)),
         Ok(FetchOutcome::NotModified { .. }) => {
             Err("the server answered 304 to an unconditional request".into())
         }

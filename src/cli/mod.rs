@@ -6,6 +6,7 @@ mod backtest;
 mod backup;
 mod check;
 mod digest;
+mod discover;
 mod extract;
 mod inspect;
 mod logging;
@@ -103,6 +104,11 @@ enum Command {
         #[command(subcommand)]
         action: OpmlAction,
     },
+    /// Find the feeds a web page advertises and print them as [[feed]] TOML.
+    Discover {
+        /// The page, e.g. https://news.example.org/
+        url: String,
+    },
     /// Send one test mail through the configured transport and print what
     /// the server said.
     TestMail {
@@ -180,6 +186,7 @@ pub fn main() -> ExitCode {
     };
     let code = match args.command {
         Command::Inspect { ref source } => runtime().block_on(inspect::inspect(source)),
+        Command::Discover { ref url } => runtime().block_on(discover::discover(url)),
         Command::Check => match load(&args.config) {
             Ok(config) => check::check(&config, &state_dir(&args, &config)),
             Err(code) => code,

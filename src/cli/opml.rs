@@ -43,7 +43,7 @@ pub fn export(config: &Config) -> u8 {
 }
 
 /// One `[[feed]]` section; its name is the title made a unique slug.
-fn feed_toml(subscription: &Subscription, taken: &mut HashSet<String>) -> String {
+pub(super) fn feed_toml(subscription: &Subscription, taken: &mut HashSet<String>) -> String {
     let base = slug(&subscription.title)
         .or_else(|| {
             url::Url::parse(&subscription.url)

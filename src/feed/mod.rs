@@ -6,6 +6,7 @@
 
 mod canonical;
 pub(crate) mod decode;
+pub mod discover;
 mod text;
 
 pub use crate::html_text::collapse;
