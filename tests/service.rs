@@ -117,3 +117,65 @@ async fn under_systemd_it_notifies_reloads_and_stops_with_nothing_lost() {
     // Both alerts were delivered (to the Maildir): nothing left pending.
     assert_eq!(env.maildir_new().len(), 2, "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_are_prometheus_text_and_health_says_ok() {
+    let server = MockServer::start().await;
+    serve(&server, "a", "Ceasefire in the north").await;
+    let env = Env::new();
+    let port = free_port();
+    env.write_config(&format!(
+        "{}{}[metrics]\nlisten = \"127.0.0.1:{port}\"\n",
+        feed("a", &format!("{}/a.xml", server.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+    let daemon = env.spawn_daemon();
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    // Until the first poll is counted (at most 30 s).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let text = loop {
+        if let Ok(answer) = client.get(format!("{base}/metrics")).send().await {
+            let text = answer.text().await.unwrap();
+            if text.contains("newshound_polls_total{result=\"ok\"} 1") {
+                break text;
+            }
+        }
+        assert!(Instant::now() < deadline, "no poll counted in /metrics");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let lines = text.lines().map(|l| Ok(l.to_string()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text");
+    let value = |name: &str, label: Option<(&str, &str)>| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name && label.is_none_or(|(k, v)| s.labels.get(k) == Some(v)))
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+    };
+    assert_eq!(value("newshound_entries", None), Some(1.0));
+    assert_eq!(
+        value("newshound_matches_total", Some(("rule", "ceasefire"))),
+        Some(1.0)
+    );
+    assert_eq!(value("newshound_feeds", Some(("state", "ok"))), Some(1.0));
+    assert!(value("newshound_deliveries", Some(("state", "pending"))).is_some());
+    assert!(
+        scrape
+            .samples
+            .iter()
+            .any(|s| s.metric == "newshound_poll_duration_seconds")
+    );
+
+    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let missing = client.get(format!("{base}/nothing")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let output = Env::stop_daemon(daemon).await;
+    assert_eq!(output.status.code(), Some(0));
+}

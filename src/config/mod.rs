@@ -143,6 +143,19 @@ impl Checker<'_> {
             rules.push(checked);
             queries.push(query);
         }
+        let metrics = match &raw.metrics {
+            None => None,
+            Some(m) => Some(m.listen.get_ref().trim().parse().map_err(|_| {
+                self.error(
+                    &m.listen.span(),
+                    format!(
+                        "[metrics] listen: \"{}\" is not an address and port (write e.g. \
+                         \"127.0.0.1:9184\")",
+                        m.listen.get_ref()
+                    ),
+                )
+            })?),
+        };
         Ok(Config {
             path: self.path.to_path_buf(),
             state_dir: raw.state_dir.map(PathBuf::from),
@@ -153,6 +166,7 @@ impl Checker<'_> {
             digests,
             rule_set: RuleSet::new(queries),
             daemon,
+            metrics,
         })
     }
 

@@ -20,6 +20,14 @@ pub struct RawConfig {
     pub digests: Vec<Spanned<RawDigest>>,
     #[serde(default)]
     pub daemon: RawDaemon,
+    pub metrics: Option<RawMetrics>,
+}
+
+/// `[metrics]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetrics {
+    pub listen: Spanned<String>,
 }
 
 /// `[smtp]`

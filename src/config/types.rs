@@ -21,6 +21,8 @@ pub struct Config {
     /// The rules, compiled; rule `i` of the set is `rules[i]`.
     pub rule_set: RuleSet,
     pub daemon: DaemonConfig,
+    /// `[metrics] listen`: where `/metrics` and `/healthz` are served.
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 /// `[smtp]`: where immediate mails go when set.

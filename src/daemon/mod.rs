@@ -6,6 +6,7 @@
 //! On shutdown no new poll starts; polls in flight finish (each within the
 //! fetch deadline), one last delivery pass runs, and `run` returns.
 
+mod metrics;
 mod notify;
 mod pages;
 mod schedule;
@@ -27,6 +28,7 @@ use crate::pipeline::{
     index_archive, later, poll_feed,
 };
 use crate::store::StoreError;
+use metrics::PollStats;
 use pages::PageWork;
 use schedule::{MAX_SLEEP, Schedule};
 
@@ -51,6 +53,22 @@ pub async fn run(
         stop_rx.clone(),
     ));
     let keeper = tokio::spawn(upkeep_loop(ctx.clone(), stop_rx));
+    let stats = Arc::new(PollStats::default());
+    let metrics_server = match ctx.config.metrics {
+        Some(addr) => {
+            let served = metrics::serve(
+                addr,
+                Arc::clone(&ctx.config),
+                ctx.store.clone(),
+                Arc::clone(&stats),
+            );
+            served
+                .await
+                .inspect_err(|e| tracing::error!("no metrics: cannot listen on {addr}: {e}"))
+                .ok()
+        }
+        None => None,
+    };
     // The config is loaded and the database answered: systemd may go on.
     notifier.ready(&health(&ctx).await.unwrap_or_default());
     let mut heartbeat = tokio::time::interval(notifier.watchdog_interval().unwrap_or(HEARTBEAT));
@@ -77,10 +95,17 @@ pub async fn run(
             revive_reenabled(&ctx, &mut schedule).await;
             revived_at = now;
         }
+        stats.alive();
         for i in schedule.start_due(now) {
-            let (ctx, feed) = (ctx.clone(), ctx.config.feeds[i].clone());
-            let task =
-                in_flight.spawn(async move { poll_feed(&ctx, &feed, Trigger::Schedule).await });
+            let (ctx, feed, stats) = (ctx.clone(), ctx.config.feeds[i].clone(), Arc::clone(&stats));
+            let task = in_flight.spawn(async move {
+                let started = std::time::Instant::now();
+                let report = poll_feed(&ctx, &feed, Trigger::Schedule).await;
+                if let Ok(report) = &report {
+                    stats.poll(report.outcome.class(), started.elapsed());
+                }
+                report
+            });
             task_feed.insert(task.id(), i);
         }
         tokio::select! {
@@ -115,6 +140,9 @@ pub async fn run(
     let _ = stop_tx.send(true);
     let _ = sender.await;
     let _ = keeper.await;
+    if let Some(server) = metrics_server {
+        server.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }

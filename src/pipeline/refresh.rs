@@ -41,6 +41,19 @@ pub enum FeedOutcome {
     },
 }
 
+impl FeedOutcome {
+    /// The result class metrics count it under: `ok`, `not_modified`,
+    /// `disabled`, or the failure's class.
+    pub fn class(&self) -> &'static str {
+        match self {
+            FeedOutcome::Updated { .. } => "ok",
+            FeedOutcome::NotModified => "not_modified",
+            FeedOutcome::Failed { class, .. } => class.name(),
+            FeedOutcome::Disabled { .. } => "disabled",
+        }
+    }
+}
+
 /// Who asked for a poll.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {

@@ -21,7 +21,7 @@ pub use ingest::{
     Body, KnownEntry, NewDelivery, NewEntry, NewMatch, PollRecord, Stored, UpdatedEntry,
 };
 pub use search::SearchHit;
-pub use status::{FeedSummary, OutboxSummary};
+pub use status::{FeedSummary, OutboxSummary, StoreMetrics};
 
 use std::path::Path;
 use std::time::Duration;

@@ -88,3 +88,53 @@ impl Store {
         Ok(summary)
     }
 }
+
+/// What `/metrics` reads from the database at each scrape.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreMetrics {
+    pub entries: i64,
+    /// Matches stored per rule name.
+    pub matches_by_rule: Vec<(String, i64)>,
+    /// Deliveries per state (`pending`, `sent`, `dead`).
+    pub deliveries_by_state: Vec<(String, i64)>,
+    pub oldest_pending: Option<DateTime<Utc>>,
+    /// Feeds whose last poll failed, and feeds disabled (410 Gone).
+    pub failing_feeds: Vec<String>,
+    pub disabled_feeds: Vec<String>,
+    /// Matches waiting for a digest.
+    pub digest_items_waiting: i64,
+}
+
+impl Store {
+    /// The counts `/metrics` reports.
+    pub fn metrics(&self) -> Result<StoreMetrics, StoreError> {
+        let pairs = |sql: &str| -> Result<Vec<(String, i64)>, StoreError> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let names = |sql: &str| -> Result<Vec<String>, StoreError> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let count = |sql: &str| -> Result<i64, StoreError> {
+            Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+        };
+        Ok(StoreMetrics {
+            entries: count("SELECT COUNT(*) FROM entries")?,
+            matches_by_rule: pairs(
+                "SELECT rule, COUNT(*) FROM matches GROUP BY rule ORDER BY rule",
+            )?,
+            deliveries_by_state: pairs(
+                "SELECT state, COUNT(*) FROM deliveries GROUP BY state ORDER BY state",
+            )?,
+            oldest_pending: self.outbox_summary()?.oldest_pending,
+            failing_feeds: names(
+                "SELECT name FROM feeds WHERE error_count > 0 AND disabled_at IS NULL",
+            )?,
+            disabled_feeds: names("SELECT name FROM feeds WHERE disabled_at IS NOT NULL")?,
+            digest_items_waiting: count("SELECT COUNT(*) FROM digest_items WHERE run_id IS NULL")?,
+        })
+    }
+}
