@@ -21,7 +21,7 @@ mod test_rules;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::config::Config;
 use crate::extract::SelectorRule;
@@ -44,7 +44,8 @@ pub struct Args {
 enum Command {
     /// Run the daemon: poll, match and deliver until SIGTERM or SIGINT.
     Run,
-    /// Poll every feed (or one) now, send every pending alert, and exit.
+    /// Poll every feed (or one) now, close the digests that are due, send
+    /// every pending mail, and exit.
     Poll {
         /// Poll only the feed with this name.
         #[arg(long)]
@@ -149,6 +150,10 @@ enum Command {
         /// Where the copy goes; it must not exist.
         file: PathBuf,
     },
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `newshound man > newshound.1`.
+    Man,
     /// What a rule would have caught in the stored archive.
     Backtest {
         /// The rule's name.
@@ -187,6 +192,19 @@ pub fn main() -> ExitCode {
     let code = match args.command {
         Command::Inspect { ref source } => runtime().block_on(inspect::inspect(source)),
         Command::Discover { ref url } => runtime().block_on(discover::discover(url)),
+        Command::Completions { shell } => {
+            let mut command = Args::command();
+            clap_complete::generate(shell, &mut command, "newshound", &mut std::io::stdout());
+            0
+        }
+        Command::Man => match clap_mangen::Man::new(Args::command()).render(&mut std::io::stdout())
+        {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: cannot write the manual page: {e}");
+                FAILED
+            }
+        },
         Command::Check => match load(&args.config) {
             Ok(config) => check::check(&config, &state_dir(&args, &config)),
             Err(code) => code,

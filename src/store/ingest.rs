@@ -424,7 +424,14 @@ fn insert_outcome(
         ])?;
         stored.deliveries += queued;
         if queued == 1 && d.channel == "email" {
-            for rule in &rules {
+            // Only storm control reads the mark: rules without a limit
+            // (as in bulk setups) skip the write.
+            let limited = rules.iter().filter(|r| {
+                new.matches
+                    .iter()
+                    .any(|m| m.rule == **r && m.hourly_limit > 0)
+            });
+            for rule in limited {
                 tx.prepare_cached(
                     "UPDATE matches SET immediate = 1 WHERE entry_id = ?1 AND rule = ?2",
                 )?
