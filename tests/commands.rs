@@ -195,3 +195,21 @@ async fn test_mail_reports_what_the_server_said() {
         stdout(&down)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completions_and_the_man_page_come_from_the_command_line() {
+    let env = Env::new();
+    let bash = env.newshound(&["completions", "bash"]).await;
+    assert_exit(&bash, 0);
+    assert!(
+        stdout(&bash).contains("complete -F _newshound"),
+        "{}",
+        stdout(&bash)
+    );
+    assert!(stdout(&bash).contains("discover"));
+    let man = env.newshound(&["man"]).await;
+    assert_exit(&man, 0);
+    let page = stdout(&man);
+    assert!(page.contains(".TH newshound 1"), "{page}");
+    assert!(page.contains("search") && page.contains("digest"));
+}
