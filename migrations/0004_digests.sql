@@ -6,7 +6,7 @@
 
 -- How far each digest's schedule has been handled: slots up to done_until
 -- were sent (or were empty). A daemon that was down sends one digest for
--- every slot it missed, then goes on from now.
+-- all the slots it missed, then goes on from now.
 CREATE TABLE digests (
     key        TEXT PRIMARY KEY,
     done_until INTEGER NOT NULL
@@ -37,6 +37,7 @@ CREATE TABLE digest_items (
 
 CREATE INDEX digest_items_pending ON digest_items(key) WHERE run_id IS NULL;
 CREATE INDEX digest_items_run ON digest_items(run_id);
+CREATE INDEX digest_items_match ON digest_items(match_id);
 
 -- 1 when the match was queued for immediate mail: storm control counts
 -- these per rule and clock hour.

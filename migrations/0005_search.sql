@@ -20,4 +20,4 @@ CREATE INDEX entries_unindexed ON entries(id) WHERE indexed = 0;
 -- When retention emptied the entry's text; its identity stays, so the item
 -- is never new (nor alerted) again.
 ALTER TABLE entries ADD COLUMN pruned_at INTEGER;
-CREATE INDEX entries_seen ON entries(seen_at);
+CREATE INDEX entries_prunable ON entries(seen_at) WHERE pruned_at IS NULL;

@@ -234,16 +234,39 @@ impl Schedule {
         }
     }
 
-    /// The slot a digest last handled up to `done_until` should fire for
-    /// now: the first time after `done_until`, if it is not after `now`.
-    /// Slots missed while nothing ran collapse into this one.
+    /// The slot a digest handled up to `done_until` should fire for now:
+    /// the latest time after `done_until` that is not after `now`. Slots
+    /// missed while nothing ran collapse into this one.
     pub fn due(
         &self,
         tz: Tz,
         done_until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Option<DateTime<Utc>> {
-        self.next_after(tz, done_until).filter(|at| *at <= now)
+        let first = self.next_after(tz, done_until).filter(|at| *at <= now)?;
+        Some(self.last_at_or_before(tz, now).unwrap_or(first).max(first))
+    }
+
+    /// The latest time at or before `at` that the schedule fires.
+    fn last_at_or_before(&self, tz: Tz, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        // A day later than `at`'s local date: a time skipped by a clock
+        // change may resolve to just after midnight.
+        let end = at.with_timezone(&tz).date_naive().succ_opt()?;
+        let days = std::iter::successors(Some(end), |d| d.pred_opt());
+        for day in days.take(SEARCH_DAYS as usize) {
+            if !self.fires_on(day) {
+                continue;
+            }
+            for hour in (0..24).rev().filter(|h| self.hours & (1 << h) != 0) {
+                for minute in (0..60).rev().filter(|m| self.minutes & (1u64 << m) != 0) {
+                    let slot = resolve(tz, day.and_hms_opt(hour, minute, 0)?)?;
+                    if slot <= at {
+                        return Some(slot);
+                    }
+                }
+            }
+        }
+        None
     }
 }
 
@@ -322,6 +345,17 @@ mod tests {
             next("30 2 * * *", "Europe/Berlin", "2026-03-29T01:00:00Z"),
             "2026-03-30T00:30:00+00:00"
         );
+        // A daemon that was down over the change sends that slot once.
+        let s_gap: Schedule = "30 2 * * *".parse().unwrap();
+        let tz_berlin: Tz = "Europe/Berlin".parse().unwrap();
+        assert_eq!(
+            s_gap.due(
+                tz_berlin,
+                utc("2026-03-28T12:00:00Z"),
+                utc("2026-03-29T05:00:00Z")
+            ),
+            Some(utc("2026-03-29T01:00:00Z"))
+        );
         // Every slot in the gap collapses into one firing.
         let s: Schedule = "*/20 2 * * *".parse().unwrap();
         let tz: Tz = "Europe/Berlin".parse().unwrap();
@@ -350,8 +384,8 @@ mod tests {
         let s: Schedule = "0 * * * *".parse().unwrap();
         let done = utc("2026-01-10T00:00:00Z");
         let now = utc("2026-01-10T05:30:00Z");
-        // Due: the first missed slot is named, once.
-        assert_eq!(s.due(Tz::UTC, done, now), Some(utc("2026-01-10T01:00:00Z")));
+        // Due: the latest missed slot is named, once.
+        assert_eq!(s.due(Tz::UTC, done, now), Some(utc("2026-01-10T05:00:00Z")));
         // Handled up to now, nothing more is due until the next hour.
         assert_eq!(s.due(Tz::UTC, now, now), None);
         assert_eq!(

@@ -20,54 +20,46 @@ pub fn index_text(text: &str) -> String {
 }
 
 /// The FTS5 query that finds candidates for `query`, or why FTS5 cannot
-/// express it. (The query parser already refuses queries of NOT terms
-/// alone, the one shape FTS5 has no words for.)
+/// express it. It may find more than the rule would: exclusions and NEAR
+/// distances are left to the rule matcher, which confirms every candidate,
+/// since FTS5 splits some canonical words ("u.s.", "1,000") in two and would
+/// count or exclude differently.
 pub fn fts_query(query: &Query) -> Result<String, String> {
-    translate(&query.expr, &query.terms)
+    translate(&query.expr, &query.terms)?
+        .ok_or_else(|| "a search needs a term to look for, not only ones to leave out".to_string())
 }
 
-fn translate(expr: &Expr, terms: &[Term]) -> Result<String, String> {
-    match expr {
-        Expr::Term(i) => term(&terms[*i]),
-        Expr::Near {
-            distance,
-            terms: near,
-        } => {
+/// `expr` as FTS5; None when it only leaves things out (anything matches).
+fn translate(expr: &Expr, terms: &[Term]) -> Result<Option<String>, String> {
+    Ok(match expr {
+        Expr::Term(i) => Some(term(&terms[*i])?),
+        Expr::Not(_) => None,
+        Expr::Near { terms: near, .. } => {
             let phrases = near
                 .iter()
                 .map(|i| phrase(&terms[*i]))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(format!("NEAR({}, {distance})", phrases.join(" ")))
+            Some(format!("({})", phrases.join(" AND ")))
         }
         Expr::And(parts) => {
-            // FTS5's NOT is binary: what is wanted, then NOT each exclusion.
-            let (wanted, excluded): (Vec<&Expr>, Vec<&Expr>) =
-                parts.iter().partition(|p| !matches!(p, Expr::Not(_)));
-            let wanted = wanted
+            let wanted: Vec<String> = parts
                 .iter()
                 .map(|p| translate(p, terms))
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut out = format!("({})", wanted.join(" AND "));
-            for part in &excluded {
-                let Expr::Not(inner) = part else {
-                    unreachable!()
-                };
-                out = format!("{out} NOT ({})", translate(inner, terms)?);
-            }
-            Ok(match excluded.is_empty() {
-                true => out,
-                false => format!("({out})"),
-            })
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            (!wanted.is_empty()).then(|| format!("({})", wanted.join(" AND ")))
         }
         Expr::Or(parts) => {
             let parts = parts
                 .iter()
                 .map(|p| translate(p, terms))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(format!("({})", parts.join(" OR ")))
+                .collect::<Result<Option<Vec<_>>, _>>()?;
+            // One branch that matches anything makes the whole OR do so.
+            parts.map(|p| format!("({})", p.join(" OR ")))
         }
-        Expr::Not(_) => Err("a search cannot look for what is absent alone".to_string()),
-    }
+    })
 }
 
 /// One term with its field scope: `{title summary} : "cease fire"`.
@@ -119,22 +111,21 @@ mod tests {
             fts("ceasefire OR \"cease fire\"").unwrap(),
             "(\"ceasefire\" OR \"cease fire\")"
         );
-        assert_eq!(
-            fts("mediat* -football").unwrap(),
-            "((\"mediat\" *) NOT (\"football\"))"
-        );
+        assert_eq!(fts("mediat* -football").unwrap(), "(\"mediat\" *)");
         assert_eq!(fts("title:truce").unwrap(), "{title} : \"truce\"");
         assert_eq!(
             fts("NEAR/5(envoy, talks)").unwrap(),
-            "NEAR(\"envoy\" \"talks\", 5)"
+            "(\"envoy\" AND \"talks\")"
         );
     }
 
     #[test]
-    fn exclusions_nest_inside_alternatives() {
+    fn exclusions_are_left_to_the_matcher() {
         assert_eq!(
             fts("(talks -football) OR truce").unwrap(),
-            "(((\"talks\") NOT (\"football\")) OR \"truce\")"
+            "((\"talks\") OR \"truce\")"
         );
+        assert_eq!(fts("truce (-a -b)").unwrap(), "(\"truce\")");
+        assert_eq!(fts("truce (x OR -y)").unwrap(), "(\"truce\")");
     }
 }

@@ -15,6 +15,14 @@ pub fn backup(state_dir: &Path, to: &Path) -> u8 {
         return super::INVALID;
     }
     let db = super::database_path(state_dir);
+    if !db.exists() {
+        // Opening would create an empty database and back that up.
+        eprintln!(
+            "error: no database at {}; name the state directory with --state-dir",
+            db.display()
+        );
+        return super::FAILED;
+    }
     match Store::open(&db).and_then(|store| store.backup_to(to)) {
         Ok(()) => {
             let size = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);

@@ -47,7 +47,7 @@ fn stderr_is_journal() -> bool {
         .is_ok_and(|m| dev.parse() == Ok(m.dev()) && ino.parse() == Ok(m.ino()))
 }
 
-/// Prefixes each line with `<N>`, its syslog priority (sd-daemon(3)).
+/// Prefixes every line with `<N>`, its syslog priority (sd-daemon(3)).
 struct Journal<F>(F);
 
 impl<S, N, F> FormatEvent<S, N> for Journal<F>
@@ -62,8 +62,15 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        write!(writer, "<{}>", priority(*event.metadata().level()))?;
-        self.0.format_event(ctx, writer, event)
+        let mut line = String::new();
+        self.0.format_event(ctx, Writer::new(&mut line), event)?;
+        // Every line of a multi-line message (a config error with its
+        // caret) gets the priority, or the journal files the rest as info.
+        let prefix = format!("<{}>", priority(*event.metadata().level()));
+        for part in line.trim_end_matches('\n').split('\n') {
+            writeln!(writer, "{prefix}{part}")?;
+        }
+        Ok(())
     }
 }
 

@@ -114,10 +114,14 @@ fn listen(
             let event = tokio::select! {
                 _ = term.recv() => {
                     tracing::info!("SIGTERM received: finishing work in flight");
+                    // Only for a real stop: systemd takes STOPPING=1 during
+                    // a reload as the service going away.
+                    notifier.stopping();
                     Event::Stop
                 }
                 _ = int.recv() => {
                     tracing::info!("SIGINT received: finishing work in flight");
+                    notifier.stopping();
                     Event::Stop
                 }
                 _ = hup.recv() => {

@@ -14,7 +14,7 @@ use crate::model::ArticleText;
 use crate::pipeline::{earlier, index_archive_now, snippet_for};
 use crate::rules::{Query, RuleSet, RuleSpec};
 use crate::search::fts_query;
-use crate::store::Store;
+use crate::store::{SearchHit, Store};
 
 /// What to search for and where.
 pub struct Search<'a> {
@@ -25,9 +25,9 @@ pub struct Search<'a> {
     pub limit: usize,
 }
 
-/// Candidates read from the index per result asked for: the rule matcher
-/// confirms each, and a few FTS5 finds it does not (a hyphenated word
-/// split differently) are dropped.
+/// Candidates read from the index at a time, per result asked for: the
+/// rule matcher confirms each, and drops those FTS5 finds but the rule
+/// would not (an excluded word, terms too far apart for NEAR).
 const CANDIDATES_PER_RESULT: usize = 4;
 
 /// Runs the search; returns the exit code.
@@ -71,50 +71,40 @@ pub fn search(config: &Config, state_dir: &Path, search: &Search) -> u8 {
         }
     };
     let db = super::database_path(state_dir);
-    let found = Store::open(&db).and_then(|mut store| {
+    let store = match Store::open(&db).and_then(|mut store| {
         index_archive_now(&mut store)?;
-        let since = search.since.map(|s| earlier(Utc::now(), s));
-        let limit = search.limit.saturating_mul(CANDIDATES_PER_RESULT);
-        store.search(&fts, feeds.as_deref(), since, limit)
-    });
-    let candidates = match found {
-        Ok(found) => found,
+        Ok(store)
+    }) {
+        Ok(store) => store,
         Err(e) => {
             eprintln!("error: {}: {e}", db.display());
             return super::FAILED;
         }
     };
+    let since = search.since.map(|s| earlier(Utc::now(), s));
     let rules = RuleSet::new(vec![RuleSpec {
         query,
         exact: false,
     }]);
     let colour = std::io::stdout().is_terminal();
-    let mut shown = 0;
-    for hit in &candidates {
-        let text = ArticleText {
-            title: &hit.title,
-            summary: &hit.summary,
-            body: &hit.body,
+    let page = search.limit.saturating_mul(CANDIDATES_PER_RESULT).max(1);
+    let (mut shown, mut offset) = (0, 0);
+    // Pages of candidates until enough are confirmed or none is left.
+    while shown < search.limit {
+        let candidates = match store.search(&fts, feeds.as_deref(), since, page, offset) {
+            Ok(found) => found,
+            Err(e) => {
+                eprintln!("error: {}: {e}", db.display());
+                return super::FAILED;
+            }
         };
-        let Some(m) = rules.evaluate(&text).into_iter().next() else {
-            continue;
-        };
-        let snippet = snippet_for(&text, &m);
-        println!(
-            "{}  {}  {}",
-            hit.when.format("%Y-%m-%d %H:%M"),
-            hit.feed,
-            header_safe(&hit.title, 200)
-        );
-        if let Some(link) = &hit.link {
-            println!("  {link}");
+        offset += candidates.len();
+        for hit in &candidates {
+            if shown < search.limit && print_if_confirmed(hit, &rules, colour) {
+                shown += 1;
+            }
         }
-        if !snippet.is_empty() {
-            println!("  {}", highlighted(&snippet, colour));
-        }
-        println!();
-        shown += 1;
-        if shown == search.limit {
+        if candidates.len() < page {
             break;
         }
     }
@@ -123,6 +113,33 @@ pub fn search(config: &Config, state_dir: &Path, search: &Search) -> u8 {
         n => println!("{n} result(s), best first (times in UTC)"),
     }
     0
+}
+
+/// Prints `hit` when the rule matcher confirms it; true when printed.
+fn print_if_confirmed(hit: &SearchHit, rules: &RuleSet, colour: bool) -> bool {
+    let text = ArticleText {
+        title: &hit.title,
+        summary: &hit.summary,
+        body: &hit.body,
+    };
+    let Some(m) = rules.evaluate(&text).into_iter().next() else {
+        return false;
+    };
+    let snippet = snippet_for(&text, &m);
+    println!(
+        "{}  {}  {}",
+        hit.when.format("%Y-%m-%d %H:%M"),
+        hit.feed,
+        header_safe(&hit.title, 200)
+    );
+    if let Some(link) = &hit.link {
+        println!("  {link}");
+    }
+    if !snippet.is_empty() {
+        println!("  {}", highlighted(&snippet, colour));
+    }
+    println!();
+    true
 }
 
 /// The snippet with its hits in bold yellow on a terminal, else between

@@ -122,7 +122,7 @@ fn to_json(rows: &[Row], outbox: &OutboxSummary, digests: &[DigestRow]) -> Value
         },
         "digests": digests.iter().map(|d| json!({
             "name": d.plan.name,
-            "kind": if d.plan.key.starts_with("overflow:") { "more matches" } else { "digest" },
+            "kind": if d.plan.overflow { "more matches" } else { "digest" },
             "schedule": d.plan.schedule.to_string(),
             "timezone": d.plan.timezone.name(),
             "next": time(d.next),
@@ -134,7 +134,7 @@ fn to_json(rows: &[Row], outbox: &OutboxSummary, digests: &[DigestRow]) -> Value
 /// One line per configured digest: when it goes next, in its own zone.
 fn print_digests(digests: &[DigestRow]) {
     for d in digests {
-        if d.plan.key.starts_with("overflow:") {
+        if d.plan.overflow {
             if d.waiting > 0 {
                 println!(
                     "rule {}: {} match(es) past its hourly limit, mailed at the end of the hour",

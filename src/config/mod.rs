@@ -41,6 +41,9 @@ const DEFAULT_SMTP_CONNECTIONS: usize = 4;
 const MAX_SMTP_CONNECTIONS: usize = 32;
 
 /// The shortest poll interval accepted: faster polling is rude to servers.
+/// The longest `keep_days`: a century.
+const MAX_KEEP_DAYS: u64 = 36_500;
+
 /// Immediate mails per rule and clock hour unless the rule says otherwise.
 const DEFAULT_MAX_IMMEDIATE_PER_HOUR: u32 = 20;
 
@@ -201,6 +204,9 @@ impl Checker<'_> {
         }
         if let Some(v) = &raw.keep_days {
             daemon.keep_days = self.positive(v)?;
+            if daemon.keep_days > MAX_KEEP_DAYS {
+                return Err(self.error(&v.span(), "keep_days must be at most 36500 (100 years)"));
+            }
         }
         if let Some(v) = &raw.page_max_bytes {
             daemon.page_max_bytes = self.positive(v)?;

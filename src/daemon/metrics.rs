@@ -86,8 +86,14 @@ pub async fn serve(
     tracing::info!(%addr, "metrics at /metrics, health at /healthz");
     Ok(tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!("metrics: cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
             };
             let (config, store, stats) = (Arc::clone(&config), store.clone(), Arc::clone(&stats));
             tokio::spawn(async move {

@@ -27,7 +27,7 @@ use crate::pipeline::{
     Context, FeedReport, Queue, Trigger, close_due_digests, deliver_pending, digest_plans, earlier,
     index_archive, later, poll_feed,
 };
-use crate::store::StoreError;
+use crate::store::{PRUNE_BATCH, StoreError};
 use metrics::PollStats;
 use pages::PageWork;
 use schedule::{MAX_SLEEP, Schedule};
@@ -126,7 +126,6 @@ pub async fn run(
             () = tokio::time::sleep(schedule.sleep(now)) => {}
         }
     }
-    notifier.stopping();
 
     tracing::info!(
         in_flight = in_flight.len(),
@@ -141,7 +140,9 @@ pub async fn run(
     let _ = sender.await;
     let _ = keeper.await;
     if let Some(server) = metrics_server {
+        // Awaited, so the port is free again for the next generation.
         server.abort();
+        let _ = server.await;
     }
     tracing::info!("stopped");
     Ok(())
@@ -161,19 +162,11 @@ async fn upkeep_loop(ctx: Context, mut stop: watch::Receiver<bool>) {
     loop {
         if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
             pruned_at = Some(std::time::Instant::now());
-            let keep = Duration::from_secs(ctx.config.daemon.keep_days * 24 * 3600);
-            let (now, cutoff) = (Utc::now(), earlier(Utc::now(), keep));
-            match ctx
-                .store
-                .call(move |s| Ok((s.prune(cutoff, now)?, s.tidy()?)))
-                .await
-            {
-                Ok((0, ())) => {}
-                Ok((pruned, ())) => tracing::info!(pruned, "old entries' text pruned"),
-                Err(e) => tracing::error!("cannot prune old entries: {e}"),
+            if !prune(&ctx, &stop).await {
+                return;
             }
         }
-        match index_archive(&ctx.store).await {
+        match index_archive(&ctx.store, || !*stop.borrow()).await {
             Ok(0) => {}
             Ok(indexed) => tracing::debug!(indexed, "search index updated"),
             Err(e) => tracing::error!("cannot update the search index: {e}"),
@@ -183,6 +176,38 @@ async fn upkeep_loop(ctx: Context, mut stop: watch::Receiver<bool>) {
             _ = stop.changed() => return,
         }
     }
+}
+
+/// Prunes text older than `keep_days`, a batch per store call so polls
+/// are not held up, then tidies the file. False when told to stop midway.
+async fn prune(ctx: &Context, stop: &watch::Receiver<bool>) -> bool {
+    let keep = Duration::from_secs(ctx.config.daemon.keep_days.saturating_mul(24 * 3600));
+    let (now, cutoff) = (Utc::now(), earlier(Utc::now(), keep));
+    let mut pruned = 0;
+    loop {
+        if *stop.borrow() {
+            return false;
+        }
+        match ctx.store.call(move |s| s.prune_batch(cutoff, now)).await {
+            Ok(n) => {
+                pruned += n;
+                if n < PRUNE_BATCH {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::error!("cannot prune old entries: {e}");
+                return true;
+            }
+        }
+    }
+    if pruned > 0 {
+        tracing::info!(pruned, "old entries' text pruned");
+    }
+    if let Err(e) = ctx.store.call(|s| s.tidy()).await {
+        tracing::error!("cannot tidy the database: {e}");
+    }
+    true
 }
 
 /// How often the status line is refreshed without a watchdog asking.

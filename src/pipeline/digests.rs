@@ -21,11 +21,15 @@ pub struct DigestPlan {
     pub timezone: Tz,
     pub to: Vec<String>,
     pub send_empty: bool,
+    /// A rule's "more matches" mail, closed only when matches wait for it.
+    pub overflow: bool,
 }
 
 /// Every digest `config` schedules: its `[[digest]]`s, then a "more
-/// matches" mail at the end of each hour for every rule that mails at once
-/// under a limit and names no digest to take what is past it.
+/// matches" mail at the end of each hour for every rule that mails at once.
+/// (Only a rule over its limit with no digest holds matches for it; the
+/// plan stays for every such rule so matches held before a config change
+/// that gave the rule a digest or lifted its limit still go out.)
 pub fn digest_plans(config: &Config) -> Vec<DigestPlan> {
     let configured = config.digests.iter().map(|d| DigestPlan {
         key: digest_key(&d.name),
@@ -34,11 +38,12 @@ pub fn digest_plans(config: &Config) -> Vec<DigestPlan> {
         timezone: d.timezone,
         to: d.to.clone(),
         send_empty: d.send_empty,
+        overflow: false,
     });
     let overflow = config
         .rules
         .iter()
-        .filter(|r| r.immediate && r.max_immediate_per_hour > 0 && r.digests.is_empty())
+        .filter(|r| r.immediate && !r.to.is_empty())
         .map(|r| DigestPlan {
             key: overflow_key(&r.name),
             name: r.name.clone(),
@@ -46,6 +51,7 @@ pub fn digest_plans(config: &Config) -> Vec<DigestPlan> {
             timezone: Tz::UTC,
             to: r.to.clone(),
             send_empty: false,
+            overflow: true,
         });
     configured.chain(overflow).collect()
 }
@@ -59,7 +65,11 @@ pub async fn close_due_digests(
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     let mut next: Option<DateTime<Utc>> = None;
+    let held = store.call(|s| s.overflow_keys_waiting()).await?;
     for plan in plans {
+        if plan.overflow && !held.contains(&plan.key) {
+            continue;
+        }
         let key = plan.key.clone();
         let done_until = store.call(move |s| s.digest_done_until(&key, now)).await?;
         let mut from = done_until;

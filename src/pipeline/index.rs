@@ -9,16 +9,21 @@ use crate::store::{Store, StoreError, StoreHandle};
 /// enough that polls waiting for the store thread are not held up long.
 const BATCH: usize = 256;
 
-/// Indexes every entry whose text is not in the index; returns how many.
-pub async fn index_archive(store: &StoreHandle) -> Result<usize, StoreError> {
+/// Indexes every entry whose text is not in the index, a batch per store
+/// call, while `go_on` says so; returns how many.
+pub async fn index_archive(
+    store: &StoreHandle,
+    go_on: impl Fn() -> bool,
+) -> Result<usize, StoreError> {
     let mut total = 0;
-    loop {
+    while go_on() {
         let done = store.call(|s| s.index_pending(BATCH, index_text)).await?;
         total += done;
         if done < BATCH {
-            return Ok(total);
+            break;
         }
     }
+    Ok(total)
 }
 
 /// [`index_archive`] for a command that holds the store itself.

@@ -3,7 +3,7 @@
 //! fixed and whose mails wait in the outbox like any other.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::outbox::parse_list;
 use super::{Store, StoreError, from_secs, to_secs};
@@ -77,7 +77,9 @@ impl Store {
     /// slot) the schedule is marked handled. A slot another process
     /// closed first is left alone: None.
     pub fn close_digest(&mut self, close: &DigestClose) -> Result<Option<Closed>, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = to_secs(close.at);
         if close.advance {
             let claimed = tx.execute(
@@ -137,6 +139,16 @@ impl Store {
     ) -> Result<DigestContent, StoreError> {
         let sections = self.digest_sections("di.key = ?1 AND di.run_id IS NULL", params![key])?;
         Ok(content(key, now, timezone.to_string(), sections))
+    }
+
+    /// The "more matches" keys (`overflow:RULE`) that matches wait for.
+    pub fn overflow_keys_waiting(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT key FROM digest_items
+             WHERE run_id IS NULL AND key >= 'overflow:' AND key < 'overflow;'",
+        )?;
+        let keys = stmt.query_map([], |r| r.get(0))?;
+        Ok(keys.collect::<Result<_, _>>()?)
     }
 
     /// Matches waiting for the digest `key`.

@@ -230,7 +230,8 @@ fn update_entry(
     let e = &updated.update.entry;
     tx.prepare_cached(
         "UPDATE entries SET title = ?2, link = ?3, canonical_link = ?4, author = ?5,
-                published_at = ?6, summary = ?7, content = ?8, content_hash = ?9, indexed = 0
+                published_at = ?6, summary = ?7, content = ?8, content_hash = ?9, indexed = 0,
+                pruned_at = NULL
          WHERE id = ?1",
     )?
     .execute(params![
@@ -376,16 +377,41 @@ fn insert_outcome(
          WHERE e.canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
            AND e.id != ?1 AND d.recipient = ?2 AND d.channel = ?3",
     )?;
+    // Most stories are in one feed only: then nothing was mailed for them.
+    let shared_story = !new.deliveries.is_empty()
+        && tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM entries
+                 WHERE canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
+                   AND id != ?1)",
+            )?
+            .query_row([entry_id], |r| r.get::<_, bool>(0))?;
+    let mut held_for_story = tx.prepare_cached(
+        "SELECT m.rule FROM digest_items di JOIN matches m ON m.id = di.match_id
+             JOIN entries e ON e.id = m.entry_id
+         WHERE di.key = 'overflow:' || m.rule AND e.id != ?1
+           AND e.canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)",
+    )?;
     for d in &new.deliveries {
         // The same story from another feed: what was mailed for it to this
         // recipient is not mailed again.
         let mut mailed: Vec<String> = Vec::new();
-        let mailed_rows = mailed_for_story
-            .query_map(params![entry_id, d.recipient, d.channel], |r| {
-                r.get::<_, String>(0)
-            })?;
-        for rules in mailed_rows {
-            mailed.extend(parse_list(&rules?)?);
+        if shared_story {
+            let mailed_rows = mailed_for_story
+                .query_map(params![entry_id, d.recipient, d.channel], |r| {
+                    r.get::<_, String>(0)
+                })?;
+            for rules in mailed_rows {
+                mailed.extend(parse_list(&rules?)?);
+            }
+        }
+        if shared_story && d.channel == "email" {
+            // Held by storm control for a "more matches" mail: as good as
+            // mailed, so another feed's copy does not go out at once.
+            let held = held_for_story.query_map([entry_id], |r| r.get::<_, String>(0))?;
+            for rule in held {
+                mailed.push(rule?);
+            }
         }
         let rules: Vec<String> = d
             .rules

@@ -20,7 +20,7 @@ pub use handle::{OutboxLock, StoreHandle};
 pub use ingest::{
     Body, KnownEntry, NewDelivery, NewEntry, NewMatch, PollRecord, Stored, UpdatedEntry,
 };
-pub use search::SearchHit;
+pub use search::{PRUNE_BATCH, SearchHit};
 pub use status::{FeedSummary, OutboxSummary, StoreMetrics};
 
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! and finding candidates for a search, best first.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{TransactionBehavior, params};
 
 use super::{Store, StoreError, from_secs, to_secs};
 
@@ -29,7 +29,9 @@ impl Store {
         limit: usize,
         prepare: impl Fn(&str) -> String,
     ) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let pending: Vec<(i64, String, String, String)> = tx
             .prepare_cached(
                 "SELECT id, title, summary, COALESCE(body, content) FROM entries
@@ -57,13 +59,14 @@ impl Store {
 
     /// Up to `limit` entries matching the FTS5 query `fts`, best first
     /// (title hits weigh most), of `feeds` (all when None), dated `since`
-    /// or later.
+    /// or later, after skipping the first `offset`.
     pub fn search(
         &self,
         fts: &str,
         feeds: Option<&[String]>,
         since: Option<DateTime<Utc>>,
         limit: usize,
+        offset: usize,
     ) -> Result<Vec<SearchHit>, StoreError> {
         let feeds = feeds.map(|f| serde_json::to_string(f).expect("names serialise"));
         let mut stmt = self.conn.prepare(
@@ -74,78 +77,78 @@ impl Store {
                AND (?2 IS NULL OR e.feed IN (SELECT value FROM json_each(?2)))
                AND (?3 IS NULL OR COALESCE(e.published_at, e.seen_at) >= ?3)
              ORDER BY bm25(search, 10.0, 3.0, 1.0)
-             LIMIT ?4",
+             LIMIT ?4 OFFSET ?5",
         )?;
-        let hits = stmt.query_map(params![fts, feeds, since.map(to_secs), limit as i64], |r| {
-            Ok(SearchHit {
-                id: r.get(0)?,
-                feed: r.get(1)?,
-                title: r.get(2)?,
-                link: r.get(3)?,
-                when: from_secs(r.get(4)?),
-                summary: r.get(5)?,
-                body: r.get(6)?,
-            })
-        })?;
+        let hits = stmt.query_map(
+            params![fts, feeds, since.map(to_secs), limit as i64, offset as i64],
+            |r| {
+                Ok(SearchHit {
+                    id: r.get(0)?,
+                    feed: r.get(1)?,
+                    title: r.get(2)?,
+                    link: r.get(3)?,
+                    when: from_secs(r.get(4)?),
+                    summary: r.get(5)?,
+                    body: r.get(6)?,
+                })
+            },
+        )?;
         Ok(hits.collect::<Result<_, _>>()?)
     }
 }
 
 /// Entries pruned per transaction, so a first prune of a large archive
 /// never holds the database for long.
-const PRUNE_BATCH: i64 = 1000;
+pub const PRUNE_BATCH: usize = 500;
 
 impl Store {
-    /// Empties the text of entries first seen before `cutoff` and drops
-    /// them from the search index, keeping their identity and text hash so
-    /// an item that reappears in its feed is never new again. An entry a
-    /// pending mail or a digest still to be sent needs is kept whole.
-    /// Returns how many were pruned.
-    pub fn prune(
+    /// Empties the text of up to [`PRUNE_BATCH`] entries first seen before
+    /// `cutoff` and drops them from the search index, keeping their
+    /// identity and text hash so an item that reappears in its feed is
+    /// never new again. An entry a pending mail or a digest still to be
+    /// sent needs is kept whole. Returns how many were pruned; fewer than
+    /// the batch means none is left.
+    pub fn prune_batch(
         &mut self,
         cutoff: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        let mut total = 0;
-        loop {
-            let tx = self.conn.transaction()?;
-            let ids: Vec<i64> = tx
-                .prepare_cached(
-                    "SELECT e.id FROM entries e
-                     WHERE e.seen_at < ?1 AND e.pruned_at IS NULL AND e.processed_at IS NOT NULL
-                       AND NOT EXISTS (SELECT 1 FROM deliveries d
-                                       WHERE d.entry_id = e.id AND d.state = 'pending')
-                       AND NOT EXISTS (
-                           SELECT 1 FROM digest_items di JOIN matches m ON m.id = di.match_id
-                           WHERE m.entry_id = e.id
-                             AND (di.run_id IS NULL OR di.run_id IN (
-                                 SELECT digest_run FROM deliveries
-                                 WHERE state = 'pending' AND digest_run IS NOT NULL)))
-                     LIMIT ?2",
-                )?
-                .query_map(params![to_secs(cutoff), PRUNE_BATCH], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            {
-                let mut empty = tx.prepare_cached(
-                    "UPDATE entries SET title = '', summary = '', content = '', body = NULL,
-                            author = NULL, pruned_at = ?2, indexed = 1
-                     WHERE id = ?1",
-                )?;
-                let mut forget = tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?;
-                let mut snippets =
-                    tx.prepare_cached("UPDATE matches SET snippet = '' WHERE entry_id = ?1")?;
-                for id in &ids {
-                    empty.execute(params![id, to_secs(now)])?;
-                    forget.execute([id])?;
-                    snippets.execute([id])?;
-                }
-            }
-            tx.commit()?;
-            total += ids.len();
-            if (ids.len() as i64) < PRUNE_BATCH {
-                return Ok(total);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ids: Vec<i64> = tx
+            .prepare_cached(
+                "SELECT e.id FROM entries e
+                 WHERE e.seen_at < ?1 AND e.pruned_at IS NULL AND e.processed_at IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM deliveries d
+                                   WHERE d.entry_id = e.id AND d.state = 'pending')
+                   AND NOT EXISTS (
+                       SELECT 1 FROM digest_items di JOIN matches m ON m.id = di.match_id
+                       WHERE m.entry_id = e.id
+                         AND (di.run_id IS NULL OR di.run_id IN (
+                             SELECT digest_run FROM deliveries
+                             WHERE state = 'pending' AND digest_run IS NOT NULL)))
+                 LIMIT ?2",
+            )?
+            .query_map(params![to_secs(cutoff), PRUNE_BATCH as i64], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        {
+            let mut empty = tx.prepare_cached(
+                "UPDATE entries SET title = '', summary = '', content = '', body = NULL,
+                        author = NULL, pruned_at = ?2, indexed = 1
+                 WHERE id = ?1",
+            )?;
+            let mut forget = tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?;
+            let mut snippets =
+                tx.prepare_cached("UPDATE matches SET snippet = '' WHERE entry_id = ?1")?;
+            for id in &ids {
+                empty.execute(params![id, to_secs(now)])?;
+                forget.execute([id])?;
+                snippets.execute([id])?;
             }
         }
+        tx.commit()?;
+        Ok(ids.len())
     }
 
     /// Keeps the file in shape: lets SQLite refresh its query statistics,
@@ -157,10 +160,21 @@ impl Store {
     }
 
     /// Writes a consistent copy of the database to `path` (which must not
-    /// exist), while other processes go on using it.
+    /// exist), while other processes go on using it, and flushes it to disk.
     pub fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
         self.conn
             .execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
-        Ok(())
+        // SQLite does not sync what VACUUM INTO writes.
+        let synced = std::fs::File::open(path).and_then(|f| f.sync_all());
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir_synced = dir.map_or(Ok(()), |d| {
+            std::fs::File::open(d).and_then(|f| f.sync_all())
+        });
+        synced
+            .and(dir_synced)
+            .map_err(|source| StoreError::StateDir {
+                path: path.display().to_string(),
+                source,
+            })
     }
 }

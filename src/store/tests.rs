@@ -414,14 +414,14 @@ fn pruning_keeps_identities_and_whatever_mail_still_needs() {
 
     let now = Utc::now();
     let pruned = store
-        .prune(now + chrono::Duration::seconds(1), now)
+        .prune_batch(now + chrono::Duration::seconds(1), now)
         .unwrap();
     assert_eq!(pruned, 1, "the entry with a pending mail is kept");
     // a's text is gone from the table and the index; its identity stays,
     // unchanged, so the item is not new if the feed carries it again.
     assert!(
         store
-            .search("\"title\"", None, None, 10)
+            .search("\"title\"", None, None, 10, 0)
             .unwrap()
             .iter()
             .all(|h| h.title == "title b")
@@ -432,7 +432,7 @@ fn pruning_keeps_identities_and_whatever_mail_still_needs() {
     assert!(!known["a"].changed);
     assert_eq!(
         store
-            .prune(now + chrono::Duration::seconds(1), now)
+            .prune_batch(now + chrono::Duration::seconds(1), now)
             .unwrap(),
         0
     );
@@ -446,7 +446,10 @@ fn the_index_follows_changed_text() {
     store.record_poll("f", &poll(&["a"], "v")).unwrap();
     assert_eq!(store.index_pending(10, str::to_lowercase).unwrap(), 1);
     assert_eq!(store.index_pending(10, str::to_lowercase).unwrap(), 0);
-    assert_eq!(store.search("ceasefire", None, None, 10).unwrap().len(), 1);
+    assert_eq!(
+        store.search("ceasefire", None, None, 10, 0).unwrap().len(),
+        1
+    );
     // New text: indexed again, the old words gone.
     let (entry_id, _) = (1, ());
     let mut changed = entry("a");
@@ -465,20 +468,20 @@ fn the_index_follows_changed_text() {
     assert_eq!(store.index_pending(10, str::to_lowercase).unwrap(), 1);
     assert!(
         store
-            .search("ceasefire", None, None, 10)
+            .search("ceasefire", None, None, 10, 0)
             .unwrap()
             .is_empty()
     );
     assert_eq!(
         store
-            .search("armistice", Some(&["f".into()]), None, 10)
+            .search("armistice", Some(&["f".into()]), None, 10, 0)
             .unwrap()
             .len(),
         1
     );
     assert!(
         store
-            .search("armistice", Some(&["g".into()]), None, 10)
+            .search("armistice", Some(&["g".into()]), None, 10, 0)
             .unwrap()
             .is_empty()
     );
