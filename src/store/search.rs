@@ -154,8 +154,11 @@ impl Store {
     /// Keeps the file in shape: lets SQLite refresh its query statistics,
     /// and gives the pages pruning freed back to the file system.
     pub fn tidy(&self) -> Result<(), StoreError> {
-        self.conn
-            .execute_batch("PRAGMA optimize; PRAGMA incremental_vacuum;")?;
+        self.conn.execute_batch("PRAGMA optimize")?;
+        // Each step frees one page: step until it is done.
+        let mut vacuum = self.conn.prepare("PRAGMA incremental_vacuum")?;
+        let mut rows = vacuum.query([])?;
+        while rows.next()?.is_some() {}
         Ok(())
     }
 

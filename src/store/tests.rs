@@ -486,3 +486,33 @@ fn the_index_follows_changed_text() {
             .is_empty()
     );
 }
+
+#[test]
+fn tidying_gives_pruned_pages_back() {
+    let (_dir, mut store) = open();
+    store.ensure_feed("f", "https://e.org/f").unwrap();
+    let ids: Vec<String> = (0..200).map(|i| format!("e{i}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut record = poll(&ids, "v");
+    for new in &mut record.entries {
+        new.entry.content = "ceasefire ".repeat(2000);
+        new.deliveries.clear();
+    }
+    store.record_poll("f", &record).unwrap();
+    let now = Utc::now();
+    let pruned = store.prune_batch(now + chrono::Duration::seconds(1), now);
+    assert_eq!(pruned.unwrap(), 200);
+    let free = |s: &Store| {
+        s.pragma_text("freelist_count")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    assert!(free(&store) > 10, "pruning freed pages");
+    store.tidy().unwrap();
+    assert_eq!(
+        free(&store),
+        0,
+        "every free page went back to the file system"
+    );
+}
