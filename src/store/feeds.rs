@@ -46,14 +46,15 @@ impl Store {
     /// in the config keeps the history but starts the feed afresh: old
     /// validators, a recorded move and a 410 belonged to the old URL.
     pub fn ensure_feed(&self, name: &str, url: &str) -> Result<FeedState, StoreError> {
-        self.conn.execute(
-            "INSERT INTO feeds (name, url) VALUES (?1, ?2)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO feeds (name, url) VALUES (?1, ?2)
              ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = NULL, last_modified = NULL,
                     moved_to = NULL, redirect_target = NULL, redirect_count = 0,
                     disabled_at = NULL, disabled_reason = NULL
              WHERE feeds.url <> excluded.url",
-            params![name, url],
-        )?;
+            )?
+            .execute(params![name, url])?;
         self.feed_state(name)?
             .ok_or_else(|| StoreError::Corrupt(format!("feed {name} vanished")))
     }
@@ -108,13 +109,14 @@ impl Store {
         at: DateTime<Utc>,
         next_poll: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE feeds SET last_polled_at = ?2, last_success_at = ?2, next_poll_at = ?3,
+        self.conn
+            .prepare_cached(
+                "UPDATE feeds SET last_polled_at = ?2, last_success_at = ?2, next_poll_at = ?3,
                     last_error_class = NULL, last_error_message = NULL, last_error_at = NULL,
                     error_count = 0, disabled_at = NULL, disabled_reason = NULL
              WHERE name = ?1",
-            params![name, to_secs(at), to_secs(next_poll)],
-        )?;
+            )?
+            .execute(params![name, to_secs(at), to_secs(next_poll)])?;
         Ok(())
     }
 
@@ -127,12 +129,19 @@ impl Store {
         at: DateTime<Utc>,
         next_poll: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE feeds SET last_polled_at = ?2, next_poll_at = ?3, last_error_class = ?4,
+        self.conn
+            .prepare_cached(
+                "UPDATE feeds SET last_polled_at = ?2, next_poll_at = ?3, last_error_class = ?4,
                     last_error_message = ?5, last_error_at = ?2, error_count = error_count + 1
              WHERE name = ?1",
-            params![name, to_secs(at), to_secs(next_poll), class.name(), message],
-        )?;
+            )?
+            .execute(params![
+                name,
+                to_secs(at),
+                to_secs(next_poll),
+                class.name(),
+                message
+            ])?;
         Ok(())
     }
 
@@ -144,20 +153,21 @@ impl Store {
         name: &str,
         target: Option<&str>,
     ) -> Result<Option<String>, StoreError> {
-        self.conn.execute(
-            "UPDATE feeds SET
+        self.conn
+            .prepare_cached(
+                "UPDATE feeds SET
                     redirect_count = CASE WHEN ?2 IS NULL THEN 0
                                           WHEN redirect_target = ?2 THEN redirect_count + 1
                                           ELSE 1 END,
                     redirect_target = ?2
              WHERE name = ?1",
-            params![name, target],
-        )?;
-        let moved = self.conn.execute(
+            )?
+            .execute(params![name, target])?;
+        let moved = self.conn.prepare_cached(
             "UPDATE feeds SET moved_to = redirect_target, redirect_target = NULL, redirect_count = 0
              WHERE name = ?1 AND redirect_count >= ?2",
-            params![name, REDIRECTS_TO_MOVE],
-        )?;
+        )?
+        .execute(params![name, REDIRECTS_TO_MOVE])?;
         Ok((moved > 0).then(|| target.unwrap_or_default().to_string()))
     }
 
@@ -168,13 +178,14 @@ impl Store {
         message: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE feeds SET disabled_at = ?2, disabled_reason = ?3, last_polled_at = ?2,
+        self.conn
+            .prepare_cached(
+                "UPDATE feeds SET disabled_at = ?2, disabled_reason = ?3, last_polled_at = ?2,
                     last_error_class = 'http', last_error_message = ?3, last_error_at = ?2,
                     error_count = error_count + 1, next_poll_at = NULL
              WHERE name = ?1",
-            params![name, to_secs(at), message],
-        )?;
+            )?
+            .execute(params![name, to_secs(at), message])?;
         Ok(())
     }
 

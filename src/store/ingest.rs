@@ -157,22 +157,22 @@ impl Store {
         for updated in &poll.updated {
             update_entry(&tx, updated, at, &mut stored)?;
         }
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE feeds SET etag = ?2, last_modified = ?3, last_polled_at = ?4,
                     last_success_at = ?4, first_polled_at = COALESCE(first_polled_at, ?4),
                     next_poll_at = ?5, last_error_class = NULL, last_error_message = NULL,
                     last_error_at = NULL, error_count = 0, last_warning = ?6,
                     disabled_at = NULL, disabled_reason = NULL
              WHERE name = ?1",
-            params![
-                feed,
-                poll.validators.etag,
-                poll.validators.last_modified,
-                at,
-                to_secs(poll.next_poll),
-                poll.warning,
-            ],
-        )?;
+        )?
+        .execute(params![
+            feed,
+            poll.validators.etag,
+            poll.validators.last_modified,
+            at,
+            to_secs(poll.next_poll),
+            poll.warning,
+        ])?;
         tx.commit()?;
         Ok(stored)
     }

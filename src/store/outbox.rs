@@ -130,13 +130,13 @@ impl Store {
         at: DateTime<Utc>,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.conn.prepare_cached(
             "UPDATE deliveries SET attempts = attempts + 1, last_error = ?2, last_attempt_at = ?3,
                     next_attempt_at = ?4,
                     state = CASE WHEN ?4 IS NULL THEN 'dead' ELSE state END
              WHERE id = ?1",
-            params![delivery_id, error, to_secs(at), retry_at.map(to_secs)],
-        )?;
+        )?
+        .execute(params![delivery_id, error, to_secs(at), retry_at.map(to_secs)])?;
         Ok(())
     }
 }
