@@ -14,6 +14,7 @@ pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod html_text;
+pub mod invariants;
 pub mod model;
 pub mod opml;
 pub mod pipeline;
