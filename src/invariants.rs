@@ -58,7 +58,10 @@ pub fn rule_query(data: &[u8]) {
         for m in rules.evaluate(&text) {
             for hit in m.hits {
                 let field = text.field(hit.field);
-                assert!(hit.start <= hit.end && hit.end <= field.len(), "{hit:?} in {field:?}");
+                assert!(
+                    hit.start <= hit.end && hit.end <= field.len(),
+                    "{hit:?} in {field:?}"
+                );
                 assert!(field.is_char_boundary(hit.start) && field.is_char_boundary(hit.end));
                 assert_ne!(hit.field, Field::Summary, "the summary was empty");
             }
@@ -72,5 +75,8 @@ pub fn extract(data: &[u8]) {
     let extracted = crate::extract::extract_bytes(data, Some("text/html"), None);
     // Text comes from the page: at most its bytes, re-encoded (a
     // windows-1252 byte becomes up to 3 bytes of UTF-8).
-    assert!(extracted.text.len() <= data.len() * 3 + 16, "no text from nowhere");
+    assert!(
+        extracted.text.len() <= data.len() * 3 + 16,
+        "no text from nowhere"
+    );
 }

@@ -17,6 +17,13 @@ pub struct Prepared<'a> {
 
 /// Prepares `bytes` served with `content_type` (the HTTP header, if any).
 pub fn prepare<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Prepared<'a> {
+    if let Some(text) = utf32(bytes) {
+        return utf8(declare_utf8(&text).into_owned().into(), None);
+    }
+    if let Some(encoding) = utf16_without_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        return utf8(declare_utf8(&text).into_owned().into(), None);
+    }
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
         return utf8(declare_utf8(&text), None);
@@ -43,6 +50,56 @@ pub fn prepare<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Prepared<'a> 
         Cow::Owned(text.into_owned()),
         Some("the feed holds invalid UTF-8; bad bytes were replaced".to_string()),
     )
+}
+
+/// The document as UTF-8 text declared as such, for a reader that mends
+/// it: prepared bytes are UTF-8 already, or in the encoding their XML
+/// declaration names.
+pub fn as_text(prepared: &[u8]) -> Cow<'_, str> {
+    let text = match std::str::from_utf8(prepared) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => {
+            let encoding = declared_encoding(prepared).unwrap_or(encoding_rs::WINDOWS_1252);
+            encoding.decode_without_bom_handling(prepared).0
+        }
+    };
+    match declare_utf8(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(declared) => Cow::Owned(declared),
+    }
+}
+
+/// XML in UTF-16 without a byte-order mark: `<?` as two 16-bit units.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    match bytes.get(..4)? {
+        [0, b'<', 0, b'?' | b'r' | b'f' | b'R'] => Some(encoding_rs::UTF_16BE),
+        [b'<', 0, b'?' | b'r' | b'f' | b'R', 0] => Some(encoding_rs::UTF_16LE),
+        _ => None,
+    }
+}
+
+/// XML in UTF-32 (with or without a byte-order mark), decoded; encoding_rs
+/// does not know UTF-32, and would take its little-endian mark for UTF-16.
+fn utf32(bytes: &[u8]) -> Option<String> {
+    let (big_endian, skip) = match bytes.get(..4)? {
+        [0, 0, 0xFE, 0xFF] => (true, 4),
+        [0xFF, 0xFE, 0, 0] => (false, 4),
+        [0, 0, 0, b'<'] => (true, 0),
+        [b'<', 0, 0, 0] => (false, 0),
+        _ => return None,
+    };
+    let text = bytes[skip..]
+        .chunks(4)
+        .map(|unit| {
+            let unit: [u8; 4] = unit.try_into().unwrap_or([0, 0, 0xFF, 0xFD]);
+            let code = match big_endian {
+                true => u32::from_be_bytes(unit),
+                false => u32::from_le_bytes(unit),
+            };
+            char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)
+        })
+        .collect();
+    Some(text)
 }
 
 fn utf8(text: Cow<'_, str>, warning: Option<String>) -> Prepared<'static> {

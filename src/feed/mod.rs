@@ -7,6 +7,7 @@
 mod canonical;
 pub(crate) mod decode;
 pub mod discover;
+mod lenient;
 mod text;
 
 pub use crate::html_text::collapse;
@@ -47,17 +48,48 @@ pub fn parse(
     base: Option<&Url>,
 ) -> Result<ParsedFeed, FeedError> {
     let prepared = decode::prepare(bytes, content_type);
+    let first = match read(prepared.bytes.as_ref(), base) {
+        Ok(feed) if !feed.entries.is_empty() => {
+            return Ok(finish(feed, base, prepared.warning));
+        }
+        other => other,
+    };
+    // A second chance, mended the way lenient readers read such documents.
+    let text = decode::as_text(prepared.bytes.as_ref());
+    let mended = lenient::mend(&text).map(|(text, what)| (read(text.as_bytes(), base), what));
+    if let Some((Ok(feed), what)) = mended {
+        if feed.entries.is_empty() {
+            // Readable once mended, and holding nothing.
+            return Err(FeedError::Empty);
+        }
+        let note = format!("read leniently: {}", what.join(", "));
+        let warning = match prepared.warning {
+            Some(w) => format!("{w}; {note}"),
+            None => note,
+        };
+        return Ok(finish(feed, base, Some(warning)));
+    }
+    match first {
+        Ok(_) => Err(FeedError::Empty),
+        Err(e) => Err(e),
+    }
+}
+
+/// feed-rs's reading of `bytes`. A panic inside the XML reader (it has
+/// had some on malformed encodings) is an unreadable feed, not a crash.
+fn read(bytes: &[u8], base: Option<&Url>) -> Result<feed_rs::model::Feed, FeedError> {
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base.map(Url::as_str))
         // An empty id marks "the feed gave none"; `identity` then decides.
         .id_generator(|_, _, _| String::new())
         .build();
-    let feed = parser
-        .parse(prepared.bytes.as_ref())
-        .map_err(|e| FeedError::NotAFeed(e.to_string()))?;
-    if feed.entries.is_empty() {
-        return Err(FeedError::Empty);
-    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes)))
+        .map_err(|_| FeedError::NotAFeed("the XML reader failed on this document".into()))?
+        .map_err(|e| FeedError::NotAFeed(e.to_string()))
+}
+
+/// The normalised entries of a feed that has some.
+fn finish(feed: feed_rs::model::Feed, base: Option<&Url>, warning: Option<String>) -> ParsedFeed {
     let entries = feed
         .entries
         .into_iter()
@@ -66,12 +98,12 @@ pub fn parse(
     let ttl = feed
         .ttl
         .map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60));
-    Ok(ParsedFeed {
+    ParsedFeed {
         ttl,
         title: feed.title.map(|t| text_of(&t)),
         entries,
-        warning: prepared.warning,
-    })
+        warning,
+    }
 }
 
 fn normalise(entry: feed_rs::model::Entry, base: Option<&Url>) -> Entry {

@@ -1,0 +1,306 @@
+//! Second chances for documents feed-rs refuses or reads as empty, mended
+//! the way lenient readers (feedparser, browsers) read them: a missing or
+//! unknown RSS version, the namespaces of Atom 0.3 and RSS 0.90, Atom text
+//! types other than text/html/xhtml, bare ampersands, control characters,
+//! and JSON Feeds with an unknown version or a missing field.
+//!
+//! Only ever applied after the document as sent failed, so a well-formed
+//! feed is read exactly as written.
+
+use std::borrow::Cow;
+
+/// A mended document and what was mended, or None when nothing applied.
+pub fn mend(text: &str) -> Option<(String, Vec<&'static str>)> {
+    let trimmed = text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']);
+    if trimmed.starts_with('{') {
+        return mend_json(trimmed);
+    }
+    let mut mended: Vec<&'static str> = Vec::new();
+    let mut out = Cow::Borrowed(text);
+    let mut apply = |out: &mut Cow<str>, what: &'static str, f: &dyn Fn(&str) -> Option<String>| {
+        if let Some(new) = f(out) {
+            *out = Cow::Owned(new);
+            mended.push(what);
+        }
+    };
+    apply(&mut out, "control characters removed", &without_controls);
+    apply(&mut out, "bare ampersands escaped", &escaped_ampersands);
+    apply(&mut out, "an RSS version added", &rss_version);
+    apply(&mut out, "read as Atom 1.0 (Atom 0.3)", &atom_03);
+    apply(&mut out, "read as RSS 1.0 (RSS 0.90)", &rss_090);
+    apply(
+        &mut out,
+        "a namespaced RSS 2.0 read as plain",
+        &userland_namespace,
+    );
+    apply(&mut out, "Atom text types read as text", &atom_text_types);
+    match out {
+        Cow::Owned(text) => Some((text, mended)),
+        Cow::Borrowed(_) => None,
+    }
+}
+
+/// C0 control characters other than tab and line breaks, which XML forbids.
+fn without_controls(text: &str) -> Option<String> {
+    let bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x20;
+    text.contains(bad).then(|| text.replace(bad, ""))
+}
+
+/// `&` that starts no entity or character reference, outside CDATA.
+fn escaped_ampersands(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut changed = false;
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(cdata) = rest.strip_prefix("<![CDATA[") {
+            let end = cdata
+                .find("]]>")
+                .map_or(rest.len(), |e| e + "<![CDATA[".len() + 3);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        if rest.starts_with('<') {
+            out.push('<');
+            rest = &rest[1..];
+            continue;
+        }
+        if !starts_reference(rest) {
+            out.push_str("&amp;");
+            changed = true;
+        } else {
+            out.push('&');
+        }
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// True when `text` (starting with `&`) is `&name;`, `&#123;` or `&#x1F;`.
+fn starts_reference(text: &str) -> bool {
+    let body = &text[1..];
+    let end = body.find(';').filter(|&e| e <= 40);
+    let Some(end) = end else { return false };
+    let name = &body[..end];
+    match name.strip_prefix('#') {
+        Some(num) => match num.strip_prefix(['x', 'X']) {
+            Some(hex) => !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()),
+            None => !num.is_empty() && num.chars().all(|c| c.is_ascii_digit()),
+        },
+        None => {
+            name.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+        }
+    }
+}
+
+/// The `<rss>` root tag and where it is.
+fn rss_root(text: &str) -> Option<(usize, &str)> {
+    let start = find_tag(text, "rss")?;
+    let end = start + text[start..].find('>')?;
+    Some((start, &text[start..end]))
+}
+
+/// The position of the first `<name` tag (followed by space, `>` or `/`).
+fn find_tag(text: &str, name: &str) -> Option<usize> {
+    let open = format!("<{name}");
+    let mut from = 0;
+    while let Some(at) = text[from..].find(&open) {
+        let at = from + at;
+        let next = text[at + open.len()..].chars().next();
+        if matches!(next, Some(c) if c.is_whitespace() || c == '>' || c == '/') {
+            return Some(at);
+        }
+        from = at + open.len();
+    }
+    None
+}
+
+/// `<rss>` with no version, or one feed-rs does not know (0.93, 0.94,
+/// 2.0.1…), read as RSS 2.0, which all of them are close enough to.
+fn rss_version(text: &str) -> Option<String> {
+    let (start, tag) = rss_root(text)?;
+    let version = attribute(tag, "version");
+    if matches!(version.as_deref(), Some("2.0" | "0.91" | "0.92")) {
+        return None;
+    }
+    let tag_end = start + tag.len();
+    let new_tag = match version {
+        Some(v) => tag
+            .replacen(&format!("version=\"{v}\""), "version=\"2.0\"", 1)
+            .replacen(&format!("version='{v}'"), "version=\"2.0\"", 1),
+        None => format!("<rss version=\"2.0\"{}", &tag[4..]),
+    };
+    Some(format!("{}{new_tag}{}", &text[..start], &text[tag_end..]))
+}
+
+/// The value of `name="…"` (or single-quoted) in a start tag.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(at) = tag[from..].find(name) {
+        let at = from + at;
+        from = at + name.len();
+        let before = tag[..at].chars().next_back();
+        if !before.is_some_and(char::is_whitespace) {
+            continue;
+        }
+        let rest = tag[from..].trim_start().strip_prefix('=')?.trim_start();
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        return rest[1..].split(quote).next().map(str::to_string);
+    }
+    None
+}
+
+/// Atom 0.3: its namespace becomes Atom 1.0's, `issued` and `modified`
+/// become `published` and `updated`.
+fn atom_03(text: &str) -> Option<String> {
+    const ATOM_03: &str = "http://purl.org/atom/ns#";
+    if !text.contains(ATOM_03) {
+        return None;
+    }
+    let mut out = text.replace(ATOM_03, "http://www.w3.org/2005/Atom");
+    for (old, new) in [("issued", "published"), ("modified", "updated")] {
+        out = out
+            .replace(&format!("<{old}>"), &format!("<{new}>"))
+            .replace(&format!("</{old}>"), &format!("</{new}>"));
+    }
+    Some(out)
+}
+
+/// RSS 0.90's namespace becomes RSS 1.0's, which reads the same elements.
+fn rss_090(text: &str) -> Option<String> {
+    const RSS_090: &str = "http://my.netscape.com/rdf/simple/0.9/";
+    text.contains(RSS_090)
+        .then(|| text.replace(RSS_090, "http://purl.org/rss/1.0/"))
+}
+
+/// RSS 2.0 in UserLand's namespace: its elements are plain RSS.
+fn userland_namespace(text: &str) -> Option<String> {
+    let (start, tag) = rss_root(text)?;
+    for quote in ['"', '\''] {
+        let decl = format!("xmlns={quote}http://backend.userland.com/rss2{quote}");
+        if tag.contains(&decl) {
+            let new_tag = tag.replacen(&decl, "", 1);
+            return Some(format!(
+                "{}{new_tag}{}",
+                &text[..start],
+                &text[start + tag.len()..]
+            ));
+        }
+    }
+    None
+}
+
+/// Atom text constructs typed `text/plain` (or any other non-HTML media
+/// type) read as text.
+fn atom_text_types(text: &str) -> Option<String> {
+    if !text.contains("http://www.w3.org/2005/Atom") || !text.contains("type=\"text/plain\"") {
+        return None;
+    }
+    Some(text.replace("type=\"text/plain\"", "type=\"text\""))
+}
+
+/// A JSON Feed with an unknown version, no version or title, or items whose
+/// ids are numbers or missing, as one of version 1.1.
+fn mend_json(text: &str) -> Option<(String, Vec<&'static str>)> {
+    let mut feed: serde_json::Value = serde_json::from_str(text).ok()?;
+    let object = feed.as_object_mut()?;
+    object.get("items")?.as_array()?;
+    let mut mended = Vec::new();
+    let version_known = object
+        .get("version")
+        .and_then(|v| v.as_str())
+        .is_some_and(|v| v.starts_with("https://jsonfeed.org/version/1"));
+    if !version_known {
+        object.insert("version".into(), "https://jsonfeed.org/version/1.1".into());
+        mended.push("a JSON Feed version read as 1.1");
+    }
+    if !object.get("title").is_some_and(|t| t.is_string()) {
+        object.insert("title".into(), "".into());
+        mended.push("a JSON Feed title added");
+    }
+    let items = object.get_mut("items")?.as_array_mut()?;
+    for item in items.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        match item.get("id") {
+            Some(serde_json::Value::String(_)) => {}
+            Some(serde_json::Value::Number(n)) => {
+                let id = n.to_string();
+                item.insert("id".into(), id.into());
+                if !mended.contains(&"JSON Feed item ids read as text") {
+                    mended.push("JSON Feed item ids read as text");
+                }
+            }
+            _ => {
+                // The item's URL stands in, as JSON Feed 1.0 readers do.
+                let id = item
+                    .get("url")
+                    .and_then(|u| u.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                item.insert("id".into(), id.into());
+                if !mended.contains(&"JSON Feed item ids added") {
+                    mended.push("JSON Feed item ids added");
+                }
+            }
+        }
+    }
+    (!mended.is_empty()).then(|| (feed.to_string(), mended))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_rss_root_without_a_known_version_is_read_as_2_0() {
+        let (text, what) = mend("<rss><channel></channel></rss>").unwrap();
+        assert_eq!(text, "<rss version=\"2.0\"><channel></channel></rss>");
+        assert_eq!(what, ["an RSS version added"]);
+        let (text, _) = mend("<rss version=\"0.94\" xmlns:a=\"b\">").unwrap();
+        assert_eq!(text, "<rss version=\"2.0\" xmlns:a=\"b\">");
+        assert!(mend("<rss version=\"2.0\"><rssx/></rss>").is_none());
+    }
+
+    #[test]
+    fn bare_ampersands_are_escaped_but_references_and_cdata_kept() {
+        let (text, _) =
+            mend("<rss version=\"2.0\"><t>A & B &amp; &#169; &#x1F; <![CDATA[x & y]]></t>")
+                .unwrap();
+        assert_eq!(
+            text,
+            "<rss version=\"2.0\"><t>A &amp; B &amp; &#169; &#x1F; <![CDATA[x & y]]></t>"
+        );
+    }
+
+    #[test]
+    fn old_formats_are_read_as_their_successors() {
+        let atom = "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"><entry><issued>x</issued></entry></feed>";
+        let (text, _) = mend(atom).unwrap();
+        assert!(text.contains("xmlns=\"http://www.w3.org/2005/Atom\""));
+        assert!(text.contains("<published>x</published>"));
+        let (text, _) = mend("<rdf:RDF xmlns=\"http://my.netscape.com/rdf/simple/0.9/\">").unwrap();
+        assert!(text.contains("http://purl.org/rss/1.0/"));
+    }
+
+    #[test]
+    fn json_feeds_get_a_known_version_and_text_ids() {
+        let (text, what) =
+            mend(r#"{"version":"1.0","items":[{"id":7,"url":"https://e.org/a"},{"url":"https://e.org/b"}]}"#)
+                .unwrap();
+        let feed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
+        assert_eq!(feed["items"][0]["id"], "7");
+        assert_eq!(feed["items"][1]["id"], "https://e.org/b");
+        assert_eq!(what.len(), 4, "{what:?}");
+    }
+}
