@@ -119,18 +119,27 @@ fn normalise(entry: feed_rs::model::Entry, base: Option<&Url>) -> Entry {
         .and_then(|c| c.body.as_deref())
         .map(html_to_text)
         .unwrap_or_default();
-    let link = article_link(&entry.links, base);
+    let guid = entry.id.trim();
+    // Without a link, a permalink guid (an http(s) URL) is the article.
+    let link = article_link(&entry.links, base).or_else(|| permalink(guid));
     let canonical = link.as_ref().map(canonical_link);
     let authors: Vec<&str> = entry
         .authors
         .iter()
         .filter_map(|p| p.name.as_deref().map(str::trim).filter(|n| !n.is_empty()))
         .collect();
-    let guid = entry.id.trim();
+    let enclosure = entry
+        .media
+        .iter()
+        .flat_map(|m| &m.content)
+        .find_map(|c| c.url.as_ref());
     let id = if !guid.is_empty() {
         format!("guid:{guid}")
     } else if let Some(c) = &canonical {
         format!("link:{c}")
+    } else if let Some(url) = enclosure {
+        // A podcast episode with neither: its audio file is its identity.
+        format!("enclosure:{url}")
     } else {
         format!("hash:{}", digest([title.as_str(), &summary, &content]))
     };
@@ -161,13 +170,34 @@ fn article_link(links: &[feed_rs::model::Link], base: Option<&Url>) -> Option<Ur
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
-/// Text of a feed `Text`, without markup when it is HTML.
+/// Text of a feed `Text`, without markup when it is HTML. Plain text with
+/// character references in it (a title escaped twice, as many feeds send
+/// them) is read the way feed readers show it; control characters, which
+/// no title means, are dropped.
 fn text_of(text: &feed_rs::model::Text) -> String {
+    let content = text
+        .content
+        .replace(|c: char| c.is_control() && !c.is_whitespace(), "");
     if text.content_type.to_string().contains("html") {
-        html_to_text(&text.content)
+        html_to_text(&content)
+    } else if content.contains('&') {
+        // References are read first, a `<` staying text; markup that this
+        // brings out (HTML escaped twice) is then read as HTML.
+        let decoded = html_to_text(&content.replace('<', "&lt;"));
+        match decoded.contains('<') {
+            true => html_to_text(&decoded),
+            false => decoded,
+        }
     } else {
-        collapse(&text.content)
+        collapse(&content)
     }
+}
+
+/// `guid` as an article link when it is an absolute http(s) URL.
+fn permalink(guid: &str) -> Option<Url> {
+    Url::parse(guid)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 #[cfg(test)]

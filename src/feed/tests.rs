@@ -118,3 +118,67 @@ fn declared_windows_1251_is_decoded() {
     assert_eq!(feed.entries[0].title, "Перемирие");
     assert!(feed.warning.is_none());
 }
+
+#[test]
+fn titles_escaped_twice_are_decoded_and_controls_dropped() {
+    let xml = rss(
+        "<item><guid>1</guid><title>Say &amp;quot;truce&amp;quot; a\u{8}b &lt;3</title></item>",
+    );
+    let feed = parse(xml.as_bytes(), None, None).unwrap();
+    assert_eq!(feed.entries[0].title, "Say \"truce\" ab <3");
+}
+
+#[test]
+fn a_permalink_guid_is_the_link_and_an_enclosure_the_identity() {
+    let xml = rss(
+        r#"<item><guid>https://news.example.org/a</guid><title>a</title></item>
+        <item><title>b</title><enclosure url="https://cdn.example.org/b.mp3" type="audio/mpeg" length="1"/></item>"#,
+    );
+    let feed = parse(xml.as_bytes(), None, None).unwrap();
+    assert_eq!(
+        feed.entries[0].link.as_deref(),
+        Some("https://news.example.org/a")
+    );
+    assert_eq!(
+        feed.entries[1].id,
+        "enclosure:https://cdn.example.org/b.mp3"
+    );
+}
+
+#[test]
+fn feeds_feed_rs_refuses_are_read_leniently_with_a_warning() {
+    let bare = "<rss><channel><title>t</title><item><guid>1</guid><title>A & B</title></item></channel></rss>";
+    let feed = parse(bare.as_bytes(), None, None).unwrap();
+    assert_eq!(feed.entries[0].title, "A & B");
+    let warning = feed.warning.unwrap();
+    assert!(
+        warning.contains("bare ampersands") && warning.contains("RSS version"),
+        "{warning}"
+    );
+
+    let json =
+        r#"{"version":"1.0","title":"t","items":[{"id":1,"title":"x","url":"https://e.org/1"}]}"#;
+    let feed = parse(json.as_bytes(), None, None).unwrap();
+    assert_eq!(feed.entries[0].id, "guid:1");
+}
+
+#[test]
+fn utf16_without_a_mark_and_utf32_are_decoded() {
+    let xml = rss("<item><guid>1</guid><title>Перемирие</title></item>")
+        .replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
+    let utf16be: Vec<u8> = xml.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let feed = parse(&utf16be, None, None).unwrap();
+    assert_eq!(feed.entries[0].title, "Перемирие");
+    let utf32le: Vec<u8> = xml.chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+    let feed = parse(&utf32le, None, None).unwrap();
+    assert_eq!(feed.entries[0].title, "Перемирие");
+}
+
+#[test]
+fn markup_escaped_twice_in_a_plain_title_is_read_as_html() {
+    let xml = rss(
+        "<item><guid>1</guid><title>Flat 730ft&amp;lt;sup&amp;gt;2&amp;lt;/sup&amp;gt;</title></item>",
+    );
+    let feed = parse(xml.as_bytes(), None, None).unwrap();
+    assert_eq!(feed.entries[0].title, "Flat 730ft2");
+}
