@@ -33,7 +33,11 @@ pub fn mend(text: &str) -> Option<(String, Vec<&'static str>)> {
         "a namespaced RSS 2.0 read as plain",
         &userland_namespace,
     );
-    apply(&mut out, "Atom text types read as text", &atom_text_types);
+    apply(
+        &mut out,
+        "Atom media types read as Atom 1.0 text types",
+        &atom_text_types,
+    );
     match out {
         Cow::Owned(text) => Some((text, mended)),
         Cow::Borrowed(_) => None,
@@ -166,6 +170,8 @@ fn atom_03(text: &str) -> Option<String> {
         return None;
     }
     let mut out = text.replace(ATOM_03, "http://www.w3.org/2005/Atom");
+    // Atom 0.3 types text by media type; Atom 1.0 says html, xhtml, text.
+    out = retype_outside_links(&out, "text/html", "html");
     for (old, new) in [("issued", "published"), ("modified", "updated")] {
         out = out
             .replace(&format!("<{old}>"), &format!("<{new}>"))
@@ -198,13 +204,32 @@ fn userland_namespace(text: &str) -> Option<String> {
     None
 }
 
-/// Atom text constructs typed `text/plain` (or any other non-HTML media
-/// type) read as text.
+/// Atom text constructs typed by media type (`text/plain`,
+/// `application/xhtml+xml`), which feed-rs refuses, typed as Atom 1.0
+/// types them; links keep their media types.
 fn atom_text_types(text: &str) -> Option<String> {
-    if !text.contains("http://www.w3.org/2005/Atom") || !text.contains("type=\"text/plain\"") {
+    if !text.contains("http://www.w3.org/2005/Atom") {
         return None;
     }
-    Some(text.replace("type=\"text/plain\"", "type=\"text\""))
+    let out = retype_outside_links(text, "text/plain", "text");
+    let out = retype_outside_links(&out, "application/xhtml+xml", "xhtml");
+    (out != text).then_some(out)
+}
+
+/// `type="from"` made `type="to"` in every tag but `<link …>`.
+fn retype_outside_links(text: &str, from: &str, to: &str) -> String {
+    let (from, to) = (format!("type=\"{from}\""), format!("type=\"{to}\""));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&from) {
+        let tag_start = rest[..at].rfind('<').unwrap_or(0);
+        let in_link = rest[tag_start..].starts_with("<link");
+        out.push_str(&rest[..at]);
+        out.push_str(if in_link { &from } else { &to });
+        rest = &rest[at + from.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A JSON Feed with an unknown version, no version or title, or items whose
@@ -288,6 +313,12 @@ mod tests {
         let (text, _) = mend(atom).unwrap();
         assert!(text.contains("xmlns=\"http://www.w3.org/2005/Atom\""));
         assert!(text.contains("<published>x</published>"));
+        let typed = "<feed xmlns=\"http://purl.org/atom/ns#\"><title type=\"text/html\">t</title>\
+                     <link type=\"text/html\" href=\"h\"/><summary type=\"application/xhtml+xml\">s</summary></feed>";
+        let (text, _) = mend(typed).unwrap();
+        assert!(text.contains("<title type=\"html\">"), "{text}");
+        assert!(text.contains("<link type=\"text/html\""), "{text}");
+        assert!(text.contains("<summary type=\"xhtml\">"), "{text}");
         let (text, _) = mend("<rdf:RDF xmlns=\"http://my.netscape.com/rdf/simple/0.9/\">").unwrap();
         assert!(text.contains("http://purl.org/rss/1.0/"));
     }
