@@ -150,3 +150,215 @@ async fn killed_anywhere_nothing_is_lost_and_a_repeat_keeps_its_message_id() {
         mails.len()
     );
 }
+
+/// A tmpfs of `size` mounted on `dir`, unmounted on drop; None when this
+/// process may not mount (tests that need one then say so and pass).
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &std::path::Path, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            eprintln!("skipped: mounting a tmpfs needs root");
+        }
+        mounted.then(|| Tmpfs(dir.to_path_buf()))
+    }
+
+    fn remount(&self, options: &str) {
+        let done = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(done.success(), "remount {options}");
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// Serves `/feed.xml` with an ETag: 60 matching items of 20 KB each.
+async fn serve_big_feed(server: &MockServer) {
+    let guids: Vec<String> = (0..60).map(|i| i.to_string()).collect();
+    let text = "ceasefire talks ".repeat(1300);
+    let items: Vec<Item> = guids
+        .iter()
+        .map(|g| Item::new(g, "Ceasefire", &text))
+        .collect();
+    respond(
+        server,
+        "/feed.xml",
+        ResponseTemplate::new(200)
+            .set_body_raw(rss(&server.uri(), &items), "application/rss+xml")
+            .insert_header("ETag", "\"v1\""),
+    )
+    .await;
+}
+
+/// Waits (at most `secs`) until `check` holds.
+async fn wait_until(secs: u64, what: &str, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !check() {
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_stores_nothing_half_way_and_the_daemon_recovers_when_space_returns() {
+    let server = MockServer::start().await;
+    serve_big_feed(&server).await;
+    let env = Env::new();
+    let Some(disk) = Tmpfs::mount(&env.state_dir(), "700k") else {
+        return;
+    };
+    env.write_config(&format!(
+        "{}{}max_immediate_per_hour = 0\n",
+        feed("wire", &format!("{}/feed.xml", server.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+    let daemon = env.spawn_daemon();
+    // The first poll cannot be stored: no entry, no validator, no mail.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !paths(&server).await.iter().any(|p| p == "/feed.xml") {
+        assert!(Instant::now() < deadline, "the feed was fetched");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(count(&env, "SELECT COUNT(*) FROM entries"), 0);
+    assert_eq!(
+        count(&env, "SELECT COUNT(*) FROM feeds WHERE etag IS NOT NULL"),
+        0
+    );
+    let status = env.newshound(&["status"]).await;
+    assert!(stdout(&status).contains("KiB free"), "{}", stdout(&status));
+
+    // Space returns: the daemon stores the poll and mails by itself.
+    disk.remount("size=64m");
+    wait_until(60, "the poll was stored after space returned", || {
+        count(&env, "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'") == 60
+    })
+    .await;
+    assert_eq!(
+        count(&env, "SELECT COUNT(*) FROM feeds WHERE etag = '\"v1\"'"),
+        1
+    );
+    let output = Env::stop_daemon(daemon).await;
+    let log = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    assert!(
+        log.contains("database error, nothing of this poll was stored"),
+        "{log}"
+    );
+    assert_eq!(env.maildir_new().len(), 60);
+    drop(disk);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_only_database_loses_nothing_and_writes_again_once_writable() {
+    let server = MockServer::start().await;
+    let env = Env::new();
+    let Some(disk) = Tmpfs::mount(&env.state_dir(), "64m") else {
+        return;
+    };
+    let serve = |name: &'static str| {
+        let xml = rss(
+            &server.uri(),
+            &[Item::new(name, &format!("Ceasefire {name}"), "x")],
+        );
+        respond(
+            &server,
+            if name == "a" { "/a.xml" } else { "/b.xml" },
+            ResponseTemplate::new(200).set_body_raw(xml, "application/rss+xml"),
+        )
+    };
+    serve("a").await;
+    env.write_config(&format!(
+        "{}{}{}",
+        feed("a", &format!("{}/a.xml", server.uri())),
+        feed("b", &format!("{}/b.xml", server.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+    // a is stored; b is not there yet (404).
+    assert_exit(&env.newshound(&["poll"]).await, 1);
+    assert_eq!(count(&env, "SELECT COUNT(*) FROM entries"), 1);
+    // The file system turns read-only, and b comes in: nothing can be stored.
+    disk.remount("ro");
+    serve("b").await;
+    let polled = env.newshound(&["poll"]).await;
+    assert_ne!(polled.status.code(), Some(0), "{}", stdout(&polled));
+    let status = env.newshound(&["status"]).await;
+    assert!(
+        stdout(&status).contains("read-only file system"),
+        "{}{}",
+        stdout(&status),
+        stderr(&status)
+    );
+    // Writable again: the next poll stores b, and a was never lost.
+    disk.remount("rw");
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    assert_eq!(count(&env, "SELECT COUNT(*) FROM entries"), 2);
+    assert_eq!(env.maildir_new().len(), 2);
+    drop(disk);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mail_server_down_past_the_max_age_leaves_the_alert_dead_and_says_so() {
+    let server = MockServer::start().await;
+    respond(
+        &server,
+        "/feed.xml",
+        ResponseTemplate::new(200).set_body_raw(
+            rss(&server.uri(), &[Item::new("1", "Ceasefire", "x")]),
+            "application/rss+xml",
+        ),
+    )
+    .await;
+    let port = free_port();
+    let env = Env::new();
+    env.write_config(&wire_config(&smtp_config(port), &server.uri()));
+    // Down: each failure pushes the next try back, a minute then two.
+    assert_exit(&env.newshound(&["poll"]).await, 1);
+    let wait = "SELECT next_attempt_at - last_attempt_at FROM deliveries";
+    let first = count(&env, wait);
+    assert!((50..=70).contains(&first), "about a minute: {first} s");
+    assert_exit(&env.newshound(&["poll"]).await, 1);
+    let second = count(&env, wait);
+    assert!(
+        (100..=140).contains(&second),
+        "about two minutes: {second} s"
+    );
+
+    // The clock moves on: the alert was queued four days ago (max age 3).
+    let db = rusqlite::Connection::open(env.database()).unwrap();
+    db.execute(
+        "UPDATE deliveries SET created_at = created_at - 4 * 86400",
+        [],
+    )
+    .unwrap();
+    let last = env.newshound(&["poll"]).await;
+    assert_exit(&last, 1);
+    assert!(
+        stdout(&last).contains("1 dead (refused for good or too old"),
+        "{}",
+        stdout(&last)
+    );
+    let status = stdout(&env.newshound(&["status"]).await);
+    assert!(status.contains("0 pending, 1 dead"), "{status}");
+
+    // The server comes back: a dead alert is not sent.
+    let smtp = SmtpSink::start_at(port);
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    assert!(smtp.mails().is_empty());
+}

@@ -84,6 +84,9 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
     } else {
         print_table(&rows, &outbox);
         print_digests(&digests);
+        if let Some(problem) = storage_problem(state_dir) {
+            println!("warning: {problem}");
+        }
     }
     0
 }
@@ -128,6 +131,35 @@ fn to_json(rows: &[Row], outbox: &OutboxSummary, digests: &[DigestRow]) -> Value
             "next": time(d.next),
             "waiting": d.waiting,
         })).collect::<Vec<_>>(),
+    })
+}
+
+/// Less free space than this in the state directory is worth a warning.
+const LOW_SPACE: u64 = 4 << 20;
+
+/// Why newshound may not be able to write its database: a read-only or
+/// (nearly) full file system under the state directory.
+fn storage_problem(state_dir: &Path) -> Option<String> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(state_dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs fills the zeroed struct for a NUL-terminated path.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
+        return None;
+    }
+    if stats.f_flag & libc::ST_RDONLY != 0 {
+        return Some(format!(
+            "{} is on a read-only file system: newshound cannot store what it reads",
+            state_dir.display()
+        ));
+    }
+    let free = stats.f_bavail as u64 * stats.f_frsize as u64;
+    (free < LOW_SPACE).then(|| {
+        format!(
+            "{} has {} KiB free: newshound cannot store what it reads once it is full",
+            state_dir.display(),
+            free / 1024
+        )
     })
 }
 

@@ -69,8 +69,9 @@ pub async fn run(
         }
         None => None,
     };
+    let trouble = Trouble::default();
     // The config is loaded and the database answered: systemd may go on.
-    notifier.ready(&health(&ctx).await.unwrap_or_default());
+    notifier.ready(&health(&ctx, &trouble).await.unwrap_or_default());
     let mut heartbeat = tokio::time::interval(notifier.watchdog_interval().unwrap_or(HEARTBEAT));
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
@@ -112,12 +113,12 @@ pub async fn run(
             () = &mut shutdown => break,
             Some(done) = in_flight.join_next_with_id(), if !in_flight.is_empty() => {
                 let i = finished_feed(&done, &mut task_feed);
-                if finish_poll(&ctx, i, done.map(|(_, r)| r), &mut schedule, &wake_sender) {
+                if finish_poll(&ctx, i, done.map(|(_, r)| r), &mut schedule, &wake_sender, &trouble) {
                     pages.start(&ctx, i, &wake_sender);
                 }
             }
             () = pages.next(&ctx, &wake_sender) => {}
-            _ = heartbeat.tick() => match health(&ctx).await {
+            _ = heartbeat.tick() => match health(&ctx, &trouble).await {
                 // Only while the database answers: a daemon whose database
                 // hangs is one for systemd's watchdog to restart.
                 Ok(status) => notifier.alive(&status),
@@ -134,7 +135,14 @@ pub async fn run(
     pages.stop().await;
     while let Some(done) = in_flight.join_next_with_id().await {
         let i = finished_feed(&done, &mut task_feed);
-        finish_poll(&ctx, i, done.map(|(_, r)| r), &mut schedule, &wake_sender);
+        finish_poll(
+            &ctx,
+            i,
+            done.map(|(_, r)| r),
+            &mut schedule,
+            &wake_sender,
+            &trouble,
+        );
     }
     let _ = stop_tx.send(true);
     let _ = sender.await;
@@ -210,13 +218,20 @@ async fn prune(ctx: &Context, stop: &watch::Receiver<bool>) -> bool {
     true
 }
 
+/// A poll the database could not store (disk full, read-only) is tried
+/// again this soon, so the daemon recovers by itself once it can write.
+const STORE_RETRY: Duration = Duration::from_secs(10);
+
+/// The last database error of a poll, until a poll is stored again.
+type Trouble = std::sync::Mutex<Option<String>>;
+
 /// How often the status line is refreshed without a watchdog asking.
 const HEARTBEAT: Duration = Duration::from_secs(60);
 
 /// The one-line status systemd shows: "212 feeds, 3 failing, 4 mails
 /// queued, next digest 07:00 CET"; an error when the database does not
 /// answer.
-async fn health(ctx: &Context) -> Result<String, StoreError> {
+async fn health(ctx: &Context, trouble: &Trouble) -> Result<String, StoreError> {
     let (failing, outbox) = ctx
         .store
         .call(|s| Ok((s.failing_feed_count()?, s.outbox_summary()?)))
@@ -228,6 +243,9 @@ async fn health(ctx: &Context) -> Result<String, StoreError> {
     );
     if outbox.dead > 0 {
         status += &format!(", {} dead", outbox.dead);
+    }
+    if let Some(error) = trouble.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        status += &format!(", polls not stored: {error}");
     }
     let now = Utc::now();
     let next_digest = ctx
@@ -285,11 +303,13 @@ fn finish_poll(
     report: Result<Result<FeedReport, StoreError>, tokio::task::JoinError>,
     schedule: &mut Schedule,
     wake_sender: &Notify,
+    trouble: &Trouble,
 ) -> bool {
     let feed = &ctx.config.feeds[i];
     let mut pages_pending = false;
     let next = match report {
         Ok(Ok(report)) => {
+            *trouble.lock().unwrap_or_else(|p| p.into_inner()) = None;
             wake_sender.notify_one();
             pages_pending = report.pages_pending;
             report.next_poll
@@ -297,8 +317,12 @@ fn finish_poll(
         // The database may recover (disk space, a lock); the feed is tried
         // again at its next interval and nothing it fetched was committed.
         Ok(Err(e)) => {
-            tracing::error!(feed = %feed.name, "database error: {e}");
-            later(Utc::now(), feed.interval)
+            tracing::error!(
+                feed = %feed.name,
+                "database error, nothing of this poll was stored; trying again soon: {e}"
+            );
+            *trouble.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+            later(Utc::now(), feed.interval.min(STORE_RETRY))
         }
         Err(e) => {
             tracing::error!(feed = %feed.name, "the poll task failed: {e}");

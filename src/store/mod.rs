@@ -79,16 +79,26 @@ impl Store {
         // Two processes starting on a new state directory (the daemon and a
         // `poll`) must not both apply the migrations: one waits here.
         let lock_path = path.with_extension("migrate-lock");
-        let lock = std::fs::File::options()
+        let lock = match std::fs::File::options()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&lock_path)
             .and_then(|file| file.lock().map(|()| file))
-            .map_err(|source| StoreError::StateDir {
-                path: lock_path.display().to_string(),
-                source,
-            })?;
+        {
+            Ok(lock) => lock,
+            // A read-only state directory: an existing database can still
+            // be read (`status`, `search`), as it is.
+            Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem && path.exists() => {
+                return Store::open_read_only(path);
+            }
+            Err(source) => {
+                return Err(StoreError::StateDir {
+                    path: lock_path.display().to_string(),
+                    source,
+                });
+            }
+        };
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         // Migrate before switching to WAL: the first migration sets
@@ -99,6 +109,31 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         drop(lock);
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens a database on a read-only file system as it is: SQLite cannot
+    /// keep its WAL index there, so the file is read as immutable. Writes
+    /// fail with a read-only error.
+    fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let mut uri = url::Url::from_file_path(path).map_err(|()| {
+            StoreError::Corrupt(format!("{} is not an absolute path", path.display()))
+        })?;
+        uri.set_query(Some("immutable=1"));
+        let conn = Connection::open_with_flags(
+            uri.as_str(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != MIGRATIONS.len() as i64 {
+            return Err(StoreError::Corrupt(format!(
+                "{} needs migrating, which a read-only file system does not allow",
+                path.display()
+            )));
+        }
         Ok(Store {
             conn,
             path: path.to_path_buf(),
