@@ -182,3 +182,14 @@ fn markup_escaped_twice_in_a_plain_title_is_read_as_html() {
     let feed = parse(xml.as_bytes(), None, None).unwrap();
     assert_eq!(feed.entries[0].title, "Flat 730ft2");
 }
+
+#[test]
+fn a_second_xml_declaration_is_dropped_not_a_crash() {
+    let first = rss("<item><guid>1</guid><title>One</title></item>");
+    let pasted = format!(
+        "{}<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><?xml-stylesheet href=\"s.css\"?>",
+        first.trim_end_matches("</channel></rss>")
+    ) + "</channel></rss>";
+    let feed = parse(pasted.as_bytes(), None, None).unwrap();
+    assert_eq!(feed.entries[0].title, "One");
+}
