@@ -188,6 +188,11 @@ async fn pages_that_cannot_be_used_fall_back_to_the_feed_text_with_the_reason() 
             "yielded only",
         ),
         (ResponseTemplate::new(404), "http"),
+        // A page that does not finish within the deadline.
+        (
+            html(article_page("ceasefire")).set_delay(Duration::from_secs(20)),
+            "timeout",
+        ),
     ];
     for (page, reason) in cases {
         let server = MockServer::start().await;
@@ -209,7 +214,7 @@ async fn pages_that_cannot_be_used_fall_back_to_the_feed_text_with_the_reason() 
         respond(&server, "/story/1", page).await;
         let env = Env::new();
         let text = config(&smtp, &server, "allow_private_network = true\n")
-            + "[daemon]\npage_max_bytes = 100000\n";
+            + "[daemon]\npage_max_bytes = 100000\nfetch_timeout = \"2s\"\n";
         env.write_config(&text);
 
         assert_exit(&env.newshound(&["poll"]).await, 0);
