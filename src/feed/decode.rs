@@ -28,12 +28,7 @@ pub fn prepare<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Prepared<'a> 
 /// together) is not XML, and one naming an encoding there makes the XML
 /// reader panic: such declarations are dropped.
 fn without_late_declarations(bytes: &[u8]) -> Option<Vec<u8>> {
-    let late = |from: usize| {
-        bytes[from..]
-            .windows(5)
-            .position(|w| w == b"<?xml")
-            .map(|at| from + at)
-    };
+    let late = |from: usize| memchr::memmem::find(&bytes[from..], b"<?xml").map(|at| from + at);
     let first = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF)?;
@@ -49,10 +44,7 @@ fn without_late_declarations(bytes: &[u8]) -> Option<Vec<u8>> {
         // `<?xml-stylesheet` and the like are other instructions.
         let name_end = bytes.get(at + 5).copied();
         if name_end.is_some_and(|b| b.is_ascii_whitespace() || b == b'?') {
-            let end = bytes[at..]
-                .windows(2)
-                .position(|w| w == b"?>")
-                .map_or(bytes.len(), |e| at + e + 2);
+            let end = memchr::memmem::find(&bytes[at..], b"?>").map_or(bytes.len(), |e| at + e + 2);
             out.extend_from_slice(&bytes[copied..at]);
             copied = end;
             at = end;
