@@ -45,6 +45,16 @@ fn handled_until(env: &Env, key: &str, ago: Duration) {
     assert_eq!(changed, 1, "the digest {key} is known to the store");
 }
 
+/// Serves the feed "wire" with `count` matching items; returns its `[[feed]]`.
+async fn serve_updates(server: &MockServer, count: usize) -> String {
+    let guids: Vec<String> = (1..=count).map(|i| i.to_string()).collect();
+    let items: Vec<Item> = guids
+        .iter()
+        .map(|g| Item::new(g, "Ceasefire update", "the ceasefire"))
+        .collect();
+    serve_feed(server, "wire", rss(&server.uri(), &items)).await
+}
+
 fn html_part(mail: &Received) -> String {
     mail.parsed().body_html(0).unwrap().to_string()
 }
@@ -180,12 +190,7 @@ async fn past_the_hourly_limit_matches_wait_for_one_more_matches_mail() {
     let server = MockServer::start().await;
     let smtp = SmtpSink::start();
     let env = Env::new();
-    let items: Vec<String> = (1..=5).map(|i| i.to_string()).collect();
-    let items: Vec<Item> = items
-        .iter()
-        .map(|i| Item::new(i, "Ceasefire update", "the ceasefire"))
-        .collect();
-    let wire = serve_feed(&server, "wire", rss(&server.uri(), &items)).await;
+    let wire = serve_updates(&server, 5).await;
     env.write_config(&format!(
         "{}{wire}{}",
         smtp.config(),
@@ -220,12 +225,7 @@ async fn past_the_hourly_limit_matches_wait_for_the_rules_digest() {
     let server = MockServer::start().await;
     let smtp = SmtpSink::start();
     let env = Env::new();
-    let items: Vec<String> = (1..=4).map(|i| i.to_string()).collect();
-    let items: Vec<Item> = items
-        .iter()
-        .map(|i| Item::new(i, "Ceasefire update", "the ceasefire"))
-        .collect();
-    let wire = serve_feed(&server, "wire", rss(&server.uri(), &items)).await;
+    let wire = serve_updates(&server, 4).await;
     env.write_config(&format!(
         "{}{wire}{}{}",
         smtp.config(),
