@@ -17,51 +17,6 @@ pub struct Prepared<'a> {
 
 /// Prepares `bytes` served with `content_type` (the HTTP header, if any).
 pub fn prepare<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Prepared<'a> {
-    let mut prepared = decode(bytes, content_type);
-    if let Some(fixed) = without_late_declarations(&prepared.bytes) {
-        prepared.bytes = Cow::Owned(fixed);
-    }
-    prepared
-}
-
-/// An XML declaration anywhere but at the start (two documents pasted
-/// together) is not XML, and one naming an encoding there makes the XML
-/// reader panic: such declarations are dropped.
-fn without_late_declarations(bytes: &[u8]) -> Option<Vec<u8>> {
-    let late = |from: usize| memchr::memmem::find(&bytes[from..], b"<?xml").map(|at| from + at);
-    let first = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF)?;
-    let start = if bytes[first..].starts_with(b"<?xml") {
-        first + 5
-    } else {
-        first
-    };
-    let mut at = late(start)?;
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut copied = 0;
-    loop {
-        // `<?xml-stylesheet` and the like are other instructions.
-        let name_end = bytes.get(at + 5).copied();
-        if name_end.is_some_and(|b| b.is_ascii_whitespace() || b == b'?') {
-            let end = memchr::memmem::find(&bytes[at..], b"?>").map_or(bytes.len(), |e| at + e + 2);
-            out.extend_from_slice(&bytes[copied..at]);
-            copied = end;
-            at = end;
-        } else {
-            at += 5;
-        }
-        match late(at.min(bytes.len())) {
-            Some(next) => at = next,
-            None => break,
-        }
-    }
-    out.extend_from_slice(&bytes[copied..]);
-    (copied > 0).then_some(out)
-}
-
-/// The document's bytes as the XML reader should see them.
-fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Prepared<'a> {
     if let Some(text) = utf32(bytes) {
         return utf8(declare_utf8(&text).into_owned().into(), None);
     }

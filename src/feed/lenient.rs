@@ -24,6 +24,11 @@ pub fn mend(text: &str) -> Option<(String, Vec<&'static str>)> {
         }
     };
     apply(&mut out, "control characters removed", &without_controls);
+    apply(
+        &mut out,
+        "a second XML declaration dropped",
+        &without_late_declarations,
+    );
     apply(&mut out, "bare ampersands escaped", &escaped_ampersands);
     apply(&mut out, "an RSS version added", &rss_version);
     apply(&mut out, "read as Atom 1.0 (Atom 0.3)", &atom_03);
@@ -48,6 +53,55 @@ pub fn mend(text: &str) -> Option<(String, Vec<&'static str>)> {
 fn without_controls(text: &str) -> Option<String> {
     let bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x20;
     text.contains(bad).then(|| text.replace(bad, ""))
+}
+
+/// An XML declaration after the start of the document (two documents
+/// pasted together), outside CDATA and comments: XML allows it nowhere
+/// else, and one naming an encoding makes the XML reader panic. Only a
+/// declaration closed by `?>` before any further `<` is taken for one.
+fn without_late_declarations(text: &str) -> Option<String> {
+    let body_start = text.trim_start().strip_prefix("<?xml").map_or(0, |_| {
+        let lead = text.len() - text.trim_start().len();
+        lead + text[lead..].find("?>").map_or(5, |e| e + 2)
+    });
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..body_start]);
+    let mut rest = &text[body_start..];
+    let mut changed = false;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let skip = [("<![CDATA[", "]]>"), ("<!--", "-->")]
+            .into_iter()
+            .find(|(open, _)| rest.starts_with(open))
+            .map(|(open, close)| {
+                rest[open.len()..]
+                    .find(close)
+                    .map_or(rest.len(), |e| open.len() + e + close.len())
+            });
+        if let Some(len) = skip {
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+            continue;
+        }
+        let is_declaration = rest.starts_with("<?xml")
+            && rest[5..].starts_with(|c: char| c.is_whitespace() || c == '?');
+        let close = rest
+            .find("?>")
+            .filter(|&close| !rest[1..close].contains('<'));
+        match (is_declaration, close) {
+            (true, Some(close)) => {
+                rest = &rest[close + 2..];
+                changed = true;
+            }
+            _ => {
+                out.push('<');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 /// `&` that starts no entity or character reference, outside CDATA.
@@ -86,8 +140,12 @@ fn escaped_ampersands(text: &str) -> Option<String> {
 /// True when `text` (starting with `&`) is `&name;`, `&#123;` or `&#x1F;`.
 fn starts_reference(text: &str) -> bool {
     let body = &text[1..];
-    let end = body.find(';').filter(|&e| e <= 40);
-    let Some(end) = end else { return false };
+    // References are short: look no further than 40 bytes for the `;`, so
+    // a document of bare ampersands is mended in linear time.
+    let window = &body.as_bytes()[..body.len().min(41)];
+    let Some(end) = window.iter().position(|b| *b == b';') else {
+        return false;
+    };
     let name = &body[..end];
     match name.strip_prefix('#') {
         Some(num) => match num.strip_prefix(['x', 'X']) {
@@ -305,6 +363,26 @@ mod tests {
             text,
             "<rss version=\"2.0\"><t>A &amp; B &amp; &#169; &#x1F; <![CDATA[x & y]]></t>"
         );
+    }
+
+    #[test]
+    fn a_declaration_after_the_start_is_dropped_but_not_one_quoted_in_text() {
+        let pasted = "<?xml version=\"1.0\"?><rss version=\"2.0\"><a/><?xml version=\"1.0\" \
+                      encoding=\"ISO-8859-1\"?><b><![CDATA[<?xml encoding ?>]]></b><!-- <?xml ?> --></rss>";
+        let (text, what) = mend(pasted).unwrap();
+        assert_eq!(
+            text,
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><a/><b><![CDATA[<?xml encoding ?>]]></b><!-- <?xml ?> --></rss>"
+        );
+        assert_eq!(what, ["a second XML declaration dropped"]);
+        assert!(mend("<rss version=\"2.0\"><![CDATA[Why <?xml matters]]></rss>").is_none());
+    }
+
+    #[test]
+    fn a_megabyte_of_bare_ampersands_is_mended_in_linear_time() {
+        let text = format!("<rss version=\"2.0\"><t>{}</t></rss>", "&".repeat(1 << 20));
+        let (mended, _) = mend(&text).unwrap();
+        assert_eq!(mended.matches("&amp;").count(), 1 << 20);
     }
 
     #[test]

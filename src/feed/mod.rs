@@ -12,7 +12,7 @@ mod text;
 
 pub use crate::html_text::collapse;
 pub use canonical::canonical_link;
-pub use text::html_to_text;
+pub use text::{decode_references, html_to_text};
 
 use url::Url;
 
@@ -128,18 +128,10 @@ fn normalise(entry: feed_rs::model::Entry, base: Option<&Url>) -> Entry {
         .iter()
         .filter_map(|p| p.name.as_deref().map(str::trim).filter(|n| !n.is_empty()))
         .collect();
-    let enclosure = entry
-        .media
-        .iter()
-        .flat_map(|m| &m.content)
-        .find_map(|c| c.url.as_ref());
     let id = if !guid.is_empty() {
         format!("guid:{guid}")
     } else if let Some(c) = &canonical {
         format!("link:{c}")
-    } else if let Some(url) = enclosure {
-        // A podcast episode with neither: its audio file is its identity.
-        format!("enclosure:{url}")
     } else {
         format!("hash:{}", digest([title.as_str(), &summary, &content]))
     };
@@ -171,25 +163,23 @@ fn article_link(links: &[feed_rs::model::Link], base: Option<&Url>) -> Option<Ur
 }
 
 /// Text of a feed `Text`, without markup when it is HTML. Plain text with
-/// character references in it (a title escaped twice, as many feeds send
-/// them) is read the way feed readers show it; control characters, which
-/// no title means, are dropped.
+/// well-formed references in it (a title escaped twice, as many feeds send
+/// them) has those decoded, and is read as HTML only when decoding brought
+/// markup out (`&lt;b&gt;`); control characters, which no title means, are
+/// dropped.
 fn text_of(text: &feed_rs::model::Text) -> String {
     let content = text
         .content
         .replace(|c: char| c.is_control() && !c.is_whitespace(), "");
     if text.content_type.to_string().contains("html") {
-        html_to_text(&content)
-    } else if content.contains('&') {
-        // References are read first, a `<` staying text; markup that this
-        // brings out (HTML escaped twice) is then read as HTML.
-        let decoded = html_to_text(&content.replace('<', "&lt;"));
-        match decoded.contains('<') {
-            true => html_to_text(&decoded),
-            false => decoded,
+        return html_to_text(&content);
+    }
+    match decode_references(&content) {
+        Some(decoded) if decoded.matches('<').count() > content.matches('<').count() => {
+            html_to_text(&decoded)
         }
-    } else {
-        collapse(&content)
+        Some(decoded) => collapse(&decoded),
+        None => collapse(&content),
     }
 }
 

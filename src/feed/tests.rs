@@ -120,6 +120,17 @@ fn declared_windows_1251_is_decoded() {
 }
 
 #[test]
+fn titles_with_a_bare_ampersand_or_a_real_angle_bracket_keep_their_text() {
+    let xml = rss(
+        "<item><guid>1</guid><title>a&lt;b and c &amp; d</title></item>\
+         <item><guid>2</guid><title>Cut&amp;copy, Rules&amp;regulations, Q&amp;A</title></item>",
+    );
+    let feed = parse(xml.as_bytes(), None, None).unwrap();
+    assert_eq!(feed.entries[0].title, "a<b and c & d");
+    assert_eq!(feed.entries[1].title, "Cut&copy, Rules&regulations, Q&A");
+}
+
+#[test]
 fn titles_escaped_twice_are_decoded_and_controls_dropped() {
     let xml = rss(
         "<item><guid>1</guid><title>Say &amp;quot;truce&amp;quot; a\u{8}b &lt;3</title></item>",
@@ -129,19 +140,12 @@ fn titles_escaped_twice_are_decoded_and_controls_dropped() {
 }
 
 #[test]
-fn a_permalink_guid_is_the_link_and_an_enclosure_the_identity() {
-    let xml = rss(
-        r#"<item><guid>https://news.example.org/a</guid><title>a</title></item>
-        <item><title>b</title><enclosure url="https://cdn.example.org/b.mp3" type="audio/mpeg" length="1"/></item>"#,
-    );
+fn a_permalink_guid_is_the_link() {
+    let xml = rss(r#"<item><guid>https://news.example.org/a</guid><title>a</title></item>"#);
     let feed = parse(xml.as_bytes(), None, None).unwrap();
     assert_eq!(
         feed.entries[0].link.as_deref(),
         Some("https://news.example.org/a")
-    );
-    assert_eq!(
-        feed.entries[1].id,
-        "enclosure:https://cdn.example.org/b.mp3"
     );
 }
 
@@ -181,6 +185,19 @@ fn markup_escaped_twice_in_a_plain_title_is_read_as_html() {
     );
     let feed = parse(xml.as_bytes(), None, None).unwrap();
     assert_eq!(feed.entries[0].title, "Flat 730ft2");
+}
+
+#[test]
+fn xml_declarations_quoted_in_a_well_formed_feed_are_kept() {
+    let xml = rss(
+        "<item><guid>1</guid><title><![CDATA[Why <?xml encoding matters]]></title></item>\
+         <item><guid>2</guid><title><![CDATA[the end ?>]]></title></item>",
+    );
+    let feed = parse(xml.as_bytes(), None, None).unwrap();
+    assert_eq!(feed.entries.len(), 2);
+    assert_eq!(feed.entries[0].title, "Why <?xml encoding matters");
+    let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","content_text":"begins with <?xml version"}]}"#;
+    assert_eq!(parse(json.as_bytes(), None, None).unwrap().entries.len(), 1);
 }
 
 #[test]
