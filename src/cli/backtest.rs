@@ -37,7 +37,7 @@ pub fn backtest(config: &Config, state_dir: &Path, name: &str, since: Duration) 
                 .any(|f| f.name == feed && rule.applies_to(f))
     };
     let db = super::database_path(state_dir);
-    let store = match Store::open(&db) {
+    let store = match Store::open_for_reading(&db) {
         Ok(store) => store,
         Err(e) => {
             eprintln!("error: {}: {e}", db.display());

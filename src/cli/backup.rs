@@ -23,7 +23,7 @@ pub fn backup(state_dir: &Path, to: &Path) -> u8 {
         );
         return super::FAILED;
     }
-    match Store::open(&db).and_then(|store| store.backup_to(to)) {
+    match Store::open_for_reading(&db).and_then(|store| store.backup_to(to)) {
         Ok(()) => {
             let size = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
             println!("{} copied to {} ({size} bytes)", db.display(), to.display());

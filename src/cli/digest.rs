@@ -38,7 +38,7 @@ pub async fn digest(config: Config, state_dir: PathBuf, name: &str, preview: boo
 /// Prints the HTML of what the digest would hold now.
 fn print_preview(plan: &DigestPlan, state_dir: &std::path::Path) -> u8 {
     let db = super::database_path(state_dir);
-    let content = Store::open(&db).and_then(|store| {
+    let content = Store::open_for_reading(&db).and_then(|store| {
         store.digest_pending_content(&plan.key, plan.timezone.name(), Utc::now())
     });
     match content {

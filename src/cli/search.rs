@@ -71,10 +71,13 @@ pub fn search(config: &Config, state_dir: &Path, search: &Search) -> u8 {
         }
     };
     let db = super::database_path(state_dir);
-    let store = match Store::open(&db).and_then(|mut store| {
-        index_archive_now(&mut store)?;
-        Ok(store)
-    }) {
+    // Entries not indexed yet are indexed first; where the database cannot
+    // be written, what is indexed is searched.
+    let opened = match Store::open(&db) {
+        Ok(mut store) => index_archive_now(&mut store).map(|_| store),
+        Err(_) => Store::open_for_reading(&db),
+    };
+    let store = match opened {
         Ok(store) => store,
         Err(e) => {
             eprintln!("error: {}: {e}", db.display());

@@ -46,10 +46,13 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
             .collect::<Result<_, StoreError>>()?;
         Ok((store.feed_summaries()?, store.outbox_summary()?, digests))
     };
-    let (summaries, outbox, digests) = match Store::open(&db).and_then(|s| read(&s)) {
+    let (summaries, outbox, digests) = match Store::open_for_reading(&db).and_then(|s| read(&s)) {
         Ok(read) => read,
         Err(e) => {
             eprintln!("error: {}: {e}", db.display());
+            if let Some(problem) = storage_problem(state_dir) {
+                eprintln!("{problem}");
+            }
             return super::FAILED;
         }
     };

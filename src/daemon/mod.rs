@@ -219,11 +219,13 @@ async fn prune(ctx: &Context, stop: &watch::Receiver<bool>) -> bool {
 }
 
 /// A poll the database could not store (disk full, read-only) is tried
-/// again this soon, so the daemon recovers by itself once it can write.
+/// again this soon, then twice as late each time up to the feed's
+/// interval, so the daemon recovers by itself once it can write.
 const STORE_RETRY: Duration = Duration::from_secs(10);
 
-/// The last database error of a poll, until a poll is stored again.
-type Trouble = std::sync::Mutex<Option<String>>;
+/// Feeds whose last polls the database could not store: how many in a
+/// row, and the last error. A feed leaves it once a poll of it is stored.
+type Trouble = std::sync::Mutex<std::collections::BTreeMap<String, (u32, String)>>;
 
 /// How often the status line is refreshed without a watchdog asking.
 const HEARTBEAT: Duration = Duration::from_secs(60);
@@ -244,8 +246,9 @@ async fn health(ctx: &Context, trouble: &Trouble) -> Result<String, StoreError> 
     if outbox.dead > 0 {
         status += &format!(", {} dead", outbox.dead);
     }
-    if let Some(error) = trouble.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-        status += &format!(", polls not stored: {error}");
+    let trouble = trouble.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, error)) = trouble.values().next() {
+        status += &format!(", {} feeds not stored: {error}", trouble.len());
     }
     let now = Utc::now();
     let next_digest = ctx
@@ -309,7 +312,10 @@ fn finish_poll(
     let mut pages_pending = false;
     let next = match report {
         Ok(Ok(report)) => {
-            *trouble.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            trouble
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&feed.name);
             wake_sender.notify_one();
             pages_pending = report.pages_pending;
             report.next_poll
@@ -321,8 +327,18 @@ fn finish_poll(
                 feed = %feed.name,
                 "database error, nothing of this poll was stored; trying again soon: {e}"
             );
-            *trouble.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
-            later(Utc::now(), feed.interval.min(STORE_RETRY))
+            let mut trouble = trouble.lock().unwrap_or_else(|p| p.into_inner());
+            let failures = trouble
+                .entry(feed.name.clone())
+                .and_modify(|(n, error)| {
+                    *n += 1;
+                    *error = e.to_string();
+                })
+                .or_insert((1, e.to_string()))
+                .0;
+            // Soon at first, then backing off to the feed's own interval.
+            let wait = STORE_RETRY.saturating_mul(1 << (failures - 1).min(16));
+            later(Utc::now(), wait.min(feed.interval))
         }
         Err(e) => {
             tracing::error!(feed = %feed.name, "the poll task failed: {e}");

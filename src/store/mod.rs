@@ -87,11 +87,6 @@ impl Store {
             .and_then(|file| file.lock().map(|()| file))
         {
             Ok(lock) => lock,
-            // A read-only state directory: an existing database can still
-            // be read (`status`, `search`), as it is.
-            Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem && path.exists() => {
-                return Store::open_read_only(path);
-            }
             Err(source) => {
                 return Err(StoreError::StateDir {
                     path: lock_path.display().to_string(),
@@ -108,6 +103,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Room for every statement the daemon prepares, so none is parsed
+        // again after another evicted it (the default holds 16).
+        conn.set_prepared_statement_cache_capacity(96);
         drop(lock);
         Ok(Store {
             conn,
@@ -115,18 +113,39 @@ impl Store {
         })
     }
 
-    /// Opens a database on a read-only file system as it is: SQLite cannot
-    /// keep its WAL index there, so the file is read as immutable. Writes
-    /// fail with a read-only error.
-    fn open_read_only(path: &Path) -> Result<Store, StoreError> {
-        let mut uri = url::Url::from_file_path(path).map_err(|()| {
-            StoreError::Corrupt(format!("{} is not an absolute path", path.display()))
+    /// Opens the database to read it, also where it cannot be written (a
+    /// read-only file system or snapshot), for commands that only read:
+    /// as [`Store::open`] when that works; else read-only, through the WAL
+    /// when one is there (SQLite needs its `-shm` file then), or as an
+    /// immutable file when there is none, so nothing committed is missed.
+    pub fn open_for_reading(path: &Path) -> Result<Store, StoreError> {
+        let error = match Store::open(path) {
+            Ok(store) => return Ok(store),
+            Err(e) => e,
+        };
+        if !path.exists() {
+            return Err(error);
+        }
+        let absolute = std::path::absolute(path).map_err(|source| StoreError::StateDir {
+            path: path.display().to_string(),
+            source,
         })?;
-        uri.set_query(Some("immutable=1"));
+        let mut uri = url::Url::from_file_path(&absolute)
+            .map_err(|()| StoreError::Corrupt(format!("{} is not a file path", path.display())))?;
+        let wal = absolute.with_file_name(format!(
+            "{}-wal",
+            absolute.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        uri.set_query(Some(if wal.exists() {
+            "mode=ro"
+        } else {
+            "immutable=1"
+        }));
         let conn = Connection::open_with_flags(
             uri.as_str(),
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
-        )?;
+        )
+        .map_err(|_| error)?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version != MIGRATIONS.len() as i64 {
             return Err(StoreError::Corrupt(format!(
