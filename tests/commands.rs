@@ -213,3 +213,35 @@ async fn completions_and_the_man_page_come_from_the_command_line() {
     assert!(page.contains(".TH newshound 1"), "{page}");
     assert!(page.contains("search") && page.contains("digest"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_that_stops_early_ends_a_command_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    let env = Env::new();
+    let guids: Vec<String> = (0..20_000).map(|i| i.to_string()).collect();
+    let items: Vec<Item> = guids.iter().map(|g| Item::new(g, "t", "d")).collect();
+    let file = env.dir.path().join("many.xml");
+    std::fs::write(&file, rss("https://news.test", &items)).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
+        .arg("inspect")
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe, as `| head -1` does.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"id\""), "{first}");
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.signal(),
+        Some(libc::SIGPIPE),
+        "{:?}",
+        output.status
+    );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}

@@ -175,6 +175,19 @@ enum OpmlAction {
     Export,
 }
 
+/// Lets a command whose output goes to a reader that stops early
+/// (`newshound inspect FEED | head`) end quietly, as Unix tools do, instead
+/// of panicking on the write. Rust ignores SIGPIPE; sockets are unaffected
+/// either way (their writes never raise it). Not for the daemon, whose
+/// stderr may be a pipe to a logger that restarts.
+fn quiet_on_closed_pipe() {
+    // SAFETY: restoring a signal's default disposition at start-up, before
+    // any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Exit code for a run-time failure (a feed, a delivery).
 const FAILED: u8 = 1;
 /// Exit code for an invalid config or usage.
@@ -189,6 +202,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { INVALID } else { 0 });
         }
     };
+    if !matches!(args.command, Command::Run) {
+        quiet_on_closed_pipe();
+    }
     let code = match args.command {
         Command::Inspect { ref source } => runtime().block_on(inspect::inspect(source)),
         Command::Discover { ref url } => runtime().block_on(discover::discover(url)),
