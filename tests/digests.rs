@@ -390,3 +390,36 @@ async fn status_names_each_digest_with_its_next_time_and_what_waits() {
     assert_eq!(json["digests"][0]["waiting"], 1);
     assert_eq!(json["digests"][0]["timezone"], "Europe/Berlin");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn matches_waiting_for_a_digest_taken_out_of_the_config_are_reported() {
+    let server = MockServer::start().await;
+    let env = Env::new();
+    let wire = serve_feed(
+        &server,
+        "wire",
+        rss(&server.uri(), &[Item::new("1", "Ceasefire agreed", "x")]),
+    )
+    .await;
+    env.write_config(&format!(
+        "{wire}{}{}",
+        rule_notifying("ceasefire", "ceasefire", "\"morning\"", ""),
+        digest("morning", "editor@example.org"),
+    ));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    // The digest leaves the config: its match is kept, and status says so.
+    env.write_config(&format!(
+        "{wire}{}",
+        rule_notifying("ceasefire", "ceasefire", "", "")
+    ));
+    let status = stdout(&env.newshound(&["status"]).await);
+    assert!(
+        status.contains(
+            "warning: 1 match(es) wait for the digest \"morning\", which the config no longer names"
+        ),
+        "{status}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&env.newshound(&["status", "--json"]).await)).unwrap();
+    assert_eq!(json["waiting_for_unconfigured"][0]["key"], "digest:morning");
+}

@@ -24,8 +24,14 @@ struct DigestRow<'a> {
     waiting: u64,
 }
 
-/// What the store says about the feeds, the outbox and the digests.
-type Read<'a> = (Vec<FeedSummary>, OutboxSummary, Vec<DigestRow<'a>>);
+/// What the store says about the feeds, the outbox and the digests, and
+/// the matches waiting for digests the config no longer names.
+type Read<'a> = (
+    Vec<FeedSummary>,
+    OutboxSummary,
+    Vec<DigestRow<'a>>,
+    Vec<(String, u64)>,
+);
 
 /// Prints the status; returns the exit code.
 pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
@@ -44,18 +50,29 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
                 })
             })
             .collect::<Result<_, StoreError>>()?;
-        Ok((store.feed_summaries()?, store.outbox_summary()?, digests))
+        let orphaned = store
+            .digest_keys_waiting()?
+            .into_iter()
+            .filter(|(key, _)| !plans.iter().any(|p| p.key == *key))
+            .collect();
+        Ok((
+            store.feed_summaries()?,
+            store.outbox_summary()?,
+            digests,
+            orphaned,
+        ))
     };
-    let (summaries, outbox, digests) = match Store::open_for_reading(&db).and_then(|s| read(&s)) {
-        Ok(read) => read,
-        Err(e) => {
-            eprintln!("error: {}: {e}", db.display());
-            if let Some(problem) = storage_problem(state_dir) {
-                eprintln!("{problem}");
+    let (summaries, outbox, digests, orphaned) =
+        match Store::open_for_reading(&db).and_then(|s| read(&s)) {
+            Ok(read) => read,
+            Err(e) => {
+                eprintln!("error: {}: {e}", db.display());
+                if let Some(problem) = storage_problem(state_dir) {
+                    eprintln!("{problem}");
+                }
+                return super::FAILED;
             }
-            return super::FAILED;
-        }
-    };
+        };
     let mut rows: Vec<Row> = config
         .feeds
         .iter()
@@ -83,10 +100,11 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
         )
     });
     if as_json {
-        println!("{}", to_json(&rows, &outbox, &digests));
+        println!("{}", to_json(&rows, &outbox, &digests, &orphaned));
     } else {
         print_table(&rows, &outbox);
         print_digests(&digests);
+        print_orphaned(&orphaned);
         if let Some(problem) = storage_problem(state_dir) {
             println!("warning: {problem}");
         }
@@ -100,7 +118,12 @@ fn time(t: Option<DateTime<Utc>>) -> Value {
     })
 }
 
-fn to_json(rows: &[Row], outbox: &OutboxSummary, digests: &[DigestRow]) -> Value {
+fn to_json(
+    rows: &[Row],
+    outbox: &OutboxSummary,
+    digests: &[DigestRow],
+    orphaned: &[(String, u64)],
+) -> Value {
     let feeds: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -134,7 +157,26 @@ fn to_json(rows: &[Row], outbox: &OutboxSummary, digests: &[DigestRow]) -> Value
             "next": time(d.next),
             "waiting": d.waiting,
         })).collect::<Vec<_>>(),
+        "waiting_for_unconfigured": orphaned.iter()
+            .map(|(key, n)| json!({"key": key, "waiting": n}))
+            .collect::<Vec<_>>(),
     })
+}
+
+/// Matches held for a digest (or a rule's "more matches" mail) the config
+/// no longer names: kept, and said, never silently dropped.
+fn print_orphaned(orphaned: &[(String, u64)]) {
+    for (key, n) in orphaned {
+        let what = match key.split_once(':') {
+            Some(("overflow", rule)) => format!("the \"more matches\" mail of rule \"{rule}\""),
+            Some((_, name)) => format!("the digest \"{name}\""),
+            None => key.clone(),
+        };
+        println!(
+            "warning: {n} match(es) wait for {what}, which the config no longer names \
+             (or no longer mails at once); they go out once it does again"
+        );
+    }
 }
 
 /// Less free space than this in the state directory is worth a warning.

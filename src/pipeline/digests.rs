@@ -65,9 +65,9 @@ pub async fn close_due_digests(
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     let mut next: Option<DateTime<Utc>> = None;
-    let held = store.call(|s| s.overflow_keys_waiting()).await?;
+    let waiting = store.call(|s| s.digest_keys_waiting()).await?;
     for plan in plans {
-        if plan.overflow && !held.contains(&plan.key) {
+        if plan.overflow && !waiting.iter().any(|(key, _)| *key == plan.key) {
             continue;
         }
         let key = plan.key.clone();

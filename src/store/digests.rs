@@ -141,13 +141,12 @@ impl Store {
         Ok(content(key, now, timezone.to_string(), sections))
     }
 
-    /// The "more matches" keys (`overflow:RULE`) that matches wait for.
-    pub fn overflow_keys_waiting(&self) -> Result<Vec<String>, StoreError> {
+    /// Every digest key matches wait for, with how many wait.
+    pub fn digest_keys_waiting(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT key FROM digest_items
-             WHERE run_id IS NULL AND key >= 'overflow:' AND key < 'overflow;'",
+            "SELECT key, COUNT(*) FROM digest_items WHERE run_id IS NULL GROUP BY key ORDER BY key",
         )?;
-        let keys = stmt.query_map([], |r| r.get(0))?;
+        let keys = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
         Ok(keys.collect::<Result<_, _>>()?)
     }
 
