@@ -16,6 +16,25 @@ fn digest(name: &str, to: &str) -> String {
     )
 }
 
+/// Serves one matching story in the feed "wire", configures `smtp` (a
+/// section or "") and a rule collected into the digest "morning", and
+/// polls; returns the feed's `[[feed]]`.
+async fn one_match_for_morning(server: &MockServer, env: &Env, smtp: &str) -> String {
+    let wire = serve_feed(
+        server,
+        "wire",
+        rss(&server.uri(), &[Item::new("1", "Ceasefire agreed", "x")]),
+    )
+    .await;
+    env.write_config(&format!(
+        "{smtp}{wire}{}{}",
+        rule_notifying("ceasefire", "ceasefire", "\"morning\"", ""),
+        digest("morning", "editor@example.org"),
+    ));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    wire
+}
+
 /// A `[[rule]]` section with its own notify list and extra lines.
 fn rule_notifying(name: &str, query: &str, notify: &str, extra: &str) -> String {
     format!("[[rule]]\nname = \"{name}\"\nquery = '{query}'\nnotify = [{notify}]\n{extra}")
@@ -158,19 +177,7 @@ async fn a_digest_missed_while_nothing_ran_is_sent_once() {
     let server = MockServer::start().await;
     let smtp = SmtpSink::start();
     let env = Env::new();
-    let wire = serve_feed(
-        &server,
-        "wire",
-        rss(&server.uri(), &[Item::new("1", "Ceasefire agreed", "x")]),
-    )
-    .await;
-    env.write_config(&format!(
-        "{}{wire}{}{}",
-        smtp.config(),
-        rule_notifying("ceasefire", "ceasefire", "\"morning\"", ""),
-        digest("morning", "editor@example.org"),
-    ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    one_match_for_morning(&server, &env, &smtp.config()).await;
     // A new digest starts from now: no slot of the past is due.
     assert!(smtp.mails().is_empty());
 
@@ -364,18 +371,7 @@ async fn hostile_feed_content_reaches_no_header_and_no_markup() {
 async fn status_names_each_digest_with_its_next_time_and_what_waits() {
     let server = MockServer::start().await;
     let env = Env::new();
-    let wire = serve_feed(
-        &server,
-        "wire",
-        rss(&server.uri(), &[Item::new("1", "Ceasefire agreed", "x")]),
-    )
-    .await;
-    env.write_config(&format!(
-        "{wire}{}{}",
-        rule_notifying("ceasefire", "ceasefire", "\"morning\"", ""),
-        digest("morning", "editor@example.org"),
-    ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    one_match_for_morning(&server, &env, "").await;
     let status = env.newshound(&["status"]).await;
     assert_exit(&status, 0);
     let text = stdout(&status);
@@ -395,18 +391,7 @@ async fn status_names_each_digest_with_its_next_time_and_what_waits() {
 async fn matches_waiting_for_a_digest_taken_out_of_the_config_are_reported() {
     let server = MockServer::start().await;
     let env = Env::new();
-    let wire = serve_feed(
-        &server,
-        "wire",
-        rss(&server.uri(), &[Item::new("1", "Ceasefire agreed", "x")]),
-    )
-    .await;
-    env.write_config(&format!(
-        "{wire}{}{}",
-        rule_notifying("ceasefire", "ceasefire", "\"morning\"", ""),
-        digest("morning", "editor@example.org"),
-    ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let wire = one_match_for_morning(&server, &env, "").await;
     // The digest leaves the config: its match is kept, and status says so.
     env.write_config(&format!(
         "{wire}{}",
