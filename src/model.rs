@@ -176,7 +176,6 @@ pub struct Delivery {
 #[derive(Debug, Clone)]
 pub struct Alert {
     pub delivery: Delivery,
-    pub feed: String,
     pub title: String,
     pub link: Option<String>,
     pub published: Option<DateTime<Utc>>,

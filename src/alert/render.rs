@@ -238,7 +238,6 @@ mod tests {
                 created: chrono::Utc::now(),
                 channel: "email".into(),
             },
-            feed: "un-news".into(),
             title: title.into(),
             link: Some("https://e.org/a?x=1&y=2".into()),
             published: None,

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::poll::{open, print_delivery};
+use super::poll::{deliver_now, open};
 use crate::alert::digest_html;
 use crate::config::Config;
-use crate::pipeline::{DigestPlan, Queue, close_digest_now, deliver_pending, digest_plans};
-use crate::store::{Store, StoreError};
+use crate::pipeline::{DigestPlan, close_digest_now, digest_plans};
+use crate::store::Store;
 
 /// Runs the command; returns the exit code.
 pub async fn digest(config: Config, state_dir: PathBuf, name: &str, preview: bool) -> u8 {
@@ -80,20 +80,7 @@ async fn send_now(config: Config, state_dir: &std::path::Path, plan: &DigestPlan
             }
         ),
     }
-    let (ctx, mailer) = (Arc::new(ctx), Arc::new(mailer));
-    // A person asked: every pending delivery is tried now, backoff or not.
-    let queue = Queue {
-        honour_backoff: false,
-        max_age: ctx.config.daemon.delivery_max_age,
-    };
-    let delivery = {
-        let (ctx, mailer) = (Arc::clone(&ctx), Arc::clone(&mailer));
-        tokio::spawn(async move { deliver_pending(&ctx.store, &mailer, queue).await })
-    };
-    let delivered = delivery
-        .await
-        .unwrap_or_else(|e| Err(StoreError::Corrupt(format!("delivery task failed: {e}"))));
-    match print_delivery(delivered, &mailer) {
+    match deliver_now(Arc::new(ctx), mailer).await {
         true => 0,
         false => super::FAILED,
     }

@@ -1,5 +1,6 @@
 //! `newshound poll`: every feed (or one) now, then every pending alert.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -64,25 +65,33 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 
     // Digests that came due go out with this pass, for setups that run
     // `poll` from a timer instead of the daemon.
     let plans = digest_plans(&ctx.config);
-    if let Err(e) = close_due_digests(&ctx.store, &plans, chrono::Utc::now()).await {
+    if let Err(e) =
+        close_due_digests(&ctx.store, &plans, &mut HashMap::new(), chrono::Utc::now()).await
+    {
         println!("digests: cannot close those due: {e}");
         failed = true;
     }
+    failed |= !deliver_now(ctx, mailer).await;
+    if failed { super::FAILED } else { 0 }
+}
+
+/// Tries every pending delivery now (a person started the pass: retry
+/// times are not waited for) on a task of the runtime, and prints how it
+/// went; false when anything is left pending or went dead.
+pub(super) async fn deliver_now(ctx: Arc<Context>, mailer: Outbound) -> bool {
     let mailer = Arc::new(mailer);
+    let queue = Queue {
+        honour_backoff: false,
+        max_age: ctx.config.daemon.delivery_max_age,
+    };
     let delivery = {
-        let (ctx, mailer) = (Arc::clone(&ctx), Arc::clone(&mailer));
-        // A person started this pass: every pending delivery is tried now.
-        let queue = Queue {
-            honour_backoff: false,
-            max_age: ctx.config.daemon.delivery_max_age,
-        };
+        let mailer = Arc::clone(&mailer);
         tokio::spawn(async move { deliver_pending(&ctx.store, &mailer, queue).await })
     };
     let delivered = delivery
         .await
         .unwrap_or_else(|e| Err(StoreError::Corrupt(format!("delivery task failed: {e}"))));
-    failed |= !print_delivery(delivered, &mailer);
-    if failed { super::FAILED } else { 0 }
+    print_delivery(delivered, &mailer)
 }
 
 /// Prints one feed's outcome; false when it failed.
@@ -135,10 +144,7 @@ fn print_feed(feed: &FeedConfig, report: Result<FeedReport, StoreError>) -> bool
 }
 
 /// Prints the delivery pass; false when anything is left pending.
-pub(super) fn print_delivery(
-    report: Result<DeliveryReport, StoreError>,
-    mailer: &Outbound,
-) -> bool {
+fn print_delivery(report: Result<DeliveryReport, StoreError>, mailer: &Outbound) -> bool {
     let report = match report {
         Ok(report) => report,
         Err(e) => {

@@ -39,6 +39,8 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
     let plans = digest_plans(config);
     let read = |store: &Store| -> Result<Read, StoreError> {
         let now = Utc::now();
+        let mut waiting: std::collections::HashMap<String, u64> =
+            store.digest_keys_waiting()?.into_iter().collect();
         let digests = plans
             .iter()
             .map(|plan| {
@@ -46,15 +48,13 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
                 Ok(DigestRow {
                     plan,
                     next: plan.schedule.next_after(plan.timezone, from),
-                    waiting: store.digest_pending_count(&plan.key)?,
+                    waiting: waiting.remove(&plan.key).unwrap_or(0),
                 })
             })
             .collect::<Result<_, StoreError>>()?;
-        let orphaned = store
-            .digest_keys_waiting()?
-            .into_iter()
-            .filter(|(key, _)| !plans.iter().any(|p| p.key == *key))
-            .collect();
+        // What is left waits for digests the config no longer names.
+        let mut orphaned: Vec<(String, u64)> = waiting.into_iter().collect();
+        orphaned.sort();
         Ok((
             store.feed_summaries()?,
             store.outbox_summary()?,

@@ -24,8 +24,8 @@ use tokio::task::JoinSet;
 
 use crate::alert::Outbound;
 use crate::pipeline::{
-    Context, FeedReport, Queue, Trigger, close_due_digests, deliver_pending, digest_plans, earlier,
-    index_archive, later, poll_feed,
+    Context, FeedReport, HandledUntil, Queue, Trigger, close_due_digests, deliver_pending,
+    digest_plans, earlier, index_archive, later, poll_feed,
 };
 use crate::store::{PRUNE_BATCH, StoreError};
 use metrics::PollStats;
@@ -375,10 +375,11 @@ async fn delivery_loop(
     mut stop: watch::Receiver<bool>,
 ) {
     let plans = digest_plans(&ctx.config);
+    let mut handled = HandledUntil::new();
     let mut stopping = false;
     loop {
         let now = Utc::now();
-        let next_digest = match close_due_digests(&ctx.store, &plans, now).await {
+        let next_digest = match close_due_digests(&ctx.store, &plans, &mut handled, now).await {
             Ok(next) => next,
             Err(e) => {
                 tracing::error!("cannot close the digests that are due: {e}");

@@ -29,13 +29,28 @@ pub struct Extracted {
 /// given, else what the general extractor finds.
 pub fn extract(html: &str, rule: Option<&SelectorRule>) -> Extracted {
     let document = Html::parse_document(html);
-    let text = match rule {
-        Some(rule) => selector::selected_text(&document, rule),
-        None => readable::article_text(&document),
-    };
     Extracted {
-        text,
+        text: main_text(&document, rule),
         metadata: metadata::metadata(&document),
+    }
+}
+
+/// Only the main text of the page `bytes` a server sent with
+/// `content_type`, as [`extract_bytes`] finds it: what the pipeline needs,
+/// without the metadata only `newshound extract --json` shows.
+pub fn extract_text(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    rule: Option<&SelectorRule>,
+) -> String {
+    let document = Html::parse_document(&decode_page(bytes, content_type).0);
+    main_text(&document, rule)
+}
+
+fn main_text(document: &Html, rule: Option<&SelectorRule>) -> String {
+    match rule {
+        Some(rule) => selector::selected_text(document, rule),
+        None => readable::article_text(document),
     }
 }
 

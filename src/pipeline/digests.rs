@@ -2,6 +2,8 @@
 //! and each storm-limited rule's hourly "more matches" mail. A closed
 //! digest's mails wait in the outbox like alerts.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -56,12 +58,18 @@ pub fn digest_plans(config: &Config) -> Vec<DigestPlan> {
     configured.chain(overflow).collect()
 }
 
+/// How far each digest's schedule was handled, as last read or written:
+/// a caller that closes digests often (the daemon, after every poll) keeps
+/// it so the store is asked only for what it has not seen yet.
+pub type HandledUntil = HashMap<String, DateTime<Utc>>;
+
 /// Closes every digest whose slot came by `now`; one that was due several
 /// times while nothing ran is closed once. Returns when the next one is
 /// due, if any is scheduled.
 pub async fn close_due_digests(
     store: &StoreHandle,
     plans: &[DigestPlan],
+    handled: &mut HandledUntil,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     let mut next: Option<DateTime<Utc>> = None;
@@ -70,15 +78,23 @@ pub async fn close_due_digests(
         if plan.overflow && !waiting.iter().any(|(key, _)| *key == plan.key) {
             continue;
         }
-        let key = plan.key.clone();
-        let done_until = store.call(move |s| s.digest_done_until(&key, now)).await?;
+        let done_until = match handled.get(&plan.key) {
+            Some(at) => *at,
+            None => {
+                let key = plan.key.clone();
+                store.call(move |s| s.digest_done_until(&key, now)).await?
+            }
+        };
         let mut from = done_until;
         if let Some(slot) = plan.schedule.due(plan.timezone, done_until, now) {
+            // None: another process closed the slot first; either way it
+            // is handled up to now.
             if let Some(closed) = close(store, plan, slot, true, now).await? {
                 log_closed(plan, &closed);
             }
             from = now;
         }
+        handled.insert(plan.key.clone(), from);
         if let Some(at) = plan.schedule.next_after(plan.timezone, from) {
             next = Some(next.map_or(at, |n| n.min(at)));
         }

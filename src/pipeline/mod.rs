@@ -13,7 +13,7 @@ mod refresh;
 mod schedule;
 
 pub use deliver::{DeliveryReport, Queue, deliver_pending};
-pub use digests::{DigestPlan, close_digest_now, close_due_digests, digest_plans};
+pub use digests::{DigestPlan, HandledUntil, close_digest_now, close_due_digests, digest_plans};
 pub use index::{index_archive, index_archive_now};
 pub use matching::snippet_for;
 pub use pages::process_pending;

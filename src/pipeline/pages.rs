@@ -12,7 +12,7 @@ use url::Url;
 use super::Context;
 use super::matching::consider;
 use crate::config::{Config, FeedConfig};
-use crate::extract::extract_bytes;
+use crate::extract::extract_text;
 use crate::fetch::{Access, FetchOutcome};
 use crate::model::{Entry, FailureClass};
 use crate::store::{Body, StoreError, Stored};
@@ -142,11 +142,11 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
     // threads, and no more at once than there are cores.
     let _core = ctx.extractions.acquire().await.expect("never closed");
     let extracted = tokio::task::spawn_blocking(move || {
-        extract_bytes(&fetched.body, Some(&content_type), rule.as_ref())
+        extract_text(&fetched.body, Some(&content_type), rule.as_ref())
     })
     .await;
     let text = match extracted {
-        Ok(extracted) => extracted.text,
+        Ok(text) => text,
         Err(e) => return from_feed(format!("the extractor failed: {e}")),
     };
     let chars = text.chars().count();

@@ -151,7 +151,8 @@ impl Store {
     }
 
     /// Matches waiting for the digest `key`.
-    pub fn digest_pending_count(&self, key: &str) -> Result<u64, StoreError> {
+    #[cfg(test)]
+    pub(crate) fn digest_pending_count(&self, key: &str) -> Result<u64, StoreError> {
         Ok(self.conn.query_row(
             "SELECT COUNT(*) FROM digest_items WHERE key = ?1 AND run_id IS NULL",
             [key],

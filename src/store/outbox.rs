@@ -1,12 +1,14 @@
 //! The outbox: pending deliveries, read back as alerts and marked once the
 //! mail server has accepted them.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use super::digests::STORY_SOURCES;
 use super::{Store, StoreError, from_secs, to_secs};
-use crate::model::{Alert, AlertRule, Delivery, DigestMail, Outgoing};
+use crate::model::{Alert, AlertRule, Delivery, DigestContent, DigestMail, Outgoing};
 
 impl Store {
     /// Pending deliveries, oldest first, ready to render: those whose retry
@@ -40,14 +42,23 @@ impl Store {
             ))
         })?;
         let mut pending = Vec::new();
+        // A run's mail to each of its recipients holds the same content.
+        let mut runs: HashMap<i64, DigestContent> = HashMap::new();
         for row in rows {
             let (delivery, rules, entry_id, run) = row?;
             pending.push(match (entry_id, run) {
                 (Some(entry_id), _) => Outgoing::Alert(self.alert(delivery, entry_id, &rules)?),
-                (None, Some(run)) => Outgoing::Digest(DigestMail {
-                    delivery,
-                    digest: self.digest_run_content(run)?,
-                }),
+                (None, Some(run)) => {
+                    let digest = match runs.get(&run) {
+                        Some(content) => content.clone(),
+                        None => {
+                            let content = self.digest_run_content(run)?;
+                            runs.insert(run, content.clone());
+                            content
+                        }
+                    };
+                    Outgoing::Digest(DigestMail { delivery, digest })
+                }
                 (None, None) => {
                     return Err(StoreError::Corrupt(format!(
                         "delivery {} names neither an entry nor a digest",
@@ -61,20 +72,18 @@ impl Store {
 
     /// The alert `delivery` sends about entry `entry_id` for `rules` (JSON).
     fn alert(&self, delivery: Delivery, entry_id: i64, rules: &str) -> Result<Alert, StoreError> {
-        let (feed, title, link, published) = self
+        let (title, link, published) = self
             .conn
-            .prepare_cached("SELECT feed, title, link, published_at FROM entries WHERE id = ?1")?
+            .prepare_cached("SELECT title, link, published_at FROM entries WHERE id = ?1")?
             .query_row([entry_id], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
-                    r.get(2)?,
-                    r.get::<_, Option<i64>>(3)?.map(from_secs),
+                    r.get::<_, Option<i64>>(2)?.map(from_secs),
                 ))
             })?;
         let mut alert = Alert {
             delivery,
-            feed,
             title,
             link,
             published,

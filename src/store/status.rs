@@ -61,16 +61,16 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Pending and dead deliveries, and when the oldest pending was queued.
-    /// Feeds whose last poll failed.
+    /// Feeds whose last poll failed (and that are not disabled).
     pub fn failing_feed_count(&self) -> Result<u64, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM feeds WHERE error_count > 0 AND disabled_at IS NULL",
+            &format!("SELECT COUNT(*) FROM feeds WHERE {FAILING}"),
             [],
             |r| r.get::<_, i64>(0),
         )? as u64)
     }
 
+    /// Pending and dead deliveries, and when the oldest pending was queued.
     pub fn outbox_summary(&self) -> Result<OutboxSummary, StoreError> {
         let summary = self.conn.query_row(
             "SELECT COUNT(*) FILTER (WHERE state = 'pending'), COUNT(*) FILTER (WHERE state = 'dead'),
@@ -88,6 +88,9 @@ impl Store {
         Ok(summary)
     }
 }
+
+/// A feed whose last poll failed, unless a 410 disabled it.
+const FAILING: &str = "error_count > 0 AND disabled_at IS NULL";
 
 /// What `/metrics` reads from the database at each scrape.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -130,9 +133,7 @@ impl Store {
                 "SELECT state, COUNT(*) FROM deliveries GROUP BY state ORDER BY state",
             )?,
             oldest_pending: self.outbox_summary()?.oldest_pending,
-            failing_feeds: names(
-                "SELECT name FROM feeds WHERE error_count > 0 AND disabled_at IS NULL",
-            )?,
+            failing_feeds: names(&format!("SELECT name FROM feeds WHERE {FAILING}"))?,
             disabled_feeds: names("SELECT name FROM feeds WHERE disabled_at IS NOT NULL")?,
             digest_items_waiting: count("SELECT COUNT(*) FROM digest_items WHERE run_id IS NULL")?,
         })

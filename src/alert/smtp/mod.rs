@@ -96,10 +96,7 @@ impl SmtpMailer {
             ),
             SmtpSecurity::Plain => (None, None),
         };
-        let from = config
-            .from
-            .parse()
-            .map_err(|e| AlertError::Address(format!("{}: {e}", config.from)))?;
+        let from = super::render::mailbox(&config.from)?;
         let connections = config.connections.max(1);
         Ok(SmtpMailer {
             host: config.host.clone(),
