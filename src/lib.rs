@@ -13,7 +13,7 @@ pub mod daemon;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
-pub mod html_text;
+pub mod html;
 pub mod invariants;
 pub mod model;
 pub mod opml;

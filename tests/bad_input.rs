@@ -221,3 +221,34 @@ async fn a_feed_can_send_its_own_agent_and_headers_with_a_token_from_a_file() {
         stderr(&missing)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn queries_nested_too_deep_are_refused_at_their_position_not_a_stack_overflow() {
+    let env = Env::new();
+    let deep = format!("{}ceasefire{}", "(".repeat(20_000), ")".repeat(20_000));
+    env.write_config(&format!(
+        "{}{}",
+        feed("wire", "https://news.test/feed.xml"),
+        rule("deep", &deep, &["desk@example.org"])
+    ));
+    let output = env.newshound(&["check"]).await;
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("nests parentheses and NOTs more than 100 deep"),
+        "{}",
+        stderr(&output)
+    );
+    env.write_config(&feed("wire", "https://news.test/feed.xml"));
+    // 30,000 NOTs: a longer argument than Linux passes to a process.
+    let nots = format!("a {}b", "NOT ".repeat(30_000));
+    let minuses = format!("a {}b", "-".repeat(50_000));
+    for query in [&deep, &nots, &minuses] {
+        for command in [
+            vec!["search", query.as_str()],
+            vec!["test-rules", "--query", query.as_str(), "Cargo.toml"],
+        ] {
+            let output = env.newshound(&command).await;
+            assert_exit(&output, 2);
+        }
+    }
+}

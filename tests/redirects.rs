@@ -157,3 +157,57 @@ async fn gone_disables_the_feed_until_a_person_retries_it() {
         stdout(&status)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_moved_feed_sends_its_secret_headers_only_to_its_configured_origin() {
+    let old = MockServer::start().await;
+    // The canary: another origin (another port), recording what reached it.
+    let canary = MockServer::start().await;
+    redirect(
+        &old,
+        "/feed.xml",
+        301,
+        &format!("{}/feed.xml", canary.uri()),
+    )
+    .await;
+    serve_feed(&canary, "/feed.xml").await;
+    let env = Env::new();
+    let token = env.dir.path().join("token");
+    std::fs::write(&token, "Bearer s3cret-canary\n").unwrap();
+    env.write_config(&format!(
+        "{}allow_private_network = true\nheaders = {{ Authorization = {{ file = \"{}\" }}, X-Team = \"desk\" }}\n",
+        feed("wire", &format!("{}/feed.xml", old.uri())),
+        token.display()
+    ));
+    for _ in 0..5 {
+        assert_exit(&env.newshound(&["poll"]).await, 0);
+    }
+
+    let asked_old = old.received_requests().await.unwrap();
+    assert_eq!(asked_old.len(), 3, "moved after three permanent redirects");
+    assert!(
+        asked_old
+            .iter()
+            .all(|r| r.headers.get("authorization").is_some())
+    );
+    let asked_canary = canary.received_requests().await.unwrap();
+    assert_eq!(asked_canary.len(), 5);
+    for request in &asked_canary {
+        assert!(
+            request.headers.get("authorization").is_none(),
+            "{:?}",
+            request.headers
+        );
+        assert!(
+            request.headers.get("x-team").is_none(),
+            "{:?}",
+            request.headers
+        );
+    }
+    let status = env.newshound(&["status"]).await;
+    assert!(
+        stdout(&status).contains("another origin: its headers are not sent there"),
+        "{}",
+        stdout(&status)
+    );
+}

@@ -119,6 +119,37 @@ async fn under_systemd_it_notifies_reloads_and_stops_with_nothing_lost() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_reload_with_a_query_nested_6000_deep_is_refused_and_the_daemon_lives() {
+    let server = MockServer::start().await;
+    serve(&server, "a", "Ceasefire in the north").await;
+    let env = Env::new();
+    let feed_a = feed("a", &format!("{}/a.xml", server.uri()));
+    env.write_config(&format!(
+        "{feed_a}{}",
+        rule("ceasefire", "ceasefire", &["desk@example.org"])
+    ));
+    let socket_path = env.dir.path().join("notify");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    let daemon = env.spawn_daemon_with(&[("NOTIFY_SOCKET", socket_path.to_str().unwrap())]);
+    expect(&socket, "READY=1", |m| m.contains("READY=1")).await;
+
+    let deep = format!("{}ceasefire{}", "(".repeat(6_000), ")".repeat(6_000));
+    env.write_config(&format!(
+        "{feed_a}{}",
+        rule("ceasefire", &deep, &["desk@example.org"])
+    ));
+    signal(&daemon, "-HUP");
+    let refused = expect(&socket, "READY=1", |m| m.contains("READY=1")).await;
+    assert!(refused.contains("config not reloaded"), "{refused}");
+
+    // Still alive, on the old config: it stops as asked, with code 0.
+    let output = Env::stop_daemon(daemon).await;
+    let log = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    assert!(log.contains("more than 100 deep"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn metrics_are_prometheus_text_and_health_says_ok() {
     let server = MockServer::start().await;
     serve(&server, "a", "Ceasefire in the north").await;

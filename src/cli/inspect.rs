@@ -81,7 +81,7 @@ pub(super) async fn fetch(
             url,
             &Validators::default(),
             &Access::feed(trusted, false),
-            &Default::default(),
+            None,
         )
         .await
     {

@@ -206,8 +206,8 @@ pub fn main() -> ExitCode {
         quiet_on_closed_pipe();
     }
     let code = match args.command {
-        Command::Inspect { ref source } => runtime().block_on(inspect::inspect(source)),
-        Command::Discover { ref url } => runtime().block_on(discover::discover(url)),
+        Command::Inspect { ref source } => block_on(inspect::inspect(source)),
+        Command::Discover { ref url } => block_on(discover::discover(url)),
         Command::Completions { shell } => {
             let mut command = Args::command();
             clap_complete::generate(shell, &mut command, "newshound", &mut std::io::stdout());
@@ -226,11 +226,9 @@ pub fn main() -> ExitCode {
             Err(code) => code,
         },
         Command::Poll { ref feed } => with_config(&args, |config, dir| {
-            runtime().block_on(poll::poll(config, dir, feed.as_deref()))
+            block_on(poll::poll(config, dir, feed.as_deref()))
         }),
-        Command::Run => with_config(&args, |config, dir| {
-            runtime().block_on(run::run(config, dir))
-        }),
+        Command::Run => with_config(&args, |config, dir| block_on(run::run(config, dir))),
         Command::TestRules {
             ref rule,
             ref query,
@@ -271,9 +269,7 @@ pub fn main() -> ExitCode {
             };
             match (source, batch, out) {
                 (_, Some(dir), Some(out)) => extract::extract_batch(dir, out, rule.as_ref()),
-                (Some(source), _, _) => {
-                    runtime().block_on(extract::extract_one(source, rule.as_ref(), json))
-                }
+                (Some(source), _, _) => block_on(extract::extract_one(source, rule.as_ref(), json)),
                 _ => INVALID,
             }
         }
@@ -287,12 +283,12 @@ pub fn main() -> ExitCode {
             Err(code) => code,
         },
         Command::TestMail { ref to } => with_config(&args, |config, dir| {
-            runtime().block_on(test_mail::test_mail(&config, &dir, to.as_deref()))
+            block_on(test_mail::test_mail(&config, &dir, to.as_deref()))
         }),
         Command::Digest {
             ref name, preview, ..
         } => with_config(&args, |config, dir| {
-            runtime().block_on(digest::digest(config, dir, name, preview))
+            block_on(digest::digest(config, dir, name, preview))
         }),
         Command::Search {
             ref query,
@@ -370,9 +366,15 @@ fn database_path(state_dir: &Path) -> PathBuf {
     state_dir.join("newshound.db")
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
+/// Runs `work` on a new async runtime. Once it is done the runtime waits
+/// at most a second for blocking threads still busy (an extraction given
+/// up at its deadline), so that a stop never hangs on one.
+fn block_on<F: std::future::Future>(work: F) -> F::Output {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .expect("the async runtime starts")
+        .expect("the async runtime starts");
+    let output = runtime.block_on(work);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    output
 }

@@ -136,6 +136,7 @@ fn to_json(
                 "last_error": s.and_then(|s| s.last_error.as_ref())
                     .map(|(class, message)| json!({"class": class, "message": message})),
                 "error_count": s.map_or(0, |s| s.error_count),
+                "warning": s.and_then(|s| s.last_warning.as_deref()),
                 "next_poll": time(s.and_then(|s| s.next_poll_at)),
                 "entries": s.map_or(0, |s| s.entries),
                 "matches": s.map_or(0, |s| s.matches),
@@ -259,6 +260,10 @@ fn print_table(rows: &[Row], outbox: &OutboxSummary) {
             .and_then(|s| s.last_error.as_ref())
             .map(|(class, message)| {
                 format!("{class} ×{}: {message}", s.map_or(0, |s| s.error_count))
+            })
+            .or_else(|| {
+                let warning = s?.last_warning.as_ref()?;
+                Some(format!("warning: {warning}"))
             })
             .unwrap_or_default();
         println!(

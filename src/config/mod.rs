@@ -40,19 +40,52 @@ const DEFAULT_SMTP_CONNECTIONS: usize = 4;
 /// More sessions than this would look like an attack to most servers.
 const MAX_SMTP_CONNECTIONS: usize = 32;
 
-/// The shortest poll interval accepted: faster polling is rude to servers.
-/// The longest `keep_days`: a century.
-const MAX_KEEP_DAYS: u64 = 36_500;
-
 /// Immediate mails per rule and clock hour unless the rule says otherwise.
 const DEFAULT_MAX_IMMEDIATE_PER_HOUR: u32 = 20;
 
 const MIN_INTERVAL: Duration = Duration::from_secs(60);
 /// The longest poll interval accepted: a feed polled more rarely is dead.
 const MAX_INTERVAL: Duration = Duration::from_secs(30 * 24 * 3600);
-/// The longest backfill (or delivery max age) accepted, which keeps date
-/// arithmetic in range.
-const MAX_BACKFILL: Duration = Duration::from_secs(3650 * 24 * 3600);
+
+/// The values each `[daemon]` number and duration accepts, both ends
+/// included: wide enough for any real deployment, narrow enough that no
+/// value can overflow the arithmetic or the allocations it feeds.
+struct DaemonRanges {
+    /// `backfill` and `delivery_max_age`: up to ten years keeps date
+    /// arithmetic in range.
+    backfill: (Duration, Duration),
+    concurrency: (u64, u64),
+    per_host_connections: (u64, u64),
+    per_host_delay: (Duration, Duration),
+    fetch_timeout: (Duration, Duration),
+    connect_timeout: (Duration, Duration),
+    extract_timeout: (Duration, Duration),
+    /// Days: up to a century.
+    keep_days: (u64, u64),
+    /// `feed_max_bytes` and `page_max_bytes`: 1 KiB to 1 GiB.
+    max_bytes: (u64, u64),
+    max_pages_per_poll: (u64, u64),
+}
+
+const fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+const DAEMON_RANGES: DaemonRanges = DaemonRanges {
+    backfill: (Duration::ZERO, secs(3650 * 24 * 3600)),
+    concurrency: (1, 4096),
+    per_host_connections: (1, 256),
+    per_host_delay: (Duration::ZERO, secs(3600)),
+    fetch_timeout: (secs(1), secs(3600)),
+    connect_timeout: (secs(1), secs(600)),
+    extract_timeout: (Duration::from_millis(1), secs(600)),
+    keep_days: (1, 36_500),
+    max_bytes: (1024, 1 << 30),
+    max_pages_per_poll: (1, 100_000),
+};
+
+/// The most immediate mails per rule and hour a rule may allow.
+const MAX_IMMEDIATE_PER_HOUR: u64 = 100_000;
 
 impl Config {
     /// Reads and validates the config file at `path`.
@@ -175,6 +208,7 @@ impl Checker<'_> {
 
     fn daemon(&self, raw: &RawDaemon) -> Checked<DaemonConfig> {
         let mut daemon = DaemonConfig::default();
+        let r = &DAEMON_RANGES;
         if let Some(v) = &raw.default_interval {
             daemon.default_interval = self.interval(v)?;
         }
@@ -182,37 +216,40 @@ impl Checker<'_> {
             daemon.max_interval = self.interval(v)?;
         }
         if let Some(v) = &raw.backfill {
-            daemon.backfill = self.at_most(v, MAX_BACKFILL, "10years")?;
+            daemon.backfill = self.duration_in(v, r.backfill)?;
         }
         if let Some(v) = &raw.delivery_max_age {
-            daemon.delivery_max_age = self.at_most(v, MAX_BACKFILL, "10years")?;
+            daemon.delivery_max_age = self.duration_in(v, r.backfill)?;
         }
         if let Some(v) = &raw.concurrency {
-            daemon.concurrency = self.positive(v)? as usize;
+            daemon.concurrency = self.count_in(v, r.concurrency)? as usize;
         }
         if let Some(v) = &raw.per_host_connections {
-            daemon.per_host_connections = self.positive(v)? as usize;
+            daemon.per_host_connections = self.count_in(v, r.per_host_connections)? as usize;
         }
         if let Some(v) = &raw.per_host_delay {
-            daemon.per_host_delay = self.at_most(v, Duration::from_secs(3600), "1h")?;
+            daemon.per_host_delay = self.duration_in(v, r.per_host_delay)?;
         }
         if let Some(v) = &raw.fetch_timeout {
-            daemon.fetch_timeout = self.nonzero_duration(v)?;
+            daemon.fetch_timeout = self.duration_in(v, r.fetch_timeout)?;
         }
         if let Some(v) = &raw.connect_timeout {
-            daemon.connect_timeout = self.nonzero_duration(v)?;
+            daemon.connect_timeout = self.duration_in(v, r.connect_timeout)?;
+        }
+        if let Some(v) = &raw.extract_timeout {
+            daemon.extract_timeout = self.duration_in(v, r.extract_timeout)?;
         }
         if let Some(v) = &raw.keep_days {
-            daemon.keep_days = self.positive(v)?;
-            if daemon.keep_days > MAX_KEEP_DAYS {
-                return Err(self.error(&v.span(), "keep_days must be at most 36500 (100 years)"));
-            }
+            daemon.keep_days = self.count_in(v, r.keep_days)?;
         }
         if let Some(v) = &raw.page_max_bytes {
-            daemon.page_max_bytes = self.positive(v)?;
+            daemon.page_max_bytes = self.count_in(v, r.max_bytes)?;
         }
         if let Some(v) = &raw.feed_max_bytes {
-            daemon.feed_max_bytes = self.positive(v)?;
+            daemon.feed_max_bytes = self.count_in(v, r.max_bytes)?;
+        }
+        if let Some(v) = &raw.max_pages_per_poll {
+            daemon.max_pages_per_poll = self.count_in(v, r.max_pages_per_poll)? as usize;
         }
         if let Some(v) = &raw.log_level {
             if !is_log_filter(v.get_ref()) {
@@ -276,15 +313,7 @@ impl Checker<'_> {
             ));
         }
         let connections = match &s.connections {
-            Some(n) => match self.positive(n)? as usize {
-                n if n <= MAX_SMTP_CONNECTIONS => n,
-                _ => {
-                    return Err(self.error(
-                        &n.span(),
-                        format!("at most {MAX_SMTP_CONNECTIONS} SMTP connections"),
-                    ));
-                }
-            },
+            Some(n) => self.count_in(n, (1, MAX_SMTP_CONNECTIONS as u64))? as usize,
             None => DEFAULT_SMTP_CONNECTIONS,
         };
         Ok(SmtpConfig {
@@ -493,12 +522,14 @@ impl Checker<'_> {
         }
         let max_immediate_per_hour = match &r.max_immediate_per_hour {
             None => DEFAULT_MAX_IMMEDIATE_PER_HOUR,
-            Some(limit) => u32::try_from(*limit.get_ref()).map_err(|_| {
+            Some(limit) => self.count_in(limit, (0, MAX_IMMEDIATE_PER_HOUR)).map_err(|_| {
                 self.error(
                     &limit.span(),
-                    format!("rule \"{name}\": max_immediate_per_hour must be 0 (no limit) or more"),
+                    format!(
+                        "rule \"{name}\": max_immediate_per_hour must be from 0 (no limit) to {MAX_IMMEDIATE_PER_HOUR}"
+                    ),
                 )
-            })?,
+            })? as u32,
         };
         let rule = RuleConfig {
             name,
@@ -603,35 +634,42 @@ impl Checker<'_> {
         })
     }
 
-    fn nonzero_duration(&self, raw: &Spanned<String>) -> Checked<Duration> {
-        let d = self.duration(raw)?;
-        if d.is_zero() {
-            return Err(self.error(&raw.span(), "must be longer than zero"));
-        }
-        Ok(d)
-    }
-
     fn interval(&self, raw: &Spanned<String>) -> Checked<Duration> {
-        let d = self.at_most(raw, MAX_INTERVAL, "30days")?;
-        if d < MIN_INTERVAL {
-            return Err(self.error(&raw.span(), "an interval must be at least 1m"));
-        }
-        Ok(d)
+        self.duration_in(raw, (MIN_INTERVAL, MAX_INTERVAL))
     }
 
-    fn at_most(&self, raw: &Spanned<String>, max: Duration, max_text: &str) -> Checked<Duration> {
+    /// A duration within `(min, max)`, both included.
+    fn duration_in(
+        &self,
+        raw: &Spanned<String>,
+        (min, max): (Duration, Duration),
+    ) -> Checked<Duration> {
         let d = self.duration(raw)?;
-        if d > max {
-            return Err(self.error(&raw.span(), format!("must be at most {max_text}")));
+        if d < min || d > max {
+            let range = match min.is_zero() {
+                true => format!("at most {}", humantime::format_duration(max)),
+                false => format!(
+                    "from {} to {}",
+                    humantime::format_duration(min),
+                    humantime::format_duration(max)
+                ),
+            };
+            return Err(self.error(&raw.span(), format!("must be {range}")));
         }
         Ok(d)
     }
 
-    fn positive(&self, raw: &Spanned<i64>) -> Checked<u64> {
+    /// A whole number within `(min, max)`, both included.
+    fn count_in(&self, raw: &Spanned<i64>, (min, max): (u64, u64)) -> Checked<u64> {
         u64::try_from(*raw.get_ref())
             .ok()
-            .filter(|&n| n > 0)
-            .ok_or_else(|| self.error(&raw.span(), "must be a whole number above zero"))
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| {
+                self.error(
+                    &raw.span(),
+                    format!("must be a whole number from {min} to {max}"),
+                )
+            })
     }
 }
 

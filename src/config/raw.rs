@@ -151,6 +151,8 @@ pub struct RawDaemon {
     pub per_host_delay: Option<Spanned<String>>,
     pub fetch_timeout: Option<Spanned<String>>,
     pub connect_timeout: Option<Spanned<String>>,
+    pub extract_timeout: Option<Spanned<String>>,
+    pub max_pages_per_poll: Option<Spanned<i64>>,
     pub feed_max_bytes: Option<Spanned<i64>>,
     pub page_max_bytes: Option<Spanned<i64>>,
     pub keep_days: Option<Spanned<i64>>,

@@ -92,7 +92,7 @@ fn rule_feeds_must_exist() {
 fn too_short_interval_is_refused() {
     let err = parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\ninterval = \"10s\"\n")
         .unwrap_err();
-    assert!(err.contains("an interval must be at least 1m"), "{err}");
+    assert!(err.contains("must be from 1m to 30days"), "{err}");
 }
 
 #[test]
@@ -156,7 +156,7 @@ fn bounds_and_log_level_are_checked() {
     let err =
         parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\ninterval = \"100000years\"\n")
             .unwrap_err();
-    assert!(err.contains("must be at most 30days"), "{err}");
+    assert!(err.contains("must be from 1m to 30days"), "{err}");
     let err = parse("[daemon]\nlog_level = \"loud!\"\n").unwrap_err();
     assert!(err.starts_with("n.toml:2:13: invalid log_level"), "{err}");
 }
@@ -172,4 +172,40 @@ fn query_error_caret_survives_escapes() {
         )),
         "{err}"
     );
+}
+
+#[test]
+fn config_values_that_would_panic_later_are_refused_at_load() {
+    let cases = [
+        (
+            "concurrency = 9223372036854775807",
+            "must be a whole number from 1 to 4096",
+        ),
+        (
+            "per_host_connections = 9223372036854775000",
+            "from 1 to 256",
+        ),
+        (
+            "fetch_timeout = \"18446744073709551615s\"",
+            "must be from 1s to 1h",
+        ),
+        (
+            "connect_timeout = \"500000000000years\"",
+            "must be from 1s to 10m",
+        ),
+        ("extract_timeout = \"2h\"", "must be from 1ms to 10m"),
+        ("page_max_bytes = 10", "from 1024 to 1073741824"),
+        ("max_pages_per_poll = 0", "from 1 to 100000"),
+        ("keep_days = 40000", "from 1 to 36500"),
+        ("backfill = \"20years\"", "must be at most"),
+    ];
+    for (line, message) in cases {
+        let err = parse(&format!("[daemon]\n{line}\n")).unwrap_err();
+        let column = line.find('=').unwrap() + 3;
+        assert!(
+            err.starts_with(&format!("n.toml:2:{column}: ")),
+            "{line}: {err}"
+        );
+        assert!(err.contains(message), "{line}: {err}");
+    }
 }

@@ -167,6 +167,12 @@ pub struct DaemonConfig {
     /// Deadline for one whole request, body included.
     pub fetch_timeout: Duration,
     pub connect_timeout: Duration,
+    /// How long the extractor may take over one page before the feed's
+    /// own text stands in.
+    pub extract_timeout: Duration,
+    /// Article pages one poll of a feed fetches at most; the other new
+    /// entries are matched against the feed's own text.
+    pub max_pages_per_poll: usize,
     /// Cap on a feed's decompressed body.
     pub feed_max_bytes: u64,
     /// Cap on an article page's decompressed body.
@@ -190,6 +196,8 @@ impl Default for DaemonConfig {
             per_host_delay: Duration::from_secs(1),
             fetch_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            extract_timeout: Duration::from_secs(10),
+            max_pages_per_poll: 100,
             feed_max_bytes: 10 * 1024 * 1024,
             page_max_bytes: 5 * 1024 * 1024,
             keep_days: 90,

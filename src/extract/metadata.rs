@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use scraper::{ElementRef, Html, Selector};
 
-use crate::html_text::collapse;
+use crate::html::collapse;
 
 /// The article's metadata, each when the page has it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

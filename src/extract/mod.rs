@@ -28,7 +28,7 @@ pub struct Extracted {
 /// Extracts the article from an HTML page: the elements `rule` picks when
 /// given, else what the general extractor finds.
 pub fn extract(html: &str, rule: Option<&SelectorRule>) -> Extracted {
-    let document = Html::parse_document(html);
+    let document = crate::html::parse_document(html);
     Extracted {
         text: main_text(&document, rule),
         metadata: metadata::metadata(&document),
@@ -43,7 +43,7 @@ pub fn extract_text(
     content_type: Option<&str>,
     rule: Option<&SelectorRule>,
 ) -> String {
-    let document = Html::parse_document(&decode_page(bytes, content_type).0);
+    let document = crate::html::parse_document(&decode_page(bytes, content_type).0);
     main_text(&document, rule)
 }
 

@@ -130,7 +130,7 @@ pub fn article_text(document: &Html) -> String {
     let root = document.root_element();
     let stats = Stats::measure(root, NEVER);
     let scores = score_candidates(root, &stats);
-    let whole_page = || crate::html_text::visible_text(root, NEVER).replace('\n', "\n\n");
+    let whole_page = || crate::html::visible_text(root, NEVER).replace('\n', "\n\n");
     // The highest score; of equal ones, the first in the page.
     let Some((&best_id, _)) = scores.iter().max_by(|a, b| {
         a.1.final_score
@@ -371,7 +371,7 @@ fn collect_paragraphs(root: ElementRef, stats: &Stats, out: &mut Vec<String>) {
         let element = match node.value() {
             Node::Element(_) => ElementRef::wrap(node).expect("an element"),
             Node::Text(t) => {
-                let text = crate::html_text::collapse(t);
+                let text = crate::html::collapse(t);
                 if text.chars().count() >= MIN_PARAGRAPH {
                     out.push(text);
                 }
@@ -411,7 +411,7 @@ fn collect_paragraphs(root: ElementRef, stats: &Stats, out: &mut Vec<String>) {
 fn is_text_block(element: ElementRef) -> bool {
     matches!(element.value().name(), "div" | "section" | "span")
         && element.children().all(|c| match c.value() {
-            Node::Element(e) => !crate::html_text::BLOCKS.contains(&e.name()) || e.name() == "br",
+            Node::Element(e) => !crate::html::BLOCKS.contains(&e.name()) || e.name() == "br",
             _ => true,
         })
         && element.text().any(|t| !t.trim().is_empty())
@@ -432,7 +432,7 @@ fn inline_text(element: ElementRef) -> String {
                 // starts a line of its own.
                 Node::Element(e)
                     if node.id() != element.id()
-                        && crate::html_text::BLOCKS.contains(&e.name())
+                        && crate::html::BLOCKS.contains(&e.name())
                         && !is_clutter(ElementRef::wrap(node).expect("an element")) =>
                 {
                     raw.push('\n');
@@ -448,7 +448,7 @@ fn inline_text(element: ElementRef) -> String {
             Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
             Edge::Close(node) if skipping.is_none() && node.id() != element.id() => {
                 if let Node::Element(e) = node.value()
-                    && crate::html_text::BLOCKS.contains(&e.name())
+                    && crate::html::BLOCKS.contains(&e.name())
                 {
                     raw.push('\n');
                 }
@@ -456,7 +456,7 @@ fn inline_text(element: ElementRef) -> String {
             _ => {}
         }
     }
-    crate::html_text::collapse(&raw)
+    crate::html::collapse(&raw)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node, Selector};
 
-use crate::html_text::{BLOCKS, collapse};
+use crate::html::{BLOCKS, collapse};
 
 /// A checked `extract = { selector, remove }` override.
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Node};
 
-use crate::html_text::BLOCKS;
+use crate::html::BLOCKS;
 
 /// The measures of one element.
 #[derive(Debug, Clone, Copy, Default)]

@@ -2,7 +2,7 @@
 //! elements of the feed types, and, when it has none, the paths where sites
 //! commonly keep their feeds.
 
-use scraper::{Html, Selector};
+use scraper::Selector;
 use url::Url;
 
 /// Media types a page's alternate links name feeds by.
@@ -33,7 +33,7 @@ pub const COMMON_PATHS: &[&str] = &[
 /// The feeds `html` advertises, resolved against its `<base href>` or
 /// `page`, http(s) only, each once, in document order.
 pub fn advertised_feeds(html: &str, page: &Url) -> Vec<Url> {
-    let document = Html::parse_document(html);
+    let document = crate::html::parse_document(html);
     let base_selector = Selector::parse("base[href]").expect("a valid selector");
     let base = document
         .select(&base_selector)

@@ -8,13 +8,16 @@ mod canonical;
 pub(crate) mod decode;
 pub mod discover;
 mod lenient;
+mod nesting;
 mod text;
 
-pub use crate::html_text::collapse;
+pub use crate::html::collapse;
 pub use canonical::canonical_link;
 pub use text::{decode_references, html_to_text};
 
 use url::Url;
+
+use nesting::MAX_XML_DEPTH;
 
 use crate::model::{Entry, digest};
 
@@ -48,6 +51,11 @@ pub fn parse(
     base: Option<&Url>,
 ) -> Result<ParsedFeed, FeedError> {
     let prepared = decode::prepare(bytes, content_type);
+    if !is_json(&prepared.bytes) && nesting::nests_deeper_than(&prepared.bytes, MAX_XML_DEPTH) {
+        return Err(FeedError::NotAFeed(format!(
+            "elements nest more than {MAX_XML_DEPTH} levels deep; no feed is built that way"
+        )));
+    }
     let first = match read(prepared.bytes.as_ref(), base) {
         Ok(feed) if !feed.entries.is_empty() => {
             return Ok(finish(feed, base, prepared.warning));
@@ -73,6 +81,16 @@ pub fn parse(
         Ok(_) => Err(FeedError::Empty),
         Err(e) => Err(e),
     }
+}
+
+/// True for a JSON document (a JSON Feed), whose strings may hold
+/// unclosed HTML that is no XML nesting.
+fn is_json(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b'{' | b'['))
 }
 
 /// feed-rs's reading of `bytes`. A panic inside the XML reader (it has

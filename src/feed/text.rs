@@ -1,8 +1,6 @@
 //! Feed markup to plain text: what rules match against and mails quote.
 
-use scraper::Html;
-
-use crate::html_text::{collapse, visible_text};
+use crate::html::{collapse, visible_text};
 
 /// Elements whose text is never shown to a reader.
 const HIDDEN: &[&str] = &[
@@ -15,7 +13,7 @@ pub fn html_to_text(html: &str) -> String {
     if !html.contains('<') && !html.contains('&') {
         return collapse(html);
     }
-    let fragment = Html::parse_fragment(html);
+    let fragment = crate::html::parse_fragment(html);
     visible_text(fragment.root_element(), HIDDEN)
 }
 

@@ -93,10 +93,20 @@ enum Kind {
     Robots,
 }
 
+/// A feed's own request headers (tokens), for its configured origin only:
+/// never along a redirect to another origin, and never to the origin a
+/// moved feed polls now.
+#[derive(Clone, Copy)]
+pub struct OwnHeaders<'a> {
+    pub headers: &'a HeaderMap,
+    /// The configured feed URL, whose scheme, host and port alone get them.
+    pub origin: &'a Url,
+}
+
 /// How one request is made.
 struct Request<'a> {
     validators: &'a Validators,
-    headers: &'a HeaderMap,
+    own: Option<OwnHeaders<'a>>,
     cap: Cap,
     accept: &'static str,
     respect_robots: bool,
@@ -206,11 +216,11 @@ impl Fetcher {
         url: &Url,
         validators: &Validators,
         access: &Access,
-        headers: &HeaderMap,
+        own: Option<OwnHeaders<'_>>,
     ) -> Result<FetchOutcome, FetchError> {
         let request = Request {
             validators,
-            headers,
+            own,
             cap: Cap {
                 bytes: self.limits.max_bytes,
                 setting: "feed_max_bytes",
@@ -272,7 +282,7 @@ impl Fetcher {
         );
         let request = Request {
             validators: &Validators::default(),
-            headers: &HeaderMap::new(),
+            own: None,
             cap,
             accept,
             respect_robots,
@@ -288,7 +298,7 @@ impl Fetcher {
     ) -> Result<FetchOutcome, FetchError> {
         let Request {
             validators,
-            headers,
+            own,
             cap,
             accept,
             respect_robots,
@@ -319,9 +329,8 @@ impl Fetcher {
                 false => &self.guarded,
             };
             let mut request = client.get(current.clone()).header(header::ACCEPT, accept);
-            // A feed's own headers (tokens) go only to its own origin.
-            if current.origin() == url.origin() {
-                request = request.headers(headers.clone());
+            if let Some(own) = own.filter(|own| current.origin() == own.origin.origin()) {
+                request = request.headers(own.headers.clone());
             }
             if let Some(etag) = &validators.etag {
                 request = request.header(header::IF_NONE_MATCH, etag);

@@ -48,6 +48,9 @@ pub async fn process_pending(
     wake: Option<&Notify>,
 ) -> Result<Stored, StoreError> {
     let mut total = Stored::default();
+    // Entries this call has taken up: past max_pages_per_poll, a feed that
+    // lists thousands of links gets no more page fetches.
+    let mut pages_read = 0;
     loop {
         let name = feed.name.clone();
         let pending = ctx
@@ -55,9 +58,13 @@ pub async fn process_pending(
             .call(move |s| s.unprocessed_entries(&name, BATCH))
             .await?;
         let count = pending.len();
+        let first = pages_read;
+        pages_read += count;
         let results: Vec<Result<Stored, StoreError>> = stream::iter(pending)
-            .map(|(id, entry)| async move {
-                let stored = process(ctx, feed, id, entry).await?;
+            .enumerate()
+            .map(|(i, (id, entry))| async move {
+                let page_allowed = first + i < ctx.config.daemon.max_pages_per_poll;
+                let stored = process(ctx, feed, id, entry, page_allowed).await?;
                 if let (Some(wake), true) = (wake, stored.deliveries > 0) {
                     wake.notify_one();
                 }
@@ -84,11 +91,22 @@ async fn process(
     feed: &FeedConfig,
     id: i64,
     entry: Entry,
+    page_allowed: bool,
 ) -> Result<Stored, StoreError> {
-    // Pages of every feed together stay within the global concurrency.
-    let slot = ctx.page_slots.acquire().await.expect("never closed");
-    let body = page_body(ctx, feed, &entry).await;
-    drop(slot);
+    let body = match page_allowed {
+        true => {
+            // Pages of every feed together stay within the global concurrency.
+            let _slot = ctx.page_slots.acquire().await.expect("never closed");
+            page_body(ctx, feed, &entry).await
+        }
+        false => feed_text(
+            &entry,
+            format!(
+                "this poll has fetched {} pages already (page_limit; [daemon] max_pages_per_poll)",
+                ctx.config.daemon.max_pages_per_poll
+            ),
+        ),
+    };
     if let Some(note) = &body.note {
         tracing::info!(feed = %feed.name, link = entry.link.as_deref().unwrap_or(""), "feed text used: {note}");
     }
@@ -101,11 +119,7 @@ async fn process(
 /// The text to match `entry` against: its page's main text, or the feed's
 /// own content with the reason the page was not used.
 async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
-    let from_feed = |note: String| Body {
-        text: entry.content.clone(),
-        source: "feed",
-        note: Some(note),
-    };
+    let from_feed = |note: String| feed_text(entry, note);
     if !feed.scrape {
         return from_feed("page fetching is off for this feed (scrape = false)".into());
     }
@@ -139,15 +153,23 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
     let rule = feed.extract.clone();
     let source = if rule.is_some() { "selector" } else { "page" };
     // Parsing a large page takes milliseconds of CPU: off the async
-    // threads, and no more at once than there are cores.
+    // threads, and no more at once than there are cores. Past its deadline
+    // the page is given up and its core handed on; the thread ends on its
+    // own, as extraction is linear in the page's size.
     let _core = ctx.extractions.acquire().await.expect("never closed");
-    let extracted = tokio::task::spawn_blocking(move || {
+    let deadline = ctx.config.daemon.extract_timeout;
+    let extraction = tokio::task::spawn_blocking(move || {
         extract_text(&fetched.body, Some(&content_type), rule.as_ref())
-    })
-    .await;
-    let text = match extracted {
-        Ok(text) => text,
-        Err(e) => return from_feed(format!("the extractor failed: {e}")),
+    });
+    let text = match tokio::time::timeout(deadline, extraction).await {
+        Ok(Ok(text)) => text,
+        Ok(Err(e)) => return from_feed(format!("the extractor failed: {e}")),
+        Err(_) => {
+            return from_feed(format!(
+                "the extractor ran past its deadline of {} (timeout; [daemon] extract_timeout)",
+                humantime::format_duration(deadline)
+            ));
+        }
     };
     let chars = text.chars().count();
     let feed_chars = entry
@@ -162,6 +184,15 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
         text,
         source,
         note: None,
+    }
+}
+
+/// The feed's own text of `entry`, with why its page was not used.
+fn feed_text(entry: &Entry, note: String) -> Body {
+    Body {
+        text: entry.content.clone(),
+        source: "feed",
+        note: Some(note),
     }
 }
 

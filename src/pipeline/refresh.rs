@@ -8,8 +8,10 @@ use super::matching::consider;
 use super::pages::{process_pending, reads_page};
 use super::schedule::{adaptive_interval, backoff, jittered, stretched};
 use crate::config::FeedConfig;
-use crate::feed::{self, FeedError};
-use crate::fetch::{Access, FetchError, FetchOutcome, Fetched, Redirect, permanent_target};
+use crate::feed::{self, FeedError, ParsedFeed};
+use crate::fetch::{
+    Access, FetchError, FetchOutcome, Fetched, OwnHeaders, Redirect, permanent_target,
+};
 use crate::model::{Entry, FailureClass};
 use crate::store::{FeedState, KnownEntry, NewEntry, PollRecord, StoreError, UpdatedEntry};
 
@@ -141,10 +143,13 @@ pub async fn poll_feed(
 
     let url = Url::parse(state.poll_url()).unwrap_or_else(|_| feed.url.clone());
     let access = Access::feed(&feed.url, feed.allow_private_network);
-    let headers = ctx.headers_of(&feed.name);
+    let own = OwnHeaders {
+        headers: ctx.headers_of(&feed.name),
+        origin: &feed.url,
+    };
     match ctx
         .fetcher
-        .get(&url, &state.validators, &access, headers)
+        .get(&url, &state.validators, &access, Some(own))
         .await
     {
         Ok(FetchOutcome::Fetched(fetched)) => {
@@ -173,19 +178,19 @@ async fn store_fetched(
     ctx: &Context,
     feed: &FeedConfig,
     state: &FeedState,
-    fetched: Fetched,
+    mut fetched: Fetched,
     now: DateTime<Utc>,
     failures: u32,
 ) -> Result<FeedReport, StoreError> {
-    let content_type = fetched.content_type.as_deref();
-    let parsed = match feed::parse(&fetched.body, content_type, Some(&fetched.final_url)) {
+    let parsed = match parse_off_the_runtime(&mut fetched).await {
         Ok(parsed) => parsed,
         Err(e) => return fail(ctx, feed, not_a_feed(feed, e), now, failures).await,
     };
     // A permanent redirect counts towards moving the feed only when it led
     // to a feed (not to a parked domain's page).
     note_redirects(ctx, feed, &fetched.redirects).await?;
-    if let Some(warning) = &parsed.warning {
+    let warning = join_warnings(parsed.warning, headers_left_behind(ctx, feed, state));
+    if let Some(warning) = &warning {
         tracing::warn!(feed = %feed.name, "{warning}");
     }
     let (new_entries, changed) = sort_entries(ctx, &feed.name, parsed.entries).await?;
@@ -199,7 +204,7 @@ async fn store_fetched(
     let next_poll = next_poll(ctx, feed, now, &[fetched.fresh_for, parsed.ttl]).await?;
     let record = PollRecord {
         validators: fetched.validators,
-        warning: parsed.warning.clone(),
+        warning: warning.clone(),
         entries: new_entries
             .into_iter()
             .map(|entry| {
@@ -253,12 +258,45 @@ async fn store_fetched(
         changed: stored.updated,
         matches: stored.matches,
         deliveries: stored.deliveries,
-        warning: parsed.warning,
+        warning,
     };
     Ok(FeedReport {
         pages_pending: stored.unprocessed > 0,
         ..report(feed, outcome, next_poll)
     })
+}
+
+/// Why a feed that moved to another origin is polled without its headers:
+/// its tokens were given for the configured origin, not for wherever a
+/// redirect leads.
+fn headers_left_behind(ctx: &Context, feed: &FeedConfig, state: &FeedState) -> Option<String> {
+    let moved = Url::parse(state.moved_to.as_deref()?).ok()?;
+    let left_behind = moved.origin() != feed.url.origin() && !ctx.headers_of(&feed.name).is_empty();
+    left_behind.then(|| {
+        format!(
+            "the feed moved to {moved}, another origin: its headers are not sent there \
+             (put the new URL in the config if they are meant for it)"
+        )
+    })
+}
+
+fn join_warnings(first: Option<String>, second: Option<String>) -> Option<String> {
+    match (first, second) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Reads a fetched feed on a blocking thread: a large or hostile document
+/// takes CPU that the async workers (other feeds, `/healthz`, the
+/// watchdog) must not wait for. The body is moved out of `fetched`.
+async fn parse_off_the_runtime(fetched: &mut Fetched) -> Result<ParsedFeed, FeedError> {
+    let body = std::mem::take(&mut fetched.body);
+    let content_type = fetched.content_type.clone();
+    let base = fetched.final_url.clone();
+    tokio::task::spawn_blocking(move || feed::parse(&body, content_type.as_deref(), Some(&base)))
+        .await
+        .unwrap_or_else(|e| Err(FeedError::NotAFeed(format!("the feed reader failed: {e}"))))
 }
 
 /// When a feed that answered is due again: its interval (or, adaptive, its

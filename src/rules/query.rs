@@ -68,6 +68,12 @@ impl QueryError {
 /// NEAR without a distance means NEAR/5.
 const DEFAULT_NEAR: u32 = 5;
 
+/// The deepest nesting of parentheses and NOTs a query may have. The parser
+/// and every walk over the expression recurse once per level, so the limit
+/// keeps them far inside any thread's stack, whichever thread parses (a
+/// reload runs on a 2 MiB worker).
+pub const MAX_NESTING: usize = 100;
+
 impl Query {
     /// Parses `source`.
     pub fn parse(source: &str) -> Result<Query, QueryError> {
@@ -81,6 +87,7 @@ impl Query {
             at: 0,
             terms: Vec::new(),
             end: source.len(),
+            depth: 0,
         };
         let expr = parser.or(FieldSet::ALL)?;
         if let Some((offset, lexeme)) = parser.peek() {
@@ -142,6 +149,8 @@ struct Parser<'q> {
     at: usize,
     terms: Vec<Term>,
     end: usize,
+    /// Parentheses and NOTs open around the lexeme at `at`.
+    depth: usize,
 }
 
 type Parsed<T> = Result<T, QueryError>;
@@ -159,6 +168,25 @@ impl<'q> Parser<'q> {
 
     fn offset(&self) -> usize {
         self.peek().map_or(self.end, |(offset, _)| offset)
+    }
+
+    /// Runs `inner` one level deeper (inside the parenthesis or NOT at
+    /// `offset`), refusing a level past [`MAX_NESTING`].
+    fn nested<T>(
+        &mut self,
+        offset: usize,
+        inner: impl FnOnce(&mut Self) -> Parsed<T>,
+    ) -> Parsed<T> {
+        if self.depth >= MAX_NESTING {
+            return Err(QueryError::new(
+                offset,
+                format!("the query nests parentheses and NOTs more than {MAX_NESTING} deep"),
+            ));
+        }
+        self.depth += 1;
+        let parsed = inner(self);
+        self.depth -= 1;
+        parsed
     }
 
     fn or(&mut self, fields: FieldSet) -> Parsed<Expr> {
@@ -222,7 +250,8 @@ impl<'q> Parser<'q> {
                 if !self.starts_operand() {
                     return Err(QueryError::new(offset, "NOT needs a term after it"));
                 }
-                Ok(Expr::Not(Box::new(self.unary(fields)?)))
+                let inner = self.nested(offset, |p| p.unary(fields))?;
+                Ok(Expr::Not(Box::new(inner)))
             }
             _ => self.primary(fields),
         }
@@ -235,7 +264,7 @@ impl<'q> Parser<'q> {
                 if matches!(self.peek(), Some((_, Lexeme::Close))) {
                     return Err(QueryError::new(offset, "empty parentheses"));
                 }
-                let inner = self.or(fields)?;
+                let inner = self.nested(offset, |p| p.or(fields))?;
                 match self.next() {
                     Some((_, Lexeme::Close)) => Ok(inner),
                     _ => Err(QueryError::new(offset, "unbalanced parenthesis")),

@@ -214,3 +214,37 @@ fn double_minus_is_double_negation_and_ligatures_count_as_letters() {
         "ﬁ is two letters once normalised"
     );
 }
+
+#[test]
+fn nesting_past_the_limit_is_refused_where_it_goes_too_deep() {
+    let deep = |n: usize| format!("{}a{}", "(".repeat(n), ")".repeat(n));
+    let err = Query::parse(&deep(20_000)).unwrap_err();
+    assert_eq!(err.offset, MAX_NESTING);
+    assert!(
+        err.message.contains("more than 100 deep"),
+        "{}",
+        err.message
+    );
+    let nots = format!("a {}b", "NOT ".repeat(100_000));
+    assert!(Query::parse(&nots).unwrap_err().message.contains("deep"));
+    let minuses = format!("a {}b", "-".repeat(50_000));
+    assert!(Query::parse(&minuses).is_err());
+}
+
+#[test]
+fn the_deepest_query_accepted_parses_on_a_small_stack() {
+    // The limit, not the thread, bounds the recursion: 512 KiB is a
+    // quarter of what a worker thread has, even unoptimised.
+    let query = format!(
+        "{}a NOT b{}",
+        "(".repeat(MAX_NESTING - 1),
+        ")".repeat(MAX_NESTING - 1)
+    );
+    let parsed = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || Query::parse(&query).map(|q| q.terms.len()))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(parsed, Ok(2));
+}
