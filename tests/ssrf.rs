@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use newshound::fetch::{Access, FetchOutcome, Fetcher, HostLimits, Limits, Validators};
 use newshound::model::FailureClass;
-use reqwest::header::HeaderMap;
 use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -64,7 +63,7 @@ async fn get(
     access: Access,
 ) -> Result<FetchOutcome, newshound::fetch::FetchError> {
     fetcher
-        .get(url, &Validators::default(), &access, &HeaderMap::new())
+        .get(url, &Validators::default(), &access, None)
         .await
 }
 
