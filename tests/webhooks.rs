@@ -135,3 +135,57 @@ async fn a_webhook_that_is_down_does_not_hold_up_mail() {
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(json["deliveries"]["pending"], 2, "both webhook calls wait");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_url_kept_in_a_file_appears_in_no_output_log_or_row() {
+    let feeds = MockServer::start().await;
+    let body = rss(&feeds.uri(), &[Item::new("1", "Ceasefire agreed", "x")]);
+    respond(
+        &feeds,
+        "/feed.xml",
+        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
+    )
+    .await;
+    let env = Env::new();
+    // Nothing listens there: the call fails with a transport error, whose
+    // text reqwest would give with the whole URL.
+    let token = "T0KEN-c4nary-91f3";
+    let url_file = env.dir.path().join("hook-url");
+    std::fs::write(
+        &url_file,
+        format!("http://127.0.0.1:{}/hook/{token}\n", free_port()),
+    )
+    .unwrap();
+    env.write_config(&format!(
+        "{}[[webhook]]\nname = \"ntfy\"\nurl_file = \"{}\"\n\
+         [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"ntfy\"]\n",
+        feed("wire", &format!("{}/feed.xml", feeds.uri())),
+        url_file.display()
+    ));
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
+        .arg("--config")
+        .arg(env.config_path())
+        .arg("--state-dir")
+        .arg(env.state_dir())
+        .arg("poll")
+        .env("RUST_LOG", "debug")
+        .output()
+        .await
+        .unwrap();
+    assert_exit(&output, 1);
+    let said = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(said.contains("webhook \"ntfy\""), "{said}");
+    assert!(!said.contains(token), "{said}");
+    let db = rusqlite::Connection::open(env.database()).unwrap();
+    let error: String = db
+        .query_row("SELECT last_error FROM deliveries", [], |r| r.get(0))
+        .unwrap();
+    assert!(error.contains("webhook \"ntfy\""), "{error}");
+    drop(db);
+    for file in std::fs::read_dir(env.state_dir()).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(token), "the token is stored");
+    }
+}

@@ -11,7 +11,7 @@ use url::Url;
 use super::AlertError;
 use super::snippet::snippet_plain;
 use crate::config::{HeaderValue, WebhookConfig};
-use crate::fetch::header_map;
+use crate::fetch::{error_causes, header_map};
 use crate::model::Alert;
 use crate::secrets::read_secret;
 
@@ -86,7 +86,14 @@ impl Webhooks {
             .send()
             .await
             .map_err(|e| AlertError::Webhook {
-                message: format!("webhook \"{}\": {e}", alert.delivery.recipient),
+                // A webhook's URL is its secret (Slack and ntfy put the
+                // token in the path): the error names the webhook instead,
+                // as it reaches the output, the log and the database.
+                message: format!(
+                    "webhook \"{}\": {}",
+                    alert.delivery.recipient,
+                    error_causes(&e.without_url())
+                ),
                 permanent: false,
             })?;
         let status = answer.status();

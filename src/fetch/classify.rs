@@ -47,7 +47,7 @@ pub fn classify(error: reqwest::Error) -> FetchError {
 }
 
 /// The error and its causes, joined with ": ", repeats dropped.
-fn causes(error: &reqwest::Error) -> String {
+pub fn causes(error: &reqwest::Error) -> String {
     let mut parts: Vec<String> = vec![error.to_string()];
     let mut source = error.source();
     while let Some(cause) = source {

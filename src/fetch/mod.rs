@@ -26,7 +26,7 @@ use url::Url;
 
 use crate::model::FailureClass;
 pub use crate::model::Validators;
-pub use classify::classify;
+pub use classify::{causes as error_causes, classify};
 pub use guard::{Access, is_blocked};
 pub use hosts::HostLimits;
 pub use redirect::{MAX_REDIRECTS, Redirect, permanent_target};
