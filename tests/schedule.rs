@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use chrono::Utc;
 use common::*;
 use newshound::store::Store;
@@ -327,5 +329,51 @@ async fn an_adaptive_feed_follows_how_often_it_publishes() {
     assert!(
         about(wait, 3600),
         "every 2 hours published, polled about hourly: {wait}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_poll_with_the_clock_far_ahead_does_not_freeze_the_feed_or_its_digest() {
+    let server = MockServer::start().await;
+    let body = rss(&server.uri(), &[Item::new("1", "Truce", "x")]);
+    respond(
+        &server,
+        "/feed.xml",
+        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
+    )
+    .await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}[[rule]]\nname = \"truce\"\nquery = 'truce'\nnotify = [\"morning\"]\n\
+         [[digest]]\nname = \"morning\"\nschedule = \"0 7 * * *\"\ntimezone = \"UTC\"\nto = [\"desk@example.org\"]\n",
+        feed("wire", &format!("{}/feed.xml", server.uri()))
+    ));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    // What a poll made while the clock stood a year ahead leaves behind.
+    let year_ahead = (Utc::now() + chrono::Duration::days(365)).timestamp();
+    let db = rusqlite::Connection::open(env.database()).unwrap();
+    db.execute("UPDATE feeds SET next_poll_at = ?1", [year_ahead])
+        .unwrap();
+    let digests = db
+        .execute("UPDATE digests SET done_until = ?1", [year_ahead])
+        .unwrap();
+    assert_eq!(digests, 1);
+
+    let daemon = env.spawn_daemon();
+    let read = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    wait_until("the schedule pulled back", Duration::from_secs(30), || {
+        read("SELECT MAX(next_poll_at) FROM feeds") < year_ahead
+            && read("SELECT MAX(done_until) FROM digests") < year_ahead
+    })
+    .await;
+    let output = Env::stop_daemon(daemon).await;
+    let now = Utc::now().timestamp();
+    // Due within the longest interval (24 h), the digest handled up to now.
+    assert!(read("SELECT next_poll_at FROM feeds") <= now + 24 * 3600);
+    assert!(read("SELECT done_until FROM digests") <= now);
+    let log = stderr(&output);
+    assert!(
+        log.contains("the clock moved back: 1 feed(s) were due and 1 digest(s)"),
+        "{log}"
     );
 }

@@ -264,6 +264,10 @@ async fn health(ctx: &Context, trouble: &Trouble) -> Result<String, StoreError> 
 }
 
 /// Each configured feed's next poll time, from the store (new feeds: now).
+/// When each feed is next due, as stored. A time further ahead than the
+/// feed's longest interval was written while the clock was wrong (a poll
+/// at +365 days): it is pulled back to that interval from now, and so are
+/// digests handled past now, or they would wait for the clock to catch up.
 async fn load_schedule(ctx: &Context) -> Result<Vec<DateTime<Utc>>, StoreError> {
     let known: HashMap<String, Option<DateTime<Utc>>> = ctx
         .store
@@ -272,16 +276,41 @@ async fn load_schedule(ctx: &Context) -> Result<Vec<DateTime<Utc>>, StoreError> 
         .into_iter()
         .collect();
     let now = Utc::now();
-    Ok(ctx
+    let mut pulled_back = Vec::new();
+    let next_polls: Vec<DateTime<Utc>> = ctx
         .config
         .feeds
         .iter()
         .map(|f| match f.enabled {
-            true => known.get(&f.name).copied().flatten().unwrap_or(now),
+            true => {
+                let at = known.get(&f.name).copied().flatten().unwrap_or(now);
+                let latest = later(now, f.interval.max(ctx.config.daemon.max_interval));
+                if at > latest {
+                    pulled_back.push((f.name.clone(), latest));
+                }
+                at.min(latest)
+            }
             // A paused feed is never due.
             false => DateTime::<Utc>::MAX_UTC,
         })
-        .collect())
+        .collect();
+    let feeds = pulled_back.len();
+    let digests = ctx
+        .store
+        .call(move |s| {
+            for (name, at) in &pulled_back {
+                s.pull_back_next_poll(name, *at)?;
+            }
+            s.pull_back_digests(now)
+        })
+        .await?;
+    if feeds + digests > 0 {
+        tracing::warn!(
+            "the clock moved back: {feeds} feed(s) were due and {digests} digest(s) handled \
+             later than they can be; they are scheduled from now"
+        );
+    }
+    Ok(next_polls)
 }
 
 type Finished = Result<(tokio::task::Id, Result<FeedReport, StoreError>), tokio::task::JoinError>;

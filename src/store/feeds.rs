@@ -189,6 +189,14 @@ impl Store {
         Ok(())
     }
 
+    /// Makes feed `name` due at `at` if it was due later.
+    pub fn pull_back_next_poll(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE feeds SET next_poll_at = ?2 WHERE name = ?1 AND next_poll_at > ?2")?
+            .execute(params![name, to_secs(at)])?;
+        Ok(())
+    }
+
     /// When each known feed is next due (None: due now).
     pub fn next_polls(&self) -> Result<Vec<NextPoll>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT name, next_poll_at FROM feeds")?;

@@ -382,3 +382,16 @@ pub async fn paths(server: &wiremock::MockServer) -> Vec<String> {
     let requests = server.received_requests().await.unwrap_or_default();
     requests.iter().map(|r| r.url.path().to_string()).collect()
 }
+
+/// Waits until `done` holds, looking every 50 ms for at most `limit`;
+/// panics saying `what` did not happen otherwise.
+pub async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not happen within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
