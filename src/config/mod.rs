@@ -554,7 +554,7 @@ impl Checker<'_> {
 
     fn digest(&self, d: &RawDigest) -> Checked<DigestConfig> {
         let name = self.name(&d.name, "digest")?;
-        let schedule = d
+        let schedule: crate::cron::Schedule = d
             .schedule
             .get_ref()
             .parse()
@@ -577,6 +577,18 @@ impl Checker<'_> {
                 )
             })?,
         };
+        let now = chrono::Utc::now();
+        let horizon = now + chrono::Duration::days(4 * 366);
+        if schedule.next_after(timezone, now).is_none_or(|at| at > horizon) {
+            return Err(self.error(
+                &d.schedule.span(),
+                format!(
+                    "digest \"{name}\": schedule \"{}\" does not fire in the next four years \
+                     (is the day of the month in the month, e.g. not 30 February?)",
+                    d.schedule.get_ref()
+                ),
+            ));
+        }
         if d.to.is_empty() {
             return Err(self.error(
                 &d.name.span(),
