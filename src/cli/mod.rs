@@ -188,6 +188,14 @@ fn quiet_on_closed_pipe() {
     }
 }
 
+/// Makes every file and directory newshound creates private to its user
+/// (0600 and 0700), whatever umask it was started with: the database and
+/// its WAL, the lock files, the Maildir's mails and backups hold what the
+/// user watches, and under a umask of 022 they were world-readable.
+fn private_files() {
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
 /// Exit code for a run-time failure (a feed, a delivery).
 const FAILED: u8 = 1;
 /// Exit code for an invalid config or usage.
@@ -195,6 +203,7 @@ const INVALID: u8 = 2;
 
 /// Parses the arguments, runs the command and returns its exit code.
 pub fn main() -> ExitCode {
+    private_files();
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(e) => {

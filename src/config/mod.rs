@@ -554,16 +554,16 @@ impl Checker<'_> {
 
     fn digest(&self, d: &RawDigest) -> Checked<DigestConfig> {
         let name = self.name(&d.name, "digest")?;
-        let schedule: crate::cron::Schedule = d
-            .schedule
-            .get_ref()
-            .parse()
-            .map_err(|e: crate::cron::CronError| {
-                self.error(
-                    &d.schedule.span(),
-                    format!("digest \"{name}\": schedule {e}"),
-                )
-            })?;
+        let schedule: crate::cron::Schedule =
+            d.schedule
+                .get_ref()
+                .parse()
+                .map_err(|e: crate::cron::CronError| {
+                    self.error(
+                        &d.schedule.span(),
+                        format!("digest \"{name}\": schedule {e}"),
+                    )
+                })?;
         let timezone = match &d.timezone {
             None => chrono_tz::Tz::UTC,
             Some(tz) => tz.get_ref().trim().parse().map_err(|_| {
@@ -579,7 +579,10 @@ impl Checker<'_> {
         };
         let now = chrono::Utc::now();
         let horizon = now + chrono::Duration::days(4 * 366);
-        if schedule.next_after(timezone, now).is_none_or(|at| at > horizon) {
+        if schedule
+            .next_after(timezone, now)
+            .is_none_or(|at| at > horizon)
+        {
             return Err(self.error(
                 &d.schedule.span(),
                 format!(

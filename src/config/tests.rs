@@ -219,7 +219,10 @@ fn a_schedule_that_never_fires_is_refused_at_its_position() {
     };
     let err = digest("0 0 30 2 *").unwrap_err();
     assert!(err.starts_with("n.toml:3:12: "), "{err}");
-    assert!(err.contains("does not fire in the next four years"), "{err}");
+    assert!(
+        err.contains("does not fire in the next four years"),
+        "{err}"
+    );
     // 29 February comes every four years.
     assert!(digest("0 0 29 2 *").is_ok());
 }

@@ -61,12 +61,10 @@ impl Store {
     /// Sets every digest handled past `now` (by a clock that was ahead) to
     /// handled up to `now`, so its next slot comes from now; how many were.
     pub fn pull_back_digests(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        Ok(self
-            .conn
-            .execute(
-                "UPDATE digests SET done_until = ?1 WHERE done_until > ?1",
-                [to_secs(now)],
-            )?)
+        Ok(self.conn.execute(
+            "UPDATE digests SET done_until = ?1 WHERE done_until > ?1",
+            [to_secs(now)],
+        )?)
     }
 
     /// How far the schedule of `key` was handled, if the digest ran yet;

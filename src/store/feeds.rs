@@ -192,7 +192,9 @@ impl Store {
     /// Makes feed `name` due at `at` if it was due later.
     pub fn pull_back_next_poll(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         self.conn
-            .prepare_cached("UPDATE feeds SET next_poll_at = ?2 WHERE name = ?1 AND next_poll_at > ?2")?
+            .prepare_cached(
+                "UPDATE feeds SET next_poll_at = ?2 WHERE name = ?1 AND next_poll_at > ?2",
+            )?
             .execute(params![name, to_secs(at)])?;
         Ok(())
     }
