@@ -408,3 +408,58 @@ async fn matches_waiting_for_a_digest_taken_out_of_the_config_are_reported() {
         serde_json::from_str(&stdout(&env.newshound(&["status", "--json"]).await)).unwrap();
     assert_eq!(json["waiting_for_unconfigured"][0]["key"], "digest:morning");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mail_display_spoofing_from_a_title_and_a_link_is_neutralised() {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    let env = Env::new();
+    // "=?utf-8?b?DQpCY2M6IGV2aWxAZXhhbXBsZS5vcmc=?=" decodes to
+    // "\r\nBcc: evil@example.org"; U+202E turns "gpj.exe" around.
+    let items = [Item::new(
+        "1",
+        "Ceasefire =?utf-8?b?DQpCY2M6IGV2aWxAZXhhbXBsZS5vcmc=?= \u{202E}gpj.exe\u{200B}",
+        "x",
+    )
+    .link("http://www.yourbank.example@evil.example/login")];
+    respond(
+        &server,
+        "/wire.xml",
+        wiremock::ResponseTemplate::new(200)
+            .set_body_raw(rss(&server.uri(), &items), "application/rss+xml"),
+    )
+    .await;
+    env.write_config(&format!(
+        "{}{}{}{}",
+        smtp.config(),
+        feed("wire", &format!("{}/wire.xml", server.uri())),
+        rule_notifying(
+            "ceasefire",
+            "ceasefire",
+            "\"immediate\", \"morning\"",
+            "to = [\"desk@example.org\"]\n"
+        ),
+        digest("morning", "editor@example.org"),
+    ));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    assert_exit(&env.newshound(&["digest", "morning", "--now"]).await, 0);
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 2, "an alert and a digest");
+    // What the reader's client shows, encoded-words decoded.
+    let subject = mails[0].parsed().subject().unwrap().to_string();
+    assert!(!subject.contains("Bcc"), "{subject}");
+    assert!(!subject.contains(['\u{202E}', '\u{200B}']), "{subject}");
+    for mail in &mails {
+        assert_eq!(mail.to.len(), 1, "no recipient was added");
+        for part in [text_part(mail), html_part(mail)] {
+            assert!(!part.contains("yourbank"), "{part}");
+            assert!(part.contains("http://evil.example/login"), "{part}");
+        }
+        // The title shown as the link's text: no override turns it around.
+        let html = html_part(mail);
+        let link_text = html.split("</a>").next().unwrap();
+        let link_text = &link_text[link_text.rfind('>').unwrap()..];
+        assert!(link_text.contains("gpj.exe"), "{link_text}");
+        assert!(!link_text.contains(['\u{202E}', '\u{200B}']), "{link_text}");
+    }
+}

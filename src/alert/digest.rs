@@ -10,7 +10,7 @@ use lettre::message::{Mailbox, MultiPart};
 
 use super::AlertError;
 use super::render::{
-    HTML_END, HTML_START, LIST_ID, escape, header_safe, mailbox, raw, shown_title,
+    HTML_END, HTML_START, LIST_ID, escape, header_safe, mailbox, raw, shown_link, shown_title,
 };
 use super::snippet::{snippet_html, snippet_text};
 use crate::model::{DigestContent, DigestItem, DigestMail};
@@ -132,7 +132,7 @@ pub fn digest_text(digest: &DigestContent) -> String {
                 let _ = writeln!(out, "   {}", snippet_text(&item.snippet));
             }
             if let Some(link) = &item.link {
-                let _ = writeln!(out, "   {link}");
+                let _ = writeln!(out, "   {}", shown_link(link));
             }
             let _ = writeln!(
                 out,
@@ -216,7 +216,7 @@ fn item_html(out: &mut String, item: &DigestItem, tz: Tz) {
         Some(link) => write!(
             out,
             "<div style=\"font-size:16px;font-weight:bold\"><a href=\"{}\" style=\"color:#1a4b8c\">{title}</a></div>",
-            escape(link)
+            escape(&shown_link(link))
         ),
         None => write!(
             out,

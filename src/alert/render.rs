@@ -97,17 +97,52 @@ pub(super) fn shown_title(title: &str) -> String {
     }
 }
 
-/// `value` on one line without control characters, at most `max` chars.
+/// `value` on one line, at most `max` chars, without what could make a
+/// mail client show something else than its text: control characters,
+/// bidi overrides and zero-width characters (which reorder or hide text:
+/// "moc.knab" shown as "bank.com"), and the `=?` that starts an RFC 2047
+/// encoded-word (a literal `=?utf-8?b?…?=` in a title would be decoded by
+/// the reader's client, into anything).
 pub fn header_safe(value: &str, max: usize) -> String {
     let cleaned: String = value
         .chars()
+        .filter(|c| !is_invisible(*c))
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
+    let cleaned = cleaned.replace("=?", "= ?");
     let mut out = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     if out.chars().count() > max {
         out = out.chars().take(max - 1).collect::<String>() + "…";
     }
     out
+}
+
+/// Bidi embeddings, overrides and isolates, directional marks, and
+/// zero-width characters.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// `link` as a mail shows it: without a user name or password, which make
+/// `http://www.yourbank.example@evil.example/` read as the bank's site.
+pub(super) fn shown_link(link: &str) -> String {
+    match url::Url::parse(link) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        _ => link.to_string(),
+    }
 }
 
 /// "Feed:" or "Feeds:", padded like the other labels of the text part.
@@ -132,7 +167,7 @@ fn text_body(alert: &Alert) -> String {
         let _ = writeln!(out, "{}\n", snippet_text(&alert.snippet));
     }
     if let Some(link) = &alert.link {
-        let _ = writeln!(out, "{link}\n");
+        let _ = writeln!(out, "{}\n", shown_link(link));
     }
     for rule in &alert.rules {
         let _ = writeln!(
@@ -155,7 +190,7 @@ fn html_body(alert: &Alert) -> String {
         Some(link) => write!(
             out,
             "<h2 style=\"font-size:20px;margin:0 0 8px\"><a href=\"{}\" style=\"color:#1a4b8c\">{title}</a></h2>",
-            escape(link)
+            escape(&shown_link(link))
         ),
         None => write!(
             out,
@@ -253,6 +288,25 @@ mod tests {
     #[test]
     fn headers_never_carry_control_characters() {
         assert_eq!(header_safe("a\r\nBcc: x@y\tz", 100), "a Bcc: x@y z");
+    }
+
+    #[test]
+    fn mail_display_spoofing_is_neutralised() {
+        // An encoded-word a client would decode to "\r\nBcc: evil@x".
+        let subject = header_safe("Truce =?utf-8?b?DQpCY2M6IGV2aWxAeA==?= signed", 100);
+        assert_eq!(subject, "Truce = ?utf-8?b?DQpCY2M6IGV2aWxAeA== ?= signed");
+        assert_eq!(
+            header_safe(
+                "pay\u{202E}gpj.exe\u{200B} now\u{2066}x\u{2069}\u{FEFF}",
+                100
+            ),
+            "paygpj.exe nowx"
+        );
+        assert_eq!(
+            shown_link("http://www.yourbank.example@evil.example/login"),
+            "http://evil.example/login"
+        );
+        assert_eq!(shown_link("https://e.org/a?x=1"), "https://e.org/a?x=1");
         assert_eq!(header_safe(&"x".repeat(10), 5), "xxxx…");
     }
 
