@@ -210,3 +210,73 @@ async fn metrics_are_prometheus_text_and_health_says_ok() {
     let output = Env::stop_daemon(daemon).await;
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// `/healthz`'s status and body, once it answers (at most 30 s).
+async fn health_until(base: &str, wanted: impl Fn(u16, &str) -> bool) -> (u16, String) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(answer) = client.get(format!("{base}/healthz")).send().await {
+            let status = answer.status().as_u16();
+            let body = answer.text().await.unwrap_or_default();
+            if wanted(status, &body) {
+                return (status, body);
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "/healthz never answered as wanted"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_database_deleted_under_a_running_daemon_makes_it_unhealthy_and_status_makes_none() {
+    let server = MockServer::start().await;
+    serve(&server, "a", "Ceasefire in the north").await;
+    let env = Env::new();
+    let port = free_port();
+    env.write_config(&format!(
+        "{}[metrics]\nlisten = \"127.0.0.1:{port}\"\n",
+        feed("a", &format!("{}/a.xml", server.uri())),
+    ));
+    let socket_path = env.dir.path().join("notify");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    let daemon = env.spawn_daemon_with(&[
+        ("NOTIFY_SOCKET", socket_path.to_str().unwrap()),
+        ("WATCHDOG_USEC", "300000"),
+    ]);
+    let base = format!("http://127.0.0.1:{port}");
+    health_until(&base, |status, _| status == 200).await;
+    expect(&socket, "WATCHDOG=1", |m| m.starts_with("WATCHDOG=1")).await;
+
+    let db = env.database();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let (_, body) = health_until(&base, |status, _| status == 503).await;
+    assert!(body.contains("was deleted or replaced"), "{body}");
+    // The watchdog is no longer fed: systemd restarts the daemon.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut buf = vec![0u8; 4096];
+    while socket.try_recv(&mut buf).is_ok() {}
+    let quiet = tokio::time::timeout(Duration::from_secs(1), socket.recv(&mut buf)).await;
+    assert!(quiet.is_err(), "WATCHDOG=1 was sent after the file went");
+
+    // A command that only reads says so, and makes no new database.
+    let status = env.newshound(&["status"]).await;
+    assert_exit(&status, 1);
+    assert!(
+        stderr(&status).contains("no database at"),
+        "{}",
+        stderr(&status)
+    );
+    assert!(!db.exists());
+    let output = Env::stop_daemon(daemon).await;
+    assert!(
+        stderr(&output).contains("was deleted or replaced while the daemon ran"),
+        "{}",
+        stderr(&output)
+    );
+}

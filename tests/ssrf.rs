@@ -141,3 +141,50 @@ async fn a_connection_opened_for_a_trusted_host_is_not_reused_by_a_guarded_reque
     let second = get(&shared, &other, Access::feed(&other, false)).await;
     assert_eq!(class(second), Err(FailureClass::BlockedAddress));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_redirect_to_another_port_of_its_host_is_refused() {
+    let server = server().await;
+    // The canary: the same host (127.0.0.1), another port; it records
+    // every request that reaches it.
+    let canary = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<rss/>"))
+        .mount(&canary)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/to-other-port"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("Location", format!("{}/admin", canary.uri())),
+        )
+        .mount(&server)
+        .await;
+    let url = Url::parse(&format!("{}/to-other-port", server.uri())).unwrap();
+    let got = get(&fetcher(), &url, Access::feed(&url, false)).await;
+    assert_eq!(class(got), Err(FailureClass::BlockedAddress));
+    assert!(canary.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn documentation_ranges_are_refused_before_connecting() {
+    let limits = Limits {
+        total: Duration::from_secs(5),
+        connect: Duration::from_secs(2),
+        max_bytes: 1 << 20,
+    };
+    let hosts = HashMap::from([(
+        "testnet.test".to_string(),
+        vec![IpAddr::from([203, 0, 113, 7])],
+    )]);
+    let fetcher = Fetcher::with_hosts(limits, HostLimits::new(2, Duration::ZERO), hosts).unwrap();
+    for url in [
+        "http://testnet.test/feed.xml",
+        "http://192.0.2.1/feed.xml",
+        "http://198.51.100.20/feed.xml",
+        "http://[2001:db8::1]/feed.xml",
+    ] {
+        let url = Url::parse(url).unwrap();
+        let got = get(&fetcher, &url, Access::default()).await;
+        assert_eq!(class(got), Err(FailureClass::BlockedAddress), "{url}");
+    }
+}

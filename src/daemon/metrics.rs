@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::config::Config;
-use crate::store::{StoreHandle, StoreMetrics};
+use crate::store::{StoreError, StoreHandle, StoreMetrics};
 
 /// Upper bounds of the poll duration histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
@@ -131,12 +131,21 @@ async fn answer(
             }
         },
         "/healthz" => {
-            let database = store.call(|s| s.pragma_text("schema_version")).await;
+            let database = store
+                .call(|s| {
+                    s.check_file()?;
+                    s.pragma_text("schema_version")
+                })
+                .await;
             match (stats.scheduler_running(), database) {
                 (true, Ok(_)) => respond(&mut stream, "200 OK", "text/plain", "ok\n").await,
                 (false, _) => {
                     let body = "the scheduler has stopped\n";
                     respond(&mut stream, "503 Service Unavailable", "text/plain", body).await
+                }
+                (true, Err(e @ StoreError::Replaced(_))) => {
+                    let body = format!("{e}\n");
+                    respond(&mut stream, "503 Service Unavailable", "text/plain", &body).await
                 }
                 (true, Err(e)) => {
                     let body = format!("the database does not answer: {e}\n");

@@ -122,6 +122,7 @@ pub async fn run(
                 // Only while the database answers: a daemon whose database
                 // hangs is one for systemd's watchdog to restart.
                 Ok(status) => notifier.alive(&status),
+                Err(e @ StoreError::Replaced(_)) => tracing::error!("{e}"),
                 Err(e) => tracing::error!("the database does not answer: {e}"),
             },
             () = tokio::time::sleep(schedule.sleep(now)) => {}
@@ -236,7 +237,10 @@ const HEARTBEAT: Duration = Duration::from_secs(60);
 async fn health(ctx: &Context, trouble: &Trouble) -> Result<String, StoreError> {
     let (failing, outbox) = ctx
         .store
-        .call(|s| Ok((s.failing_feed_count()?, s.outbox_summary()?)))
+        .call(|s| {
+            s.check_file()?;
+            Ok((s.failing_feed_count()?, s.outbox_summary()?))
+        })
         .await?;
     let mut status = format!(
         "{} feeds, {failing} failing, {} mails queued",
@@ -263,7 +267,6 @@ async fn health(ctx: &Context, trouble: &Trouble) -> Result<String, StoreError> 
     Ok(status)
 }
 
-/// Each configured feed's next poll time, from the store (new feeds: now).
 /// When each feed is next due, as stored. A time further ahead than the
 /// feed's longest interval was written while the clock was wrong (a poll
 /// at +365 days): it is pulled back to that interval from now, and so are

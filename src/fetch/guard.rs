@@ -1,5 +1,6 @@
 //! The SSRF guard: no request may reach loopback, private, link-local,
-//! CGNAT, metadata or unspecified addresses, except the host a person
+//! CGNAT, metadata, documentation or other special-purpose addresses, nor
+//! any address of this machine's own interfaces, except the origin a person
 //! configured and anything a feed with `allow_private_network` leads to.
 //!
 //! The check is on the addresses a connection is actually made to: the
@@ -12,6 +13,8 @@
 //! resolver and are checked before each hop is sent; so is every hop's
 //! resolved target when a proxy is in use, since the connection then goes
 //! to the proxy (which the guard leaves alone: the administrator chose it).
+//! Hosts that `NO_PROXY` sends around the proxy connect directly, checked
+//! by the resolver at connect time like any other: resolved once.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -26,18 +29,19 @@ use crate::model::FailureClass;
 /// What one request may reach.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Access {
-    /// The host the user configured; it may be private.
-    pub trusted_host: Option<String>,
+    /// The origin (scheme, host, port) the user configured; it may be
+    /// private. Another port of the same host is not trusted.
+    pub trusted_origin: Option<url::Origin>,
     /// Lift the guard for everything this request leads to.
     pub allow_private_network: bool,
 }
 
 impl Access {
-    /// A configured feed: its own host trusted, the rest guarded unless
+    /// A configured feed: its own origin trusted, the rest guarded unless
     /// the feed allows private networks.
     pub fn feed(url: &Url, allow_private_network: bool) -> Access {
         Access {
-            trusted_host: url.host_str().map(str::to_ascii_lowercase),
+            trusted_origin: Some(url.origin()),
             allow_private_network,
         }
     }
@@ -46,16 +50,35 @@ impl Access {
     /// trusted, since the feed's author chose the link, not the user.
     pub fn page(allow_private_network: bool) -> Access {
         Access {
-            trusted_host: None,
+            trusted_origin: None,
             allow_private_network,
         }
     }
 
-    /// True when the guard does not apply to requests to `host`.
-    pub fn allows_anything_at(&self, host: &str) -> bool {
-        self.allow_private_network
-            || self.trusted_host.as_deref() == Some(&*host.to_ascii_lowercase())
+    /// True when the guard does not apply to requests to `url`.
+    pub fn allows_anything_at(&self, url: &Url) -> bool {
+        self.allow_private_network || self.trusted_origin.as_ref() == Some(&url.origin())
     }
+}
+
+/// True for addresses no untrusted request may connect to: blocked ranges
+/// and the addresses of this machine's own interfaces (a public address
+/// on the host reaches its own services as surely as 127.0.0.1 does).
+pub fn is_refused(ip: IpAddr) -> bool {
+    is_blocked(ip) || is_own_address(ip)
+}
+
+/// True when `ip` is assigned to one of this machine's interfaces, read
+/// anew each time: addresses come and go.
+fn is_own_address(ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    if_addrs::get_if_addrs()
+        .map(|interfaces| interfaces.iter().any(|i| i.ip() == ip))
+        // Unreadable interfaces: the ranges still apply.
+        .unwrap_or(false)
 }
 
 /// True for addresses no untrusted request may connect to.
@@ -80,6 +103,10 @@ fn is_blocked_v4(ip: Ipv4Addr) -> bool {
         || a == 0
         || (a == 100 && (64..128).contains(&b)) // CGNAT 100.64/10
         || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 192 && b == 0 && c == 2) // TEST-NET-1
+        || (a == 198 && b == 51 && c == 100) // TEST-NET-2
+        || (a == 203 && b == 0 && c == 113) // TEST-NET-3
+        || (a == 192 && b == 88 && c == 99) // 6to4 relay anycast (deprecated)
         || (a == 198 && (b & 0xfe) == 18) // benchmarking 198.18/15
         || a >= 240 // reserved
 }
@@ -100,6 +127,12 @@ fn is_blocked_v6(ip: Ipv6Addr) -> bool {
         return true;
     }
     (first == 0x64 && segments[1] == 0xff9b && segments[2] == 1) // local-use NAT64 64:ff9b:1::/48
+        || matches!(segments, [0x100, 0, 0, 0, ..]) // discard-only 100::/64
+        || (first == 0x2001 && segments[1] == 0) // Teredo 2001::/32
+        || (first == 0x2001 && segments[1] == 2 && segments[2] == 0) // benchmarking 2001:2::/48
+        || (first == 0x2001 && (segments[1] & 0xfff0) == 0x20) // ORCHIDv2 2001:20::/28
+        || (first == 0x2001 && segments[1] == 0xdb8) // documentation 2001:db8::/32
+        || (first & 0xfff0) == 0x3ff0 // documentation 3fff::/20
         || ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
@@ -126,12 +159,16 @@ impl Blocked {
 
 /// Checks a hop before it is sent: an IP-literal host, or, behind a proxy,
 /// the target's resolved addresses.
-pub async fn check_hop(url: &Url, access: &Access, behind_proxy: bool) -> Result<(), FetchError> {
+pub async fn check_hop(
+    url: &Url,
+    access: &Access,
+    proxy: Option<&Proxy>,
+) -> Result<(), FetchError> {
     let Some(host) = url.host() else {
         return Ok(());
     };
     let name = url.host_str().unwrap_or_default();
-    if access.allows_anything_at(name) {
+    if access.allows_anything_at(url) {
         return Ok(());
     }
     let ip = match host {
@@ -140,7 +177,7 @@ pub async fn check_hop(url: &Url, access: &Access, behind_proxy: bool) -> Result
         Host::Domain(_) => None,
     };
     if let Some(ip) = ip {
-        return match is_blocked(ip) {
+        return match is_refused(ip) {
             true => Err(Blocked {
                 host: name.to_string(),
                 addr: ip,
@@ -149,24 +186,86 @@ pub async fn check_hop(url: &Url, access: &Access, behind_proxy: bool) -> Result
             false => Ok(()),
         };
     }
-    if behind_proxy {
+    // Through a proxy, which connects for us: each resolved address is
+    // checked here, and one refused address refuses the hop (the proxy may
+    // pick any). A host the proxy is bypassed for is left to the resolver.
+    if proxy.is_some_and(|p| p.carries(url)) {
         let port = url.port_or_known_default().unwrap_or(80);
         let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, port))
             .await
             .map_err(|e| FetchError::new(FailureClass::Dns, format!("cannot resolve {name}: {e}")))?
             .collect();
-        if let Some(first) = addrs
-            .first()
-            .filter(|_| addrs.iter().all(|a| is_blocked(a.ip())))
-        {
+        if let Some(refused) = addrs.iter().find(|a| is_refused(a.ip())) {
             return Err(Blocked {
                 host: name.to_string(),
-                addr: first.ip(),
+                addr: refused.ip(),
             }
             .into_fetch_error());
         }
     }
     Ok(())
+}
+
+/// The proxy the environment names (`HTTP_PROXY`, `HTTPS_PROXY`,
+/// `ALL_PROXY`, with `NO_PROXY`), read as the HTTP client reads it.
+#[derive(Clone)]
+pub struct Proxy {
+    matcher: Arc<hyper_util::client::proxy::matcher::Matcher>,
+    /// The proxies' own host names, which the resolver leaves unguarded:
+    /// the administrator chose them, and they are often on a private network.
+    hosts: Arc<Vec<String>>,
+}
+
+impl std::fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Proxy").field("hosts", &self.hosts).finish()
+    }
+}
+
+impl Proxy {
+    /// The environment's proxy, if it names one.
+    pub fn from_env() -> Option<Proxy> {
+        let names = [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+        ];
+        let hosts: Vec<String> = names
+            .iter()
+            .filter_map(|v| std::env::var(v).ok().filter(|value| !value.is_empty()))
+            .filter_map(|value| {
+                let url = Url::parse(&value).or_else(|_| Url::parse(&format!("http://{value}")));
+                Some(
+                    url.ok()?
+                        .host_str()?
+                        .trim_matches(['[', ']'])
+                        .to_ascii_lowercase(),
+                )
+            })
+            .collect();
+        if hosts.is_empty() {
+            return None;
+        }
+        Some(Proxy {
+            matcher: Arc::new(hyper_util::client::proxy::matcher::Matcher::from_env()),
+            hosts: Arc::new(hosts),
+        })
+    }
+
+    /// The proxies' host names.
+    pub fn hosts(&self) -> Vec<String> {
+        self.hosts.to_vec()
+    }
+
+    /// True when a request to `url` goes through the proxy (not `NO_PROXY`).
+    pub fn carries(&self, url: &Url) -> bool {
+        url.as_str()
+            .parse::<http::Uri>()
+            .map_or(true, |uri| self.matcher.intercept(&uri).is_some())
+    }
 }
 
 /// A resolver; with `guard`, it gives the connector only addresses that
@@ -177,13 +276,15 @@ pub async fn check_hop(url: &Url, access: &Access, behind_proxy: bool) -> Result
 pub struct Resolver {
     pub guard: bool,
     pub hosts: Arc<HashMap<String, Vec<IpAddr>>>,
+    /// Names resolved without the guard: the proxies the environment names.
+    pub unguarded: Arc<Vec<String>>,
 }
 
 impl Resolve for Resolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
         let fixed = self.hosts.get(&host).cloned();
-        let guard = self.guard;
+        let guard = self.guard && !self.unguarded.contains(&host);
         Box::pin(async move {
             let addrs: Vec<SocketAddr> = match fixed {
                 Some(ips) => ips.into_iter().map(|ip| SocketAddr::new(ip, 0)).collect(),
@@ -194,7 +295,7 @@ impl Resolve for Resolver {
             }
             let allowed: Vec<SocketAddr> = addrs
                 .iter()
-                .filter(|a| !is_blocked(a.ip()))
+                .filter(|a| !is_refused(a.ip()))
                 .copied()
                 .collect();
             match (allowed.is_empty(), addrs.first()) {
@@ -253,13 +354,45 @@ mod tests {
     }
 
     #[test]
-    fn the_trusted_host_and_allow_private_network_lift_the_guard() {
-        let feed = Access::feed(&Url::parse("http://Intranet.Local/feed").unwrap(), false);
-        assert!(feed.allows_anything_at("intranet.local"));
-        assert!(!feed.allows_anything_at("other.local"));
+    fn the_trusted_origin_and_allow_private_network_lift_the_guard() {
+        let url = |u: &str| Url::parse(u).unwrap();
+        let feed = Access::feed(&url("http://Intranet.Local/feed"), false);
+        assert!(feed.allows_anything_at(&url("http://intranet.local/other")));
+        assert!(!feed.allows_anything_at(&url("http://other.local/")));
+        // The same host on another port or scheme is another origin.
+        assert!(!feed.allows_anything_at(&url("http://intranet.local:8080/")));
+        assert!(!feed.allows_anything_at(&url("https://intranet.local/")));
         assert!(
-            Access::feed(&Url::parse("http://x.org/").unwrap(), true)
-                .allows_anything_at("10.0.0.1")
+            Access::feed(&url("http://x.org/"), true).allows_anything_at(&url("http://10.0.0.1/"))
         );
+    }
+
+    #[test]
+    fn special_purpose_ranges_and_the_machines_own_addresses_are_refused() {
+        for special in [
+            "192.0.2.10",
+            "198.51.100.7",
+            "203.0.113.99",
+            "192.88.99.1",
+            "2001:db8::1",
+            "3fff::1",
+            "100::1",
+            "2001::1",
+            "2001:2::1",
+            "2001:20::1",
+            "::ffff:203.0.113.5",
+        ] {
+            assert!(is_refused(special.parse().unwrap()), "{special}");
+        }
+        let own: Vec<IpAddr> = if_addrs::get_if_addrs()
+            .unwrap()
+            .iter()
+            .map(|i| i.ip())
+            .collect();
+        assert!(!own.is_empty());
+        for ip in own {
+            assert!(is_refused(ip), "{ip}");
+        }
+        assert!(!is_refused("8.8.8.8".parse().unwrap()));
     }
 }

@@ -145,9 +145,9 @@ pub struct Fetcher {
     /// networks; a separate pool, so its connections never serve the other.
     open: Client,
     limits: Limits,
-    /// A proxy from the environment carries the requests, so the guard
-    /// must resolve and check each target itself.
-    behind_proxy: bool,
+    /// A proxy from the environment that carries requests, whose targets
+    /// the guard must resolve and check itself.
+    proxy: Option<guard::Proxy>,
     /// Per-host connection limits and delays, shared by every clone.
     hosts: Arc<HostLimits>,
     /// Sites' robots.txt, shared by every clone.
@@ -169,7 +169,8 @@ impl Fetcher {
         hosts: HashMap<String, Vec<IpAddr>>,
     ) -> Result<Fetcher, FetchError> {
         let hosts = Arc::new(hosts);
-        let behind_proxy = proxy_in_environment();
+        let proxy = guard::Proxy::from_env();
+        let unguarded = Arc::new(proxy.as_ref().map(guard::Proxy::hosts).unwrap_or_default());
         let tls = crate::tls::client_config(&[b"h2", b"http/1.1"])
             .map_err(|e| FetchError::new(FailureClass::Tls, format!("cannot set up TLS: {e}")))?;
         let client = |guard: bool| {
@@ -182,11 +183,12 @@ impl Fetcher {
                 .timeout(limits.total + Duration::from_secs(5))
                 // Redirects are followed by hand, hop by hop (see `follow`).
                 .redirect(reqwest::redirect::Policy::none())
-                // Behind a proxy the connection goes to the proxy, which the
-                // administrator chose; targets are checked in `check_hop`.
+                // The proxy itself, which the administrator chose, is not
+                // guarded; targets it carries are checked in `check_hop`.
                 .dns_resolver(guard::Resolver {
-                    guard: guard && !behind_proxy,
+                    guard,
                     hosts: Arc::clone(&hosts),
+                    unguarded: Arc::clone(&unguarded),
                 })
                 .build()
                 .map_err(|e| {
@@ -201,7 +203,7 @@ impl Fetcher {
             guarded,
             open,
             limits,
-            behind_proxy,
+            proxy,
             hosts: Arc::new(per_host),
             robots: Arc::default(),
         })
@@ -310,7 +312,7 @@ impl Fetcher {
         let mut redirects: Vec<Redirect> = Vec::new();
         let mut deadline: Option<Instant> = None;
         loop {
-            guard::check_hop(&current, access, self.behind_proxy).await?;
+            guard::check_hop(&current, access, self.proxy.as_ref()).await?;
             if respect_robots {
                 self.robots
                     .check(self, &current, access)
@@ -324,7 +326,7 @@ impl Fetcher {
                 Some(at) => within(at, self.limits.total, self.hosts.acquire(&host)).await?,
             };
             let at = *deadline.get_or_insert_with(|| Instant::now() + self.limits.total);
-            let client = match access.allows_anything_at(&host) {
+            let client = match access.allows_anything_at(&current) {
                 true => &self.open,
                 false => &self.guarded,
             };
@@ -373,20 +375,6 @@ async fn within<T>(
             ),
         )
     })
-}
-
-/// True when the environment names an HTTP proxy, which reqwest uses.
-fn proxy_in_environment() -> bool {
-    [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ]
-    .iter()
-    .any(|v| std::env::var_os(v).is_some_and(|value| !value.is_empty()))
 }
 
 /// What feed requests accept, most specific first.

@@ -58,6 +58,18 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
+    /// A command that only reads found no database, and made none.
+    #[error(
+        "no database at {0}: nothing was polled into this state directory yet, or the file was \
+         deleted (`newshound poll` or the daemon creates it)"
+    )]
+    Missing(String),
+    /// The database file the daemon opened was deleted or replaced.
+    #[error(
+        "the database file {0} was deleted or replaced while the daemon ran; what it writes now \
+         is lost: restore the file (or remove the new one) and restart the daemon"
+    )]
+    Replaced(String),
 }
 
 /// The newshound database.
@@ -65,6 +77,15 @@ pub struct Store {
     conn: Connection,
     /// The database file, beside which the outbox lock lives.
     path: std::path::PathBuf,
+    /// The device and inode of the file opened, to notice it was deleted or
+    /// replaced (SQLite goes on writing to an unlinked file).
+    file: Option<(u64, u64)>,
+}
+
+/// The device and inode of the file at `path`.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 impl Store {
@@ -110,6 +131,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            file: file_id(path),
         })
     }
 
@@ -119,6 +141,11 @@ impl Store {
     /// when one is there (SQLite needs its `-shm` file then), or as an
     /// immutable file when there is none, so nothing committed is missed.
     pub fn open_for_reading(path: &Path) -> Result<Store, StoreError> {
+        // Opening creates a missing file: a command that only reads never
+        // makes one, which would hide a database that was deleted.
+        if !path.exists() {
+            return Err(StoreError::Missing(path.display().to_string()));
+        }
         let error = match Store::open(path) {
             Ok(store) => return Ok(store),
             Err(e) => e,
@@ -156,7 +183,17 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            file: file_id(path),
         })
+    }
+
+    /// Fails when the file at the database's path is no longer the one
+    /// opened: deleted, or replaced by another.
+    pub fn check_file(&self) -> Result<(), StoreError> {
+        match file_id(&self.path) {
+            now if now.is_some() && now == self.file => Ok(()),
+            _ => Err(StoreError::Replaced(self.path.display().to_string())),
+        }
     }
 
     /// Runs a read-only check query; used by tests and health checks.
