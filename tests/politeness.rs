@@ -91,3 +91,36 @@ async fn no_more_than_two_requests_at_once_to_one_host() {
         "two at once, never more"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spellings_and_names_of_one_address_are_paced_as_one_host() {
+    let server = CountingServer::start(6);
+    let env = Env::new();
+    let hosts = [
+        "127.0.0.1",
+        "[::ffff:127.0.0.1]",
+        "[::ffff:7f00:1]",
+        "localhost",
+        "LOCALHOST.",
+        "127.0.0.1",
+    ];
+    let feeds: String = hosts
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            feed(
+                &format!("f{i}"),
+                &format!("http://{host}:{}/f{i}.xml", server.port),
+            )
+        })
+        .collect();
+    env.write_config(&format!("{feeds}[daemon]\nper_host_connections = 2\n"));
+    let output = env.newshound(&["poll"]).await;
+    assert_exit(&output, 0);
+    assert_eq!(server.served.load(Ordering::SeqCst), 6);
+    assert_eq!(
+        server.most_at_once.load(Ordering::SeqCst),
+        2,
+        "two at once to 127.0.0.1, whatever it is called"
+    );
+}

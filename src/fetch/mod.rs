@@ -150,6 +150,8 @@ pub struct Fetcher {
     proxy: Option<guard::Proxy>,
     /// Per-host connection limits and delays, shared by every clone.
     hosts: Arc<HostLimits>,
+    /// Names resolved to fixed addresses before DNS.
+    fixed: Arc<HashMap<String, Vec<IpAddr>>>,
     /// Sites' robots.txt, shared by every clone.
     robots: Arc<RobotsCache>,
 }
@@ -205,6 +207,7 @@ impl Fetcher {
             limits,
             proxy,
             hosts: Arc::new(per_host),
+            fixed: Arc::clone(&hosts),
             robots: Arc::default(),
         })
     }
@@ -319,11 +322,14 @@ impl Fetcher {
                     .await
                     .map_err(|why| FetchError::new(FailureClass::Robots, why))?;
             }
-            let host = current.host_str().unwrap_or_default().to_string();
             // Held until this hop's answer is read, body included.
+            let turn = async {
+                let keys = hosts::pacing_keys(&current, &self.fixed).await;
+                self.hosts.acquire_all(&keys).await
+            };
             let permit = match deadline {
-                None => self.hosts.acquire(&host).await,
-                Some(at) => within(at, self.limits.total, self.hosts.acquire(&host)).await?,
+                None => turn.await,
+                Some(at) => within(at, self.limits.total, turn).await?,
             };
             let at = *deadline.get_or_insert_with(|| Instant::now() + self.limits.total);
             let client = match access.allows_anything_at(&current) {
