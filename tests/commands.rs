@@ -245,3 +245,37 @@ async fn a_reader_that_stops_early_ends_a_command_quietly() {
     );
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_feeds_other_lenient_readers_read_are_read() {
+    let env = Env::new();
+    let cases = [
+        (
+            "tags.json",
+            r#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","url":"https://blog.test/1","title":"Ceasefire","tags":"peace, talks"}]}"#,
+            vec!["Ceasefire"],
+        ),
+        (
+            "rss.json",
+            r#"{"rss":{"version":"2.0","channel":{"title":"Scripting","link":"https://blog.test/","item":[{"title":"Truce","link":"https://blog.test/2","guid":{"flPermaLink":true,"value":"https://blog.test/2"},"pubDate":"Mon, 01 Dec 2025 14:05:00 GMT"}]}}}"#,
+            vec!["Truce"],
+        ),
+        (
+            "cut.json",
+            r#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","title":"One"},{"id":"2","title":"Two"},{"id":"3","tit"#,
+            vec!["One", "Two"],
+        ),
+    ];
+    for (name, text, titles) in cases {
+        let file = env.dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let output = env.newshound(&["inspect", file.to_str().unwrap()]).await;
+        assert_exit(&output, 0);
+        let read: Vec<String> = stdout(&output)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["title"].to_string())
+            .map(|t| t.trim_matches('"').to_string())
+            .collect();
+        assert_eq!(read, titles, "{name}");
+    }
+}

@@ -2,7 +2,7 @@
 //! the way lenient readers (feedparser, browsers) read them: a missing or
 //! unknown RSS version, the namespaces of Atom 0.3 and RSS 0.90, Atom text
 //! types other than text/html/xhtml, bare ampersands, control characters,
-//! and JSON Feeds with an unknown version or a missing field.
+//! and JSON Feeds mended as `lenient_json` says.
 //!
 //! Only ever applied after the document as sent failed, so a well-formed
 //! feed is read exactly as written.
@@ -13,7 +13,7 @@ use std::borrow::Cow;
 pub fn mend(text: &str) -> Option<(String, Vec<&'static str>)> {
     let trimmed = text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']);
     if trimmed.starts_with('{') {
-        return mend_json(trimmed);
+        return super::lenient_json::mend_json(trimmed);
     }
     let mut mended: Vec<&'static str> = Vec::new();
     let mut out = Cow::Borrowed(text);
@@ -290,56 +290,6 @@ fn retype_outside_links(text: &str, from: &str, to: &str) -> String {
     out
 }
 
-/// A JSON Feed with an unknown version, no version or title, or items whose
-/// ids are numbers or missing, as one of version 1.1.
-fn mend_json(text: &str) -> Option<(String, Vec<&'static str>)> {
-    let mut feed: serde_json::Value = serde_json::from_str(text).ok()?;
-    let object = feed.as_object_mut()?;
-    object.get("items")?.as_array()?;
-    let mut mended = Vec::new();
-    let version_known = object
-        .get("version")
-        .and_then(|v| v.as_str())
-        .is_some_and(|v| v.starts_with("https://jsonfeed.org/version/1"));
-    if !version_known {
-        object.insert("version".into(), "https://jsonfeed.org/version/1.1".into());
-        mended.push("a JSON Feed version read as 1.1");
-    }
-    if !object.get("title").is_some_and(|t| t.is_string()) {
-        object.insert("title".into(), "".into());
-        mended.push("a JSON Feed title added");
-    }
-    let items = object.get_mut("items")?.as_array_mut()?;
-    for item in items.iter_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        match item.get("id") {
-            Some(serde_json::Value::String(_)) => {}
-            Some(serde_json::Value::Number(n)) => {
-                let id = n.to_string();
-                item.insert("id".into(), id.into());
-                if !mended.contains(&"JSON Feed item ids read as text") {
-                    mended.push("JSON Feed item ids read as text");
-                }
-            }
-            _ => {
-                // The item's URL stands in, as JSON Feed 1.0 readers do.
-                let id = item
-                    .get("url")
-                    .and_then(|u| u.as_str())
-                    .unwrap_or("")
-                    .to_string();
-                item.insert("id".into(), id.into());
-                if !mended.contains(&"JSON Feed item ids added") {
-                    mended.push("JSON Feed item ids added");
-                }
-            }
-        }
-    }
-    (!mended.is_empty()).then(|| (feed.to_string(), mended))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,17 +349,5 @@ mod tests {
         assert!(text.contains("<summary type=\"xhtml\">"), "{text}");
         let (text, _) = mend("<rdf:RDF xmlns=\"http://my.netscape.com/rdf/simple/0.9/\">").unwrap();
         assert!(text.contains("http://purl.org/rss/1.0/"));
-    }
-
-    #[test]
-    fn json_feeds_get_a_known_version_and_text_ids() {
-        let (text, what) =
-            mend(r#"{"version":"1.0","items":[{"id":7,"url":"https://e.org/a"},{"url":"https://e.org/b"}]}"#)
-                .unwrap();
-        let feed: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
-        assert_eq!(feed["items"][0]["id"], "7");
-        assert_eq!(feed["items"][1]["id"], "https://e.org/b");
-        assert_eq!(what.len(), 4, "{what:?}");
     }
 }

@@ -8,6 +8,7 @@ mod canonical;
 pub(crate) mod decode;
 pub mod discover;
 mod lenient;
+mod lenient_json;
 mod nesting;
 mod text;
 
