@@ -93,10 +93,10 @@ async fn no_more_than_two_requests_at_once_to_one_host() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn spellings_and_names_of_one_address_are_paced_as_one_host() {
-    let server = CountingServer::start(6);
-    let env = Env::new();
-    let hosts = [
+async fn article_pages_under_many_names_of_one_address_are_paced_as_one_host() {
+    // The pages: six links to one server, spelled six ways.
+    let pages = CountingServer::start(6);
+    let spellings = [
         "127.0.0.1",
         "[::ffff:127.0.0.1]",
         "[::ffff:7f00:1]",
@@ -104,23 +104,37 @@ async fn spellings_and_names_of_one_address_are_paced_as_one_host() {
         "LOCALHOST.",
         "127.0.0.1",
     ];
-    let feeds: String = hosts
+    let links: Vec<String> = spellings
         .iter()
         .enumerate()
-        .map(|(i, host)| {
-            feed(
-                &format!("f{i}"),
-                &format!("http://{host}:{}/f{i}.xml", server.port),
-            )
-        })
+        .map(|(i, host)| format!("http://{host}:{}/page{i}", pages.port))
         .collect();
-    env.write_config(&format!("{feeds}[daemon]\nper_host_connections = 2\n"));
+    let guids: Vec<String> = (0..links.len()).map(|i| format!("g{i}")).collect();
+    let items: Vec<Item> = guids
+        .iter()
+        .zip(&links)
+        .map(|(guid, link)| Item::new(guid, "Ceasefire", "x").link(link))
+        .collect();
+    let feeds = wiremock::MockServer::start().await;
+    respond(
+        &feeds,
+        "/feed.xml",
+        wiremock::ResponseTemplate::new(200)
+            .set_body_raw(rss(&feeds.uri(), &items), "application/rss+xml"),
+    )
+    .await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}allow_private_network = true\nrespect_robots = false\n{}[daemon]\nper_host_connections = 2\n",
+        feed("wire", &format!("{}/feed.xml", feeds.uri())),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 0);
-    assert_eq!(server.served.load(Ordering::SeqCst), 6);
+    assert_eq!(pages.served.load(Ordering::SeqCst), 6);
     assert_eq!(
-        server.most_at_once.load(Ordering::SeqCst),
+        pages.most_at_once.load(Ordering::SeqCst),
         2,
-        "two at once to 127.0.0.1, whatever it is called"
+        "two at once to 127.0.0.1, whatever the links call it"
     );
 }

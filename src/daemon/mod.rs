@@ -287,7 +287,10 @@ async fn load_schedule(ctx: &Context) -> Result<Vec<DateTime<Utc>>, StoreError> 
         .map(|f| match f.enabled {
             true => {
                 let at = known.get(&f.name).copied().flatten().unwrap_or(now);
-                let latest = later(now, f.interval.max(ctx.config.daemon.max_interval));
+                let latest = later(
+                    now,
+                    latest_schedule(f.interval, ctx.config.daemon.max_interval),
+                );
                 if at > latest {
                     pulled_back.push((f.name.clone(), latest));
                 }
@@ -314,6 +317,14 @@ async fn load_schedule(ctx: &Context) -> Result<Vec<DateTime<Utc>>, StoreError> 
         );
     }
     Ok(next_polls)
+}
+
+/// The furthest ahead a feed can be scheduled with the clock right: its
+/// interval, max_interval or the longest backoff, whichever is longest,
+/// with the 10% jitter and a minute to spare.
+fn latest_schedule(interval: Duration, max_interval: Duration) -> Duration {
+    let longest = interval.max(max_interval).max(crate::pipeline::MAX_BACKOFF);
+    longest + longest / 10 + Duration::from_secs(60)
 }
 
 type Finished = Result<(tokio::task::Id, Result<FeedReport, StoreError>), tokio::task::JoinError>;

@@ -57,7 +57,25 @@ impl Access {
 
     /// True when the guard does not apply to requests to `url`.
     pub fn allows_anything_at(&self, url: &Url) -> bool {
-        self.allow_private_network || self.trusted_origin.as_ref() == Some(&url.origin())
+        self.allow_private_network
+            || self
+                .trusted_origin
+                .as_ref()
+                .is_some_and(|origin| is_origin_or_its_upgrade(origin, url))
+    }
+}
+
+/// True when `url` is at `origin`, or at its move to TLS: the same host on
+/// https at its default port, where `origin` is http at its default port
+/// (the commonest redirect a configured feed makes).
+pub fn is_origin_or_its_upgrade(origin: &url::Origin, url: &Url) -> bool {
+    let to = url.origin();
+    match (origin, &to) {
+        _ if *origin == to => true,
+        (url::Origin::Tuple(from_scheme, from_host, 80), url::Origin::Tuple(scheme, host, 443)) => {
+            from_scheme == "http" && scheme == "https" && from_host == host
+        }
+        _ => false,
     }
 }
 
@@ -132,7 +150,7 @@ fn is_blocked_v6(ip: Ipv6Addr) -> bool {
         || (first == 0x2001 && segments[1] == 2 && segments[2] == 0) // benchmarking 2001:2::/48
         || (first == 0x2001 && (segments[1] & 0xfff0) == 0x20) // ORCHIDv2 2001:20::/28
         || (first == 0x2001 && segments[1] == 0xdb8) // documentation 2001:db8::/32
-        || (first & 0xfff0) == 0x3ff0 // documentation 3fff::/20
+        || (first == 0x3fff && segments[1] & 0xf000 == 0) // documentation 3fff::/20
         || ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
@@ -189,7 +207,9 @@ pub async fn check_hop(
     // Through a proxy, which connects for us: each resolved address is
     // checked here, and one refused address refuses the hop (the proxy may
     // pick any). A host the proxy is bypassed for is left to the resolver.
-    if proxy.is_some_and(|p| p.carries(url)) {
+    // A request sent straight to a proxy's own host (one `NO_PROXY` names)
+    // is checked here too: the resolver leaves that name unguarded.
+    if proxy.is_some_and(|p| p.carries(url) || p.is_proxy_host(name)) {
         let port = url.port_or_known_default().unwrap_or(80);
         let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, port))
             .await
@@ -237,10 +257,14 @@ impl Proxy {
             .iter()
             .filter_map(|v| std::env::var(v).ok().filter(|value| !value.is_empty()))
             .filter_map(|value| {
-                let url = Url::parse(&value).or_else(|_| Url::parse(&format!("http://{value}")));
+                // "proxy.corp:3128" is an HTTP proxy, as the HTTP client reads it.
+                let value = match value.contains("://") {
+                    true => value,
+                    false => format!("http://{value}"),
+                };
+                let url = Url::parse(&value).ok()?;
                 Some(
-                    url.ok()?
-                        .host_str()?
+                    url.host_str()?
                         .trim_matches(['[', ']'])
                         .to_ascii_lowercase(),
                 )
@@ -258,6 +282,12 @@ impl Proxy {
     /// The proxies' host names.
     pub fn hosts(&self) -> Vec<String> {
         self.hosts.to_vec()
+    }
+
+    /// True when `host` is one of the proxies' own names.
+    pub fn is_proxy_host(&self, host: &str) -> bool {
+        let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
+        self.hosts.contains(&host)
     }
 
     /// True when a request to `url` goes through the proxy (not `NO_PROXY`).
@@ -359,9 +389,13 @@ mod tests {
         let feed = Access::feed(&url("http://Intranet.Local/feed"), false);
         assert!(feed.allows_anything_at(&url("http://intranet.local/other")));
         assert!(!feed.allows_anything_at(&url("http://other.local/")));
-        // The same host on another port or scheme is another origin.
+        // The same host on another port is another origin; its move to
+        // https is not.
         assert!(!feed.allows_anything_at(&url("http://intranet.local:8080/")));
-        assert!(!feed.allows_anything_at(&url("https://intranet.local/")));
+        assert!(!feed.allows_anything_at(&url("https://intranet.local:8443/")));
+        assert!(feed.allows_anything_at(&url("https://intranet.local/feed")));
+        let tls = Access::feed(&url("https://intranet.local/feed"), false);
+        assert!(!tls.allows_anything_at(&url("http://intranet.local/feed")));
         assert!(
             Access::feed(&url("http://x.org/"), true).allows_anything_at(&url("http://10.0.0.1/"))
         );

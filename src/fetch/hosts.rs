@@ -1,8 +1,9 @@
 //! Politeness per host: at most `connections` requests at once to one host,
 //! and `delay` between the starts of two requests to it. A host is its name
-//! and each address it resolves to, so that many names or spellings of one
-//! server (`[::ffff:a.b.c.d]`, a feed's thousand subdomains) are paced as
-//! one. Feed polls and article pages share the same limits.
+//! (an IP literal in one spelling) and, for article pages, each address it
+//! resolves to, so that the many names a feed's links can give one server
+//! (`[::ffff:a.b.c.d]`, a thousand subdomains) are paced as one. Feed polls
+//! and article pages share the same limits.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -37,10 +38,15 @@ pub struct HostPermit(#[allow(dead_code)] Vec<OwnedSemaphorePermit>);
 const MAX_ADDRESSES: usize = 4;
 
 /// The keys `url`'s host is paced under: its name (an IP literal in one
-/// spelling, IPv4-mapped IPv6 as IPv4), then the addresses the name
-/// resolves to (through `fixed` first), sorted, so that every request
-/// takes them in the same order and none waits on another in a cycle.
-pub async fn pacing_keys(url: &Url, fixed: &HashMap<String, Vec<IpAddr>>) -> Vec<String> {
+/// spelling, IPv4-mapped IPv6 as IPv4), then, `by_address`, the addresses
+/// the name resolves to (through `fixed` first), sorted, so that every
+/// request takes them in the same order and none waits on another in a
+/// cycle.
+pub async fn pacing_keys(
+    url: &Url,
+    fixed: &HashMap<String, Vec<IpAddr>>,
+    by_address: bool,
+) -> Vec<String> {
     let one_spelling = |ip: IpAddr| match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4).to_string(),
         v4 => v4.to_string(),
@@ -51,6 +57,9 @@ pub async fn pacing_keys(url: &Url, fixed: &HashMap<String, Vec<IpAddr>>) -> Vec
         Some(url::Host::Domain(name)) => name.trim_end_matches('.').to_ascii_lowercase(),
         None => return vec![String::new()],
     };
+    if !by_address {
+        return vec![name];
+    }
     let port = url.port_or_known_default().unwrap_or(80);
     let addresses: Vec<IpAddr> = match fixed.get(&name) {
         Some(ips) => ips.clone(),
@@ -146,7 +155,7 @@ mod tests {
         )]);
         let keys = |u: &'static str| {
             let fixed = fixed.clone();
-            async move { pacing_keys(&Url::parse(u).unwrap(), &fixed).await }
+            async move { pacing_keys(&Url::parse(u).unwrap(), &fixed, true).await }
         };
         assert_eq!(keys("http://[::ffff:10.0.0.1]/").await, ["10.0.0.1"]);
         assert_eq!(keys("http://10.0.0.1:8080/").await, ["10.0.0.1"]);

@@ -308,6 +308,11 @@ impl Fetcher {
             accept,
             respect_robots,
         } = how;
+        // Feeds are the user's choice and often share a host's addresses
+        // (one blog platform, one CDN): only the pages a feed links to,
+        // which its author chose, and their robots.txt, are paced by address
+        // as well as by name.
+        let by_address = accept != FEED_ACCEPT;
         // Each redirect is followed by hand, so that every hop is seen:
         // loops are caught, non-HTTP targets refused, permanent moves
         // recorded, and the guard applied.
@@ -324,7 +329,7 @@ impl Fetcher {
             }
             // Held until this hop's answer is read, body included.
             let turn = async {
-                let keys = hosts::pacing_keys(&current, &self.fixed).await;
+                let keys = hosts::pacing_keys(&current, &self.fixed, by_address).await;
                 self.hosts.acquire_all(&keys).await
             };
             let permit = match deadline {
@@ -337,7 +342,9 @@ impl Fetcher {
                 false => &self.guarded,
             };
             let mut request = client.get(current.clone()).header(header::ACCEPT, accept);
-            if let Some(own) = own.filter(|own| current.origin() == own.origin.origin()) {
+            if let Some(own) =
+                own.filter(|own| guard::is_origin_or_its_upgrade(&own.origin.origin(), &current))
+            {
                 request = request.headers(own.headers.clone());
             }
             if let Some(etag) = &validators.etag {

@@ -4,19 +4,30 @@
 
 mod depth;
 mod text;
+mod watch;
 
-pub use depth::{MAX_DEPTH, flatten_deep};
+pub use depth::flatten_deep;
 pub use text::{BLOCKS, collapse, visible_text};
 
 use scraper::Html;
+use watch::{Kind, parse_within_depth};
 
-/// A whole page parsed, nesting past [`MAX_DEPTH`] flattened first.
+/// The deepest nesting of elements kept, as a browser keeps (Chromium:
+/// 512); deeper markup is flattened, its text kept.
+pub const MAX_DEPTH: usize = 512;
+
+/// A whole page parsed; one nested past [`MAX_DEPTH`] is flattened first.
 pub fn parse_document(html: &str) -> Html {
-    Html::parse_document(&flatten_deep(html))
+    parse_within_depth(html, Kind::Document)
+        .unwrap_or_else(|| Html::parse_document(&flatten_deep(html)))
 }
 
-/// A fragment (feed markup) parsed, nesting past [`MAX_DEPTH`] flattened
-/// first.
+/// A fragment (feed markup) parsed; one nested past [`MAX_DEPTH`] is
+/// flattened first.
 pub fn parse_fragment(html: &str) -> Html {
-    Html::parse_fragment(&flatten_deep(html))
+    parse_within_depth(html, Kind::Fragment)
+        .unwrap_or_else(|| Html::parse_fragment(&flatten_deep(html)))
 }
+
+#[cfg(test)]
+mod tests;

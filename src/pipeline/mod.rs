@@ -18,6 +18,7 @@ pub use index::{index_archive, index_archive_now};
 pub use matching::snippet_for;
 pub use pages::process_pending;
 pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, poll_feed, refresh_feed};
+pub use schedule::MAX_BACKOFF;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

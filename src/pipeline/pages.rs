@@ -4,6 +4,8 @@
 //! transaction; an entry a crash left unprocessed is picked up again by
 //! its feed's next poll.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use futures_util::{StreamExt, stream};
 use tokio::sync::Notify;
@@ -58,21 +60,27 @@ pub async fn process_pending(
             .call(move |s| s.unprocessed_entries(&name, BATCH))
             .await?;
         let count = pending.len();
-        let first = pages_read;
-        pages_read += count;
-        let results: Vec<Result<Stored, StoreError>> = stream::iter(pending)
-            .enumerate()
-            .map(|(i, (id, entry))| async move {
-                let page_allowed = first + i < ctx.config.daemon.max_pages_per_poll;
-                let stored = process(ctx, feed, id, entry, page_allowed).await?;
-                if let (Some(wake), true) = (wake, stored.deliveries > 0) {
-                    wake.notify_one();
-                }
-                Ok(stored)
+        // Only entries with a page to read count towards the cap.
+        let allowed: Vec<bool> = pending
+            .iter()
+            .map(|(_, entry)| {
+                let reads = feed.scrape && page_url(entry).is_some();
+                pages_read += usize::from(reads);
+                !reads || pages_read <= ctx.config.daemon.max_pages_per_poll
             })
-            .buffer_unordered(PARALLEL_PAGES)
-            .collect()
-            .await;
+            .collect();
+        let results: Vec<Result<Stored, StoreError>> =
+            stream::iter(pending.into_iter().zip(allowed))
+                .map(|((id, entry), page_allowed)| async move {
+                    let stored = process(ctx, feed, id, entry, page_allowed).await?;
+                    if let (Some(wake), true) = (wake, stored.deliveries > 0) {
+                        wake.notify_one();
+                    }
+                    Ok(stored)
+                })
+                .buffer_unordered(PARALLEL_PAGES)
+                .collect()
+                .await;
         for stored in results {
             let stored = stored?;
             total.matches += stored.matches;
@@ -154,12 +162,17 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
     let source = if rule.is_some() { "selector" } else { "page" };
     // Parsing a large page takes milliseconds of CPU: off the async
     // threads, and no more at once than there are cores. Past its deadline
-    // the page is given up and its core handed on; the thread ends on its
-    // own, as extraction is linear in the page's size.
-    let _core = ctx.extractions.acquire().await.expect("never closed");
+    // the page is given up, but its core stays taken until the thread is
+    // done, so that pages given up can never pile up on the CPU.
+    let core = Arc::clone(&ctx.extractions)
+        .acquire_owned()
+        .await
+        .expect("never closed");
     let deadline = ctx.config.daemon.extract_timeout;
     let extraction = tokio::task::spawn_blocking(move || {
-        extract_text(&fetched.body, Some(&content_type), rule.as_ref())
+        let text = extract_text(&fetched.body, Some(&content_type), rule.as_ref());
+        drop(core);
+        text
     });
     let text = match tokio::time::timeout(deadline, extraction).await {
         Ok(Ok(text)) => text,
