@@ -7,6 +7,7 @@ once through the command a user would run on it:
   feed item, <b> nested 100,000 deep               inspect FILE
   XML nested 70,000 deep                           inspect FILE (refused)
   article page, <div> nested 20,000 / 40,000 / 200,000 deep   extract FILE
+  article page, 100,000 x <span><div></span>, and <!--> before 100,000 <div>
   query of 20,000 nested parentheses               test-rules --query Q FILE
 
   python3 bench/nesting.py [--binary PATH] [--timeout SECONDS]
@@ -56,6 +57,10 @@ def cases(work):
     for depth in (20_000, 40_000, 200_000):
         page = "<html><body>" + nested("div", depth, "<p>The ceasefire holds.</p>") + "</body></html>"
         made.append((f"page, <div> x {depth:,}", ["extract", write(f"page{depth}.html", page)]))
+    tricks = [("page, <span><div></span> x 100,000", "<span><div>x</span>" * 100_000),
+              ("page, <!--> then <div> x 100,000", "<!-->" + "<div>x" * 100_000)]
+    for i, (label, page) in enumerate(tricks):
+        made.append((label, ["extract", write(f"trick{i}.html", f"<html><body>{page}</body></html>")]))
     article = write("article.txt", "The ceasefire holds.")
     query = "(" * 20_000 + "ceasefire" + ")" * 20_000
     made.append(("query, 20,000 parentheses", ["test-rules", "--query", query, article]))
