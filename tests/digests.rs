@@ -281,6 +281,37 @@ async fn a_bad_digest_is_refused_at_check_with_its_line() {
     assert!(stderr(&checked).contains("unknown time zone \"Europe/Berlín\""));
 }
 
+/// Serves `xml` as feed "wire", whose ceasefire rule mails at once and to
+/// the "morning" digest; polls, sends the digest, and returns every mail.
+async fn alert_and_digest(
+    server: &MockServer,
+    smtp: &SmtpSink,
+    env: &Env,
+    xml: Vec<u8>,
+) -> Vec<Received> {
+    respond(
+        server,
+        "/wire.xml",
+        wiremock::ResponseTemplate::new(200).set_body_raw(xml, "application/rss+xml"),
+    )
+    .await;
+    env.write_config(&format!(
+        "{}{}{}{}",
+        smtp.config(),
+        feed("wire", &format!("{}/wire.xml", server.uri())),
+        rule_notifying(
+            "ceasefire",
+            "ceasefire",
+            "\"immediate\", \"morning\"",
+            "to = [\"desk@example.org\"]\n"
+        ),
+        digest("morning", "editor@example.org"),
+    ));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    assert_exit(&env.newshound(&["digest", "morning", "--now"]).await, 0);
+    smtp.mails()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_feed_content_reaches_no_header_and_no_markup() {
     let server = MockServer::start().await;
@@ -305,27 +336,7 @@ async fn hostile_feed_content_reaches_no_header_and_no_markup() {
         .into_iter()
         .map(|b| if b == 1 { 0xFF } else { b })
         .collect::<Vec<u8>>();
-    respond(
-        &server,
-        "/wire.xml",
-        wiremock::ResponseTemplate::new(200).set_body_raw(xml, "application/rss+xml"),
-    )
-    .await;
-    env.write_config(&format!(
-        "{}{}{}{}",
-        smtp.config(),
-        feed("wire", &format!("{}/wire.xml", server.uri())),
-        rule_notifying(
-            "ceasefire",
-            "ceasefire",
-            "\"immediate\", \"morning\"",
-            "to = [\"desk@example.org\"]\n"
-        ),
-        digest("morning", "editor@example.org"),
-    ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    assert_exit(&env.newshound(&["digest", "morning", "--now"]).await, 0);
-    let mails = smtp.mails();
+    let mails = alert_and_digest(&server, &smtp, &env, xml).await;
     assert_eq!(mails.len(), 5, "four alerts and one digest");
     for mail in &mails {
         let raw = String::from_utf8_lossy(&mail.data);
@@ -422,28 +433,8 @@ async fn mail_display_spoofing_from_a_title_and_a_link_is_neutralised() {
         "x",
     )
     .link("http://www.yourbank.example@evil.example/login")];
-    respond(
-        &server,
-        "/wire.xml",
-        wiremock::ResponseTemplate::new(200)
-            .set_body_raw(rss(&server.uri(), &items), "application/rss+xml"),
-    )
-    .await;
-    env.write_config(&format!(
-        "{}{}{}{}",
-        smtp.config(),
-        feed("wire", &format!("{}/wire.xml", server.uri())),
-        rule_notifying(
-            "ceasefire",
-            "ceasefire",
-            "\"immediate\", \"morning\"",
-            "to = [\"desk@example.org\"]\n"
-        ),
-        digest("morning", "editor@example.org"),
-    ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    assert_exit(&env.newshound(&["digest", "morning", "--now"]).await, 0);
-    let mails = smtp.mails();
+    let xml = rss(&server.uri(), &items).into_bytes();
+    let mails = alert_and_digest(&server, &smtp, &env, xml).await;
     assert_eq!(mails.len(), 2, "an alert and a digest");
     // What the reader's client shows, encoded-words decoded.
     let subject = mails[0].parsed().subject().unwrap().to_string();

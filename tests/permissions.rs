@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use common::*;
-use wiremock::{MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 /// Every path under `dir`, `dir` included.
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -27,11 +27,10 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 #[tokio::test(flavor = "multi_thread")]
 async fn under_umask_022_the_database_locks_and_mails_are_private() {
     let server = MockServer::start().await;
-    let body = rss(&server.uri(), &[Item::new("1", "Ceasefire agreed", "x")]);
-    respond(
+    serve_rss(
         &server,
         "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
+        &[Item::new("1", "Ceasefire agreed", "x")],
     )
     .await;
     let env = Env::new();

@@ -116,13 +116,7 @@ async fn article_pages_under_many_names_of_one_address_are_paced_as_one_host() {
         .map(|(guid, link)| Item::new(guid, "Ceasefire", "x").link(link))
         .collect();
     let feeds = wiremock::MockServer::start().await;
-    respond(
-        &feeds,
-        "/feed.xml",
-        wiremock::ResponseTemplate::new(200)
-            .set_body_raw(rss(&feeds.uri(), &items), "application/rss+xml"),
-    )
-    .await;
+    serve_rss(&feeds, "/feed.xml", &items).await;
     let env = Env::new();
     env.write_config(&format!(
         "{}allow_private_network = true\nrespect_robots = false\n{}[daemon]\nper_host_connections = 2\n",

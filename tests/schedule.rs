@@ -335,13 +335,7 @@ async fn an_adaptive_feed_follows_how_often_it_publishes() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_poll_with_the_clock_far_ahead_does_not_freeze_the_feed_or_its_digest() {
     let server = MockServer::start().await;
-    let body = rss(&server.uri(), &[Item::new("1", "Truce", "x")]);
-    respond(
-        &server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
-    )
-    .await;
+    serve_rss(&server, "/feed.xml", &[Item::new("1", "Truce", "x")]).await;
     let env = Env::new();
     env.write_config(&format!(
         "{}[[rule]]\nname = \"truce\"\nquery = 'truce'\nnotify = [\"morning\"]\n\

@@ -139,11 +139,10 @@ async fn a_webhook_that_is_down_does_not_hold_up_mail() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_webhook_url_kept_in_a_file_appears_in_no_output_log_or_row() {
     let feeds = MockServer::start().await;
-    let body = rss(&feeds.uri(), &[Item::new("1", "Ceasefire agreed", "x")]);
-    respond(
+    serve_rss(
         &feeds,
         "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
+        &[Item::new("1", "Ceasefire agreed", "x")],
     )
     .await;
     let env = Env::new();

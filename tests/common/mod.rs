@@ -395,3 +395,14 @@ pub async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> b
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Serves an RSS document holding `items` at `route` on `server`.
+pub async fn serve_rss(server: &wiremock::MockServer, route: &str, items: &[Item<'_>]) {
+    let body = rss(&server.uri(), items);
+    respond(
+        server,
+        route,
+        wiremock::ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
+    )
+    .await;
+}
