@@ -97,11 +97,6 @@ impl HostLimits {
         HostPermit(permits)
     }
 
-    /// Waits for a free connection to `host` and for its turn to start.
-    pub async fn acquire(&self, host: &str) -> HostPermit {
-        HostPermit(vec![self.acquire_one(host).await])
-    }
-
     async fn acquire_one(&self, host: &str) -> OwnedSemaphorePermit {
         let entry = {
             let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
@@ -135,10 +130,10 @@ mod tests {
         let begin = Instant::now();
         let mut starts = Vec::new();
         for _ in 0..3 {
-            let _permit = limits.acquire("news.example.org").await;
+            let _permit = limits.acquire_all(&["news.example.org".into()]).await;
             starts.push(begin.elapsed().as_secs());
         }
-        let other = limits.acquire("other.example.org").await;
+        let other = limits.acquire_all(&["other.example.org".into()]).await;
         drop(other);
         assert_eq!(starts, [0, 1, 2]);
         assert_eq!(begin.elapsed().as_secs(), 2, "another host does not wait");
@@ -168,11 +163,11 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn no_more_than_the_connection_limit_at_once() {
         let limits = Arc::new(HostLimits::new(2, Duration::ZERO));
-        let first = limits.acquire("h").await;
-        let _second = limits.acquire("h").await;
+        let first = limits.acquire_all(&["h".into()]).await;
+        let _second = limits.acquire_all(&["h".into()]).await;
         let waiting = tokio::spawn({
             let limits = Arc::clone(&limits);
-            async move { limits.acquire("h").await }
+            async move { limits.acquire_all(&["h".into()]).await }
         });
         tokio::time::sleep(Duration::from_secs(5)).await;
         assert!(
