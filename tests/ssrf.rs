@@ -188,3 +188,52 @@ async fn documentation_ranges_are_refused_before_connecting() {
         assert_eq!(class(got), Err(FailureClass::BlockedAddress), "{url}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_proxy_a_link_to_the_proxys_own_host_is_refused() {
+    // The proxy, on localhost, carries the feed request (it serves the feed
+    // as a forward proxy would) and records what reaches it. Its address is
+    // written with and without a scheme, as both are found in the wild.
+    let proxy = MockServer::start().await;
+    let target = MockServer::start().await;
+    let page = format!("http://localhost:{}/secret", target.address().port());
+    let items = [common::Item::new("1", "Ceasefire", "x").link(&page)];
+    common::serve_rss(&proxy, "/feed.xml", &items).await;
+    let port = proxy.address().port();
+    for proxy_url in [
+        format!("http://localhost:{port}"),
+        format!("localhost:{port}"),
+    ] {
+        proxy.reset().await;
+        common::serve_rss(&proxy, "/feed.xml", &items).await;
+        let env = common::Env::new();
+        // The feed's URL names a host the proxy carries; NO_PROXY sends
+        // localhost, the proxy's own name, straight there.
+        env.write_config(&format!(
+            "{}{}",
+            common::feed("wire", "http://feeds.test/feed.xml"),
+            common::rule("ceasefire", "ceasefire", &["desk@example.org"])
+        ));
+        let output = env
+            .newshound_with(
+                &[
+                    ("RUST_LOG", "warn"),
+                    ("HTTP_PROXY", &proxy_url),
+                    ("NO_PROXY", "localhost"),
+                ],
+                &["poll"],
+            )
+            .await;
+        common::assert_exit(&output, 0);
+        assert_eq!(common::paths(&proxy).await, ["/feed.xml"], "{proxy_url}");
+        let db = rusqlite::Connection::open(env.database()).unwrap();
+        let note: String = db
+            .query_row("SELECT body_note FROM entries", [], |r| r.get(0))
+            .unwrap();
+        assert!(note.contains("blocked_address"), "{proxy_url}: {note}");
+    }
+    assert!(
+        target.received_requests().await.unwrap().is_empty(),
+        "the page on the proxy's host was fetched"
+    );
+}

@@ -162,16 +162,9 @@ async fn a_webhook_url_kept_in_a_file_appears_in_no_output_log_or_row() {
         url_file.display()
     ));
 
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
-        .arg("--config")
-        .arg(env.config_path())
-        .arg("--state-dir")
-        .arg(env.state_dir())
-        .arg("poll")
-        .env("RUST_LOG", "debug")
-        .output()
-        .await
-        .unwrap();
+    let output = env
+        .newshound_with(&[("RUST_LOG", "debug")], &["poll"])
+        .await;
     assert_exit(&output, 1);
     let said = format!("{}{}", stdout(&output), stderr(&output));
     assert!(said.contains("webhook \"ntfy\""), "{said}");

@@ -249,13 +249,18 @@ impl Env {
 
     /// Runs `newshound --config … --state-dir … ARGS` to completion.
     pub async fn newshound(&self, args: &[&str]) -> Output {
+        self.newshound_with(&[("RUST_LOG", "warn")], args).await
+    }
+
+    /// Like [`Env::newshound`], with these environment variables.
+    pub async fn newshound_with(&self, env: &[(&str, &str)], args: &[&str]) -> Output {
         let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
             .arg("--config")
             .arg(self.config_path())
             .arg("--state-dir")
             .arg(self.state_dir())
             .args(args)
-            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .output();
         tokio::time::timeout(Duration::from_secs(120), output)
             .await
