@@ -152,7 +152,12 @@ impl TreeSink for DepthSink {
     }
 
     fn get_template_contents(&self, target: &NodeId) -> NodeId {
-        self.inner.get_template_contents(target)
+        // The contents hang under the template without an append: placed
+        // here, or each nested template would count from the top again.
+        let contents = self.inner.get_template_contents(target);
+        let depth = self.depth_of(target) + 1;
+        self.placed(&NodeOrText::AppendNode(contents), depth);
+        contents
     }
 
     fn same_node(&self, x: &NodeId, y: &NodeId) -> bool {
