@@ -226,6 +226,14 @@ pub async fn check_hop(
     Ok(())
 }
 
+/// A host name as the resolver sees it: no brackets, no trailing dot,
+/// lowercase.
+fn proxy_host_key(host: &str) -> String {
+    host.trim_matches(['[', ']'])
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
 /// The proxy the environment names (`HTTP_PROXY`, `HTTPS_PROXY`,
 /// `ALL_PROXY`, with `NO_PROXY`), read as the HTTP client reads it.
 #[derive(Clone)]
@@ -263,11 +271,7 @@ impl Proxy {
                     false => format!("http://{value}"),
                 };
                 let url = Url::parse(&value).ok()?;
-                Some(
-                    url.host_str()?
-                        .trim_matches(['[', ']'])
-                        .to_ascii_lowercase(),
-                )
+                Some(proxy_host_key(url.host_str()?))
             })
             .collect();
         if hosts.is_empty() {
@@ -286,8 +290,7 @@ impl Proxy {
 
     /// True when `host` is one of the proxies' own names.
     pub fn is_proxy_host(&self, host: &str) -> bool {
-        let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
-        self.hosts.contains(&host)
+        self.hosts.contains(&proxy_host_key(host))
     }
 
     /// True when a request to `url` goes through the proxy (not `NO_PROXY`).

@@ -39,8 +39,11 @@ pub fn flatten_deep(html: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(html.len());
     let mut at = 0;
     for tag in dropped {
-        // Tags start at '<' and end after '>': always char boundaries.
+        // Tags start at '<' and end after '>': always char boundaries. A
+        // space stands in, so that what was around a tag never joins into
+        // a new one (`<<div>div>`).
         out.push_str(&html[at..tag.start]);
+        out.push(' ');
         at = tag.end;
     }
     out.push_str(&html[at..]);
@@ -159,7 +162,9 @@ impl<'a> Tag<'a> {
             }
             Some(b'/') => {
                 let name = name_at(&rest[1..]);
-                let end = after(memchr(b'>', rest)? + 1);
+                // An end tag's attributes are read (and ignored) as a start
+                // tag's are: a quoted `>` does not end it.
+                let end = after(attributes_end(rest, 1 + name.len())? + 1);
                 let kind = if name.is_empty() {
                     Kind::Other
                 } else {

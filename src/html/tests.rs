@@ -61,6 +61,16 @@ fn every_way_of_nesting_deep_ends_flattened_with_its_text() {
         "<div/>x".repeat(deep),
         // Each template's contents are a tree of their own.
         "<template><div>x".repeat(deep / 2),
+        // Misnested formatting, which the parser mends by moving nodes.
+        "<b><i><u><div>x</b></div>".repeat(deep / 4),
+        "<b><em><div></b>x".repeat(deep / 4),
+        // Markup the flattening reads otherwise than the parser: an `=`
+        // opening an attribute name, a quoted `>` in an end tag, elements
+        // void in HTML but not in SVG, and a tag left by cutting another.
+        format!("<i =\">{}", "<div>x".repeat(deep)),
+        "<div></p a=\"></div>\">x".repeat(deep),
+        format!("<svg>{}{}", "<source>".repeat(deep), "</q>x".repeat(deep)),
+        format!("{}{}", "<div>".repeat(600), "<<div>div>x".repeat(deep)),
     ];
     for attack in attacks {
         let x_count = attack.matches('x').count();

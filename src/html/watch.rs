@@ -1,12 +1,11 @@
-//! The HTML parser watched for depth: scraper's tree sink, wrapped to note
+//! The HTML parser watched for depth: scraper's tree sink, wrapped to look
 //! how deep each node lands, fed a few kilobytes at a time, and given up as
 //! soon as the tree goes past [`MAX_DEPTH`](super::MAX_DEPTH). The parser
 //! itself is the judge of nesting, so no real page is ever altered; only a
 //! page that really nests that deep is parsed again, flattened.
 
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::cell::Cell;
 
 use ego_tree::NodeId;
 use html5ever::tendril::{StrTendril, TendrilSink};
@@ -63,7 +62,6 @@ pub fn parse_within_depth(html: &str, kind: Kind) -> Option<Html> {
 /// scraper's sink, noting each node's depth.
 struct DepthSink {
     inner: HtmlTreeSink,
-    depth: RefCell<HashMap<NodeId, usize>>,
     too_deep: Cell<bool>,
 }
 
@@ -71,22 +69,24 @@ impl DepthSink {
     fn new(html: Html) -> DepthSink {
         DepthSink {
             inner: HtmlTreeSink::new(html),
-            depth: RefCell::new(HashMap::new()),
             too_deep: Cell::new(false),
         }
     }
 
+    /// How many nodes stand above `node` in the tree as it is now (counted
+    /// no further than just past the cap): the parser moves nodes about
+    /// (misnested formatting, templates), so depth is read, not remembered.
     fn depth_of(&self, node: &NodeId) -> usize {
-        self.depth.borrow().get(node).copied().unwrap_or(0)
+        let html = self.inner.0.borrow();
+        html.tree
+            .get(*node)
+            .map_or(0, |n| n.ancestors().take(MAX_DEPTH + 1).count())
     }
 
-    /// Notes that `child` now sits at `depth`.
+    /// Notes that a node now sits at `depth`.
     fn placed(&self, child: &NodeOrText<NodeId>, depth: usize) {
-        if let NodeOrText::AppendNode(id) = child {
-            self.depth.borrow_mut().insert(*id, depth);
-            if depth > MAX_DEPTH {
-                self.too_deep.set(true);
-            }
+        if matches!(child, NodeOrText::AppendNode(_)) && depth > MAX_DEPTH {
+            self.too_deep.set(true);
         }
     }
 }
@@ -152,12 +152,7 @@ impl TreeSink for DepthSink {
     }
 
     fn get_template_contents(&self, target: &NodeId) -> NodeId {
-        // The contents hang under the template without an append: placed
-        // here, or each nested template would count from the top again.
-        let contents = self.inner.get_template_contents(target);
-        let depth = self.depth_of(target) + 1;
-        self.placed(&NodeOrText::AppendNode(contents), depth);
-        contents
+        self.inner.get_template_contents(target)
     }
 
     fn same_node(&self, x: &NodeId, y: &NodeId) -> bool {

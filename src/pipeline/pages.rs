@@ -162,18 +162,22 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
     let source = if rule.is_some() { "selector" } else { "page" };
     // Parsing a large page takes milliseconds of CPU: off the async
     // threads, and no more at once than there are cores. Past its deadline
-    // the page is given up, but its core stays taken until the thread is
-    // done, so that pages given up can never pile up on the CPU.
-    let core = Arc::clone(&ctx.extractions)
-        .acquire_owned()
-        .await
-        .expect("never closed");
+    // (waiting for a core included) the page is given up, but its core
+    // stays taken until the thread is done, so that pages given up can
+    // never pile up on the CPU.
     let deadline = ctx.config.daemon.extract_timeout;
-    let extraction = tokio::task::spawn_blocking(move || {
-        let text = extract_text(&fetched.body, Some(&content_type), rule.as_ref());
-        drop(core);
-        text
-    });
+    let extraction = async {
+        let core = Arc::clone(&ctx.extractions)
+            .acquire_owned()
+            .await
+            .expect("never closed");
+        tokio::task::spawn_blocking(move || {
+            let text = extract_text(&fetched.body, Some(&content_type), rule.as_ref());
+            drop(core);
+            text
+        })
+        .await
+    };
     let text = match tokio::time::timeout(deadline, extraction).await {
         Ok(Ok(text)) => text,
         Ok(Err(e)) => return from_feed(format!("the extractor failed: {e}")),
