@@ -6,7 +6,7 @@ use std::path::Path;
 use super::webhook::Webhooks;
 use super::{AlertError, Mailer};
 use crate::config::Config;
-use crate::model::Outgoing;
+use crate::model::{Channel, Outgoing};
 
 /// The mailer and the webhooks of a config.
 pub struct Outbound {
@@ -27,7 +27,7 @@ impl Outbound {
     /// Digests are mail only.
     pub async fn send(&self, outgoing: &Outgoing) -> Result<(), AlertError> {
         match outgoing {
-            Outgoing::Alert(alert) if alert.delivery.channel == "webhook" => {
+            Outgoing::Alert(alert) if alert.delivery.channel == Channel::Webhook => {
                 self.webhooks.send(alert).await
             }
             _ => self.mail.send(outgoing).await,

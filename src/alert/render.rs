@@ -271,7 +271,7 @@ mod tests {
                 message_id: "abc@newshound".into(),
                 attempts: 0,
                 created: chrono::Utc::now(),
-                channel: "email".into(),
+                channel: crate::model::Channel::Email,
             },
             title: title.into(),
             link: Some("https://e.org/a?x=1&y=2".into()),

@@ -9,6 +9,7 @@ use chrono::Utc;
 use super::poll::{deliver_now, open};
 use crate::alert::digest_html;
 use crate::config::Config;
+use crate::model::DigestKey;
 use crate::pipeline::{DigestPlan, close_digest_now, digest_plans};
 use crate::store::Store;
 
@@ -16,7 +17,7 @@ use crate::store::Store;
 pub async fn digest(config: Config, state_dir: PathBuf, name: &str, preview: bool) -> u8 {
     let Some(plan) = digest_plans(&config)
         .into_iter()
-        .find(|p| p.key == crate::model::digest_key(name))
+        .find(|p| p.key == DigestKey::Digest(name.to_string()))
     else {
         let known: Vec<&str> = config.digests.iter().map(|d| d.name.as_str()).collect();
         eprintln!(
@@ -65,15 +66,18 @@ async fn send_now(config: Config, state_dir: &std::path::Path, plan: &DigestPlan
     let closed = match close_digest_now(&ctx.store, plan, Utc::now()).await {
         Ok(closed) => closed,
         Err(e) => {
-            println!("digest {}: cannot close it: {e}", plan.name);
+            println!("digest {}: cannot close it: {e}", plan.key.name());
             return super::FAILED;
         }
     };
     match closed.mails {
-        0 => println!("digest {}: no new matches; nothing to send", plan.name),
+        0 => println!(
+            "digest {}: no new matches; nothing to send",
+            plan.key.name()
+        ),
         mails => println!(
             "digest {}: {} in {mails} mail(s)",
-            plan.name,
+            plan.key.name(),
             match closed.items {
                 1 => "1 match".to_string(),
                 n => format!("{n} matches"),

@@ -58,8 +58,8 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 
         .await;
     let mut failed = false;
     for (feed, report) in feeds.iter().zip(reports) {
-        let report =
-            report.unwrap_or_else(|e| Err(StoreError::Corrupt(format!("poll task failed: {e}"))));
+        let report = report
+            .unwrap_or_else(|e| Err(StoreError::Stopped(format!("the poll task failed: {e}"))));
         failed |= !print_feed(feed, report);
     }
     // Digests that came due go out with this pass, for setups that run
@@ -88,9 +88,11 @@ pub(super) async fn deliver_now(ctx: Arc<Context>, mailer: Outbound) -> bool {
         let mailer = Arc::clone(&mailer);
         tokio::spawn(async move { deliver_pending(&ctx.store, &mailer, queue).await })
     };
-    let delivered = delivery
-        .await
-        .unwrap_or_else(|e| Err(StoreError::Corrupt(format!("delivery task failed: {e}"))));
+    let delivered = delivery.await.unwrap_or_else(|e| {
+        Err(StoreError::Stopped(format!(
+            "the delivery task failed: {e}"
+        )))
+    });
     print_delivery(delivered, &mailer)
 }
 

@@ -39,7 +39,7 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
     let plans = digest_plans(config);
     let read = |store: &Store| -> Result<Read, StoreError> {
         let now = Utc::now();
-        let mut waiting: std::collections::HashMap<String, u64> =
+        let mut waiting: std::collections::HashMap<crate::model::DigestKey, u64> =
             store.digest_keys_waiting()?.into_iter().collect();
         let digests = plans
             .iter()
@@ -53,7 +53,10 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
             })
             .collect::<Result<_, StoreError>>()?;
         // What is left waits for digests the config no longer names.
-        let mut orphaned: Vec<(String, u64)> = waiting.into_iter().collect();
+        let mut orphaned: Vec<(String, u64)> = waiting
+            .into_iter()
+            .map(|(key, n)| (key.to_string(), n))
+            .collect();
         orphaned.sort();
         Ok((
             store.feed_summaries()?,
@@ -151,8 +154,8 @@ fn to_json(
             "oldest_pending": time(outbox.oldest_pending),
         },
         "digests": digests.iter().map(|d| json!({
-            "name": d.plan.name,
-            "kind": if d.plan.overflow { "more matches" } else { "digest" },
+            "name": d.plan.key.name(),
+            "kind": if d.plan.key.is_overflow() { "more matches" } else { "digest" },
             "schedule": d.plan.schedule.to_string(),
             "timezone": d.plan.timezone.name(),
             "next": time(d.next),
@@ -212,11 +215,12 @@ fn storage_problem(state_dir: &Path) -> Option<String> {
 /// One line per configured digest: when it goes next, in its own zone.
 fn print_digests(digests: &[DigestRow]) {
     for d in digests {
-        if d.plan.overflow {
+        if d.plan.key.is_overflow() {
             if d.waiting > 0 {
                 println!(
                     "rule {}: {} match(es) past its hourly limit, mailed at the end of the hour",
-                    d.plan.name, d.waiting
+                    d.plan.key.name(),
+                    d.waiting
                 );
             }
             continue;
@@ -231,7 +235,9 @@ fn print_digests(digests: &[DigestRow]) {
         );
         println!(
             "digest {}: next {next} ({}), {} match(es) waiting",
-            d.plan.name, d.plan.schedule, d.waiting
+            d.plan.key.name(),
+            d.plan.schedule,
+            d.waiting
         );
     }
 }

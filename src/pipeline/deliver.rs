@@ -13,7 +13,7 @@ use futures_util::{StreamExt, stream};
 use super::refresh::later;
 use super::schedule::jittered;
 use crate::alert::Outbound;
-use crate::model::{Delivery, Outgoing};
+use crate::model::{Channel, Delivery, Outgoing};
 use crate::store::{StoreError, StoreHandle};
 
 /// Sent marks are committed in batches of at most this many mails, or of
@@ -188,9 +188,9 @@ pub async fn deliver_pending(
 /// webhook on its own.
 fn transport_of(outgoing: &Outgoing) -> String {
     let delivery = outgoing.delivery();
-    match delivery.channel.as_str() {
-        "webhook" => format!("webhook:{}", delivery.recipient),
-        _ => "email".to_string(),
+    match delivery.channel {
+        Channel::Webhook => delivery.channel.recipient_key(&delivery.recipient),
+        Channel::Email => Channel::Email.as_str().to_string(),
     }
 }
 
@@ -277,7 +277,7 @@ mod tests {
             message_id: "x@newshound".into(),
             attempts,
             created: now - queued_ago,
-            channel: "email".into(),
+            channel: Channel::Email,
         }
     }
 

@@ -9,22 +9,18 @@ use chrono_tz::Tz;
 
 use crate::config::Config;
 use crate::cron::Schedule;
-use crate::model::{digest_key, overflow_key};
+use crate::model::DigestKey;
 use crate::store::{Closed, DigestClose, StoreError, StoreHandle};
 
 /// A digest the scheduler closes: where its items are kept, when, and for whom.
 #[derive(Debug, Clone)]
 pub struct DigestPlan {
-    /// `digest:NAME` or `overflow:RULE`.
-    pub key: String,
-    /// The digest's name (the rule's, for a "more matches" mail).
-    pub name: String,
+    /// Where its items wait: a `[[digest]]`, or a rule's "more matches" mail.
+    pub key: DigestKey,
     pub schedule: Schedule,
     pub timezone: Tz,
     pub to: Vec<String>,
     pub send_empty: bool,
-    /// A rule's "more matches" mail, closed only when matches wait for it.
-    pub overflow: bool,
 }
 
 /// Every digest `config` schedules: its `[[digest]]`s, then a "more
@@ -34,26 +30,22 @@ pub struct DigestPlan {
 /// that gave the rule a digest or lifted its limit still go out.)
 pub fn digest_plans(config: &Config) -> Vec<DigestPlan> {
     let configured = config.digests.iter().map(|d| DigestPlan {
-        key: digest_key(&d.name),
-        name: d.name.clone(),
+        key: DigestKey::Digest(d.name.clone()),
         schedule: d.schedule.clone(),
         timezone: d.timezone,
         to: d.to.clone(),
         send_empty: d.send_empty,
-        overflow: false,
     });
     let overflow = config
         .rules
         .iter()
         .filter(|r| r.immediate && !r.to.is_empty())
         .map(|r| DigestPlan {
-            key: overflow_key(&r.name),
-            name: r.name.clone(),
+            key: DigestKey::Overflow(r.name.clone()),
             schedule: "0 * * * *".parse().expect("the hourly schedule is valid"),
             timezone: Tz::UTC,
             to: r.to.clone(),
             send_empty: false,
-            overflow: true,
         });
     configured.chain(overflow).collect()
 }
@@ -61,7 +53,7 @@ pub fn digest_plans(config: &Config) -> Vec<DigestPlan> {
 /// How far each digest's schedule was handled, as last read or written:
 /// a caller that closes digests often (the daemon, after every poll) keeps
 /// it so the store is asked only for what it has not seen yet.
-pub type HandledUntil = HashMap<String, DateTime<Utc>>;
+pub type HandledUntil = HashMap<DigestKey, DateTime<Utc>>;
 
 /// Closes every digest whose slot came by `now`; one that was due several
 /// times while nothing ran is closed once. Returns when the next one is
@@ -75,7 +67,7 @@ pub async fn close_due_digests(
     let mut next: Option<DateTime<Utc>> = None;
     let waiting = store.call(|s| s.digest_keys_waiting()).await?;
     for plan in plans {
-        if plan.overflow && !waiting.iter().any(|(key, _)| *key == plan.key) {
+        if plan.key.is_overflow() && !waiting.iter().any(|(key, _)| *key == plan.key) {
             continue;
         }
         let done_until = match handled.get(&plan.key) {
@@ -138,9 +130,11 @@ async fn close(
 
 fn log_closed(plan: &DigestPlan, closed: &Closed) {
     match closed.mails {
-        0 => tracing::info!(digest = %plan.name, "digest due with no new matches; nothing sent"),
+        0 => {
+            tracing::info!(digest = %plan.key.name(), "digest due with no new matches; nothing sent")
+        }
         mails => tracing::info!(
-            digest = %plan.name,
+            digest = %plan.key.name(),
             matches = closed.items,
             mails,
             "digest closed; its mails are queued"

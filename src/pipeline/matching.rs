@@ -4,7 +4,7 @@
 use crate::alert::snippet;
 use crate::config::{Config, FeedConfig};
 use crate::extract::article_body;
-use crate::model::{ArticleText, Entry, Field, RuleMatch, delivery_key, digest_key, message_id};
+use crate::model::{ArticleText, Channel, DigestKey, Entry, Field, RuleMatch, message_id};
 use crate::store::{NewDelivery, NewEntry, NewMatch};
 
 /// Matches an entry, with `body` as its article text (the page's, when it
@@ -51,7 +51,11 @@ pub fn consider(
             rule: rule.name.clone(),
             terms: m.terms.clone(),
             snippet: snippet_for(&text, m),
-            digests: rule.digests.iter().map(|d| digest_key(d)).collect(),
+            digests: rule
+                .digests
+                .iter()
+                .map(|d| DigestKey::Digest(d.clone()))
+                .collect(),
             hourly_limit: match rule.immediate {
                 true => rule.max_immediate_per_hour,
                 false => 0,
@@ -61,8 +65,8 @@ pub fn consider(
             .to
             .iter()
             .filter(|_| rule.immediate)
-            .map(|to| ("email", to));
-        let hooks = rule.webhooks.iter().map(|hook| ("webhook", hook));
+            .map(|to| (Channel::Email, to));
+        let hooks = rule.webhooks.iter().map(|hook| (Channel::Webhook, hook));
         for (channel, recipient) in mails.chain(hooks) {
             let same = |d: &&mut NewDelivery| d.channel == channel && d.recipient == *recipient;
             match deliveries.iter_mut().find(same) {
@@ -77,8 +81,7 @@ pub fn consider(
         }
     }
     for d in &mut deliveries {
-        let key = delivery_key(d.channel, &d.recipient);
-        d.message_id = message_id(&feed.name, &entry.id, &key, &d.rules);
+        d.message_id = message_id(&feed.name, &entry.id, d.channel, &d.recipient, &d.rules);
     }
     NewEntry {
         entry,

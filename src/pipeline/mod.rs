@@ -9,6 +9,7 @@ mod digests;
 mod index;
 mod matching;
 mod pages;
+mod policy;
 mod refresh;
 mod schedule;
 
@@ -17,6 +18,7 @@ pub use digests::{DigestPlan, HandledUntil, close_digest_now, close_due_digests,
 pub use index::{index_archive, index_archive_now};
 pub use matching::snippet_for;
 pub use pages::process_pending;
+pub use policy::plan_deliveries;
 pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, poll_feed, refresh_feed};
 pub use schedule::MAX_BACKOFF;
 

@@ -13,6 +13,7 @@ use url::Url;
 
 use super::Context;
 use super::matching::consider;
+use super::policy::plan_deliveries;
 use crate::config::{Config, FeedConfig};
 use crate::extract::extract_text;
 use crate::fetch::{Access, FetchOutcome};
@@ -120,7 +121,7 @@ async fn process(
     }
     let outcome = consider(&ctx.config, feed, entry, Some(&body.text), true, &[]);
     ctx.store
-        .call(move |s| s.record_processed(id, &body, &outcome, Utc::now()))
+        .call(move |s| s.record_processed(id, &body, &outcome, Utc::now(), plan_deliveries))
         .await
 }
 

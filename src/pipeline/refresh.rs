@@ -6,6 +6,7 @@ use url::Url;
 use super::Context;
 use super::matching::consider;
 use super::pages::{process_pending, reads_page};
+use super::policy::plan_deliveries;
 use super::schedule::{adaptive_interval, backoff, jittered, stretched};
 use crate::config::FeedConfig;
 use crate::feed::{self, FeedError, ParsedFeed};
@@ -243,7 +244,7 @@ async fn store_fetched(
     let name = feed.name.clone();
     let stored = ctx
         .store
-        .call(move |s| s.record_poll(&name, &record))
+        .call(move |s| s.record_poll(&name, &record, plan_deliveries))
         .await?;
     tracing::info!(
         feed = %feed.name,

@@ -7,13 +7,12 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::outbox::parse_list;
 use super::{Store, StoreError, from_secs, to_secs};
-use crate::model::{DigestContent, DigestItem, DigestSection, digest};
+use crate::model::{DigestContent, DigestItem, DigestKey, DigestSection, digest};
 
 /// A digest to close: where its items are kept and who it goes to.
 #[derive(Debug, Clone)]
 pub struct DigestClose<'a> {
-    /// `digest:NAME` or `overflow:RULE`.
-    pub key: &'a str,
+    pub key: &'a DigestKey,
     /// The time the digest stands for.
     pub slot: DateTime<Utc>,
     /// The IANA zone its times are shown in.
@@ -42,7 +41,7 @@ impl Store {
     /// existed.
     pub fn digest_done_until(
         &self,
-        key: &str,
+        key: &DigestKey,
         now: DateTime<Utc>,
     ) -> Result<DateTime<Utc>, StoreError> {
         self.conn
@@ -69,7 +68,7 @@ impl Store {
 
     /// How far the schedule of `key` was handled, if the digest ran yet;
     /// reads only.
-    pub fn digest_handled(&self, key: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    pub fn digest_handled(&self, key: &DigestKey) -> Result<Option<DateTime<Utc>>, StoreError> {
         Ok(self
             .conn
             .query_row(
@@ -130,7 +129,7 @@ impl Store {
 
     /// What a digest run holds, as its mail shows it.
     pub fn digest_run_content(&self, run: i64) -> Result<DigestContent, StoreError> {
-        let (key, slot, timezone): (String, i64, String) = self.conn.query_row(
+        let (key, slot, timezone): (DigestKey, i64, String) = self.conn.query_row(
             "SELECT key, slot_at, timezone FROM digest_runs WHERE id = ?1",
             [run],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -142,7 +141,7 @@ impl Store {
     /// What the digest `key` would hold if it were closed now.
     pub fn digest_pending_content(
         &self,
-        key: &str,
+        key: &DigestKey,
         timezone: &str,
         now: DateTime<Utc>,
     ) -> Result<DigestContent, StoreError> {
@@ -151,7 +150,7 @@ impl Store {
     }
 
     /// Every digest key matches wait for, with how many wait.
-    pub fn digest_keys_waiting(&self) -> Result<Vec<(String, u64)>, StoreError> {
+    pub fn digest_keys_waiting(&self) -> Result<Vec<(DigestKey, u64)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT key, COUNT(*) FROM digest_items WHERE run_id IS NULL GROUP BY key ORDER BY key",
         )?;
@@ -161,7 +160,7 @@ impl Store {
 
     /// Matches waiting for the digest `key`.
     #[cfg(test)]
-    pub(crate) fn digest_pending_count(&self, key: &str) -> Result<u64, StoreError> {
+    pub(crate) fn digest_pending_count(&self, key: &DigestKey) -> Result<u64, StoreError> {
         Ok(self.conn.query_row(
             "SELECT COUNT(*) FROM digest_items WHERE key = ?1 AND run_id IS NULL",
             [key],
@@ -221,15 +220,14 @@ pub(super) const STORY_SOURCES: &str = "SELECT DISTINCT feed FROM entries
      ORDER BY feed";
 
 fn content(
-    key: &str,
+    key: &DigestKey,
     slot: DateTime<Utc>,
     timezone: String,
     sections: Vec<DigestSection>,
 ) -> DigestContent {
-    let (kind, name) = key.split_once(':').unwrap_or(("digest", key));
     DigestContent {
-        name: name.to_string(),
-        overflow: kind == "overflow",
+        name: key.name().to_string(),
+        overflow: key.is_overflow(),
         slot,
         timezone,
         sections,
@@ -255,13 +253,14 @@ fn queue_digest_mails(
         "INSERT INTO deliveries (digest_run, channel, recipient, rules, message_id, created_at)
          VALUES (?1, 'email', ?2, ?3, ?4, ?5)",
     )?;
+    let key = close.key.to_string();
     let run_text = run.to_string();
     let slot_text = to_secs(close.slot).to_string();
     let mut queued = 0;
     for to in close.to {
         let id = format!(
             "{}@newshound",
-            digest([close.key, &slot_text, &run_text, to.as_str()])
+            digest([key.as_str(), &slot_text, &run_text, to.as_str()])
         );
         queued += insert.execute(params![run, to, rules, id, to_secs(close.at)])?;
     }
@@ -273,7 +272,7 @@ fn queue_digest_mails(
 /// story is one item, which lists every feed that carried it.
 pub(super) fn add_digest_item(
     tx: &Transaction,
-    key: &str,
+    key: &DigestKey,
     match_id: i64,
     at: i64,
 ) -> Result<bool, StoreError> {

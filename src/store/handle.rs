@@ -84,12 +84,12 @@ impl StoreHandle {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(store)));
             let _ = reply.send(outcome);
         });
-        let lost = || StoreError::Corrupt("the store thread has stopped".into());
+        let lost = || StoreError::Stopped("its thread has stopped".into());
         let jobs = self.thread.jobs.as_ref().ok_or_else(lost)?;
         jobs.send(job).map_err(|_| lost())?;
         match result.await.map_err(|_| lost())? {
             Ok(outcome) => outcome,
-            Err(_) => Err(StoreError::Corrupt("a store call panicked".into())),
+            Err(_) => Err(StoreError::Stopped("a call to it panicked".into())),
         }
     }
 
@@ -114,6 +114,6 @@ impl StoreHandle {
             Ok(OutboxLock(file))
         })
         .await
-        .map_err(|e| StoreError::Corrupt(format!("outbox lock task failed: {e}")))?
+        .map_err(|e| StoreError::Stopped(format!("the outbox lock task failed: {e}")))?
     }
 }

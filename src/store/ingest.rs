@@ -9,8 +9,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::digests::add_digest_item;
 use super::outbox::parse_list;
+use super::plan::{DeliveryFacts, DeliveryPolicy, PlannedDelivery};
 use super::{Store, StoreError, to_secs};
-use crate::model::{Entry, Validators, delivery_key, message_id, overflow_key};
+use crate::model::{Channel, DigestKey, Entry, Validators, message_id};
 
 /// A rule that matched a new entry.
 #[derive(Debug, Clone)]
@@ -18,8 +19,8 @@ pub struct NewMatch {
     pub rule: String,
     pub terms: Vec<String>,
     pub snippet: String,
-    /// Keys of the digests the match goes to (`digest:NAME`).
-    pub digests: Vec<String>,
+    /// The digests the match goes to.
+    pub digests: Vec<DigestKey>,
     /// The rule's `max_immediate_per_hour` (0: no limit). Past it the
     /// match is not mailed at once: it waits in the rule's digests, or,
     /// without one, for the rule's "more matches" mail.
@@ -29,8 +30,7 @@ pub struct NewMatch {
 /// One mail (or webhook call) to send because of a new entry.
 #[derive(Debug, Clone)]
 pub struct NewDelivery {
-    /// `email` or `webhook`.
-    pub channel: &'static str,
+    pub channel: Channel,
     /// A mail address, or a webhook's name.
     pub recipient: String,
     /// Names of the rules the mail stands for.
@@ -147,15 +147,20 @@ impl Store {
     /// Writes a successful poll of `feed` in one transaction. Entries that
     /// are already stored (a concurrent or repeated poll) are skipped with
     /// everything they would have caused.
-    pub fn record_poll(&mut self, feed: &str, poll: &PollRecord) -> Result<Stored, StoreError> {
+    pub fn record_poll(
+        &mut self,
+        feed: &str,
+        poll: &PollRecord,
+        policy: DeliveryPolicy,
+    ) -> Result<Stored, StoreError> {
         let tx = self.conn.transaction()?;
         let at = to_secs(poll.at);
         let mut stored = Stored::default();
         for new in &poll.entries {
-            insert_entry(&tx, feed, new, at, &mut stored)?;
+            insert_entry(&tx, feed, new, at, policy, &mut stored)?;
         }
         for updated in &poll.updated {
-            update_entry(&tx, updated, at, &mut stored)?;
+            update_entry(&tx, updated, at, policy, &mut stored)?;
         }
         tx.prepare_cached(
             "UPDATE feeds SET etag = ?2, last_modified = ?3, last_polled_at = ?4,
@@ -185,6 +190,7 @@ fn insert_entry(
     feed: &str,
     new: &NewEntry,
     at: i64,
+    policy: DeliveryPolicy,
     stored: &mut Stored,
 ) -> Result<(), StoreError> {
     let e = &new.entry;
@@ -217,7 +223,7 @@ fn insert_entry(
     if !new.processed {
         stored.unprocessed += 1;
     }
-    insert_outcome(tx, entry_id, new, at, stored)
+    insert_outcome(tx, entry_id, new, at, policy, stored)
 }
 
 /// Stores an entry's new text and what the change caused.
@@ -225,6 +231,7 @@ fn update_entry(
     tx: &Transaction,
     updated: &UpdatedEntry,
     at: i64,
+    policy: DeliveryPolicy,
     stored: &mut Stored,
 ) -> Result<(), StoreError> {
     let e = &updated.update.entry;
@@ -246,7 +253,7 @@ fn update_entry(
         e.text_hash(),
     ])?;
     stored.updated += 1;
-    insert_outcome(tx, updated.entry_id, &updated.update, at, stored)
+    insert_outcome(tx, updated.entry_id, &updated.update, at, policy, stored)
 }
 
 impl Store {
@@ -297,6 +304,7 @@ impl Store {
         body: &Body,
         outcome: &NewEntry,
         at: DateTime<Utc>,
+        policy: DeliveryPolicy,
     ) -> Result<Stored, StoreError> {
         let tx = self.conn.transaction()?;
         let at = to_secs(at);
@@ -308,156 +316,53 @@ impl Store {
         )?;
         let mut stored = Stored::default();
         if changed == 1 {
-            insert_outcome(&tx, entry_id, outcome, at, &mut stored)?;
+            insert_outcome(&tx, entry_id, outcome, at, policy, &mut stored)?;
         }
         tx.commit()?;
         Ok(stored)
     }
 }
 
-/// Inserts an entry's matches and deliveries. A match that exists already
-/// (a rule never matches one entry twice) is skipped, and so is its rule in
-/// the deliveries: two processes that read different versions of an
-/// updated entry each insert only the matches that are new, so no (entry,
-/// rule) pair is mailed twice. A rule already mailed to a recipient for
-/// the same story (same canonical link) from another feed is left out too:
-/// one story is one alert, which lists every feed that carried it. A
-/// delivery with a known Message-ID is skipped. Each new match joins the
-/// digests its rule names; a rule past its hourly limit of immediate mails
-/// is left out of the mails, and its match waits for its digest (or its
-/// "more matches" mail) instead.
+/// Inserts an entry's matches, then lets `policy` plan its digest items and
+/// mails from what the database holds, and writes the plan. A match that
+/// exists already (a rule never matches one entry twice) is skipped, and so
+/// is its rule in the facts the policy sees: two processes that read
+/// different versions of an updated entry each insert only the matches that
+/// are new, so no (entry, rule) pair is mailed twice. A delivery with a
+/// known Message-ID is skipped.
 fn insert_outcome(
     tx: &Transaction,
     entry_id: i64,
     new: &NewEntry,
     at: i64,
+    policy: DeliveryPolicy,
     stored: &mut Stored,
 ) -> Result<(), StoreError> {
-    let mut insert_match = tx.prepare_cached(
-        "INSERT INTO matches (entry_id, rule, terms, snippet, matched_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (entry_id, rule) DO NOTHING",
-    )?;
-    let mut fresh: Vec<&str> = Vec::new();
-    // Rules past their hourly limit: not mailed at once.
-    let mut held: Vec<&str> = Vec::new();
-    for m in &new.matches {
-        let inserted =
-            insert_match.execute(params![entry_id, m.rule, json(&m.terms), m.snippet, at])?;
-        stored.matches += inserted;
-        if inserted == 0 {
-            continue;
-        }
-        let match_id = tx.last_insert_rowid();
-        fresh.push(&m.rule);
-        let mailed_at_once = new
-            .deliveries
-            .iter()
-            .any(|d| d.channel == "email" && d.rules.contains(&m.rule));
-        let storm = mailed_at_once && m.hourly_limit > 0 && {
-            let this_hour = immediate_this_hour(tx, &m.rule, at)?;
-            this_hour >= u64::from(m.hourly_limit)
-        };
-        if storm {
-            held.push(&m.rule);
-        }
-        for key in &m.digests {
-            add_digest_item(tx, key, match_id, at)?;
-        }
-        if storm && m.digests.is_empty() {
-            add_digest_item(tx, &overflow_key(&m.rule), match_id, at)?;
+    let match_ids = insert_matches(tx, entry_id, new, at)?;
+    stored.matches += match_ids.len();
+    let mut facts = DeliveryFacts {
+        entry: new,
+        fresh: match_ids.iter().map(|(index, _)| *index).collect(),
+        mailed_for_story: HashMap::new(),
+        held_for_story: Vec::new(),
+        immediate_this_hour: immediate_this_hour(tx, new, at)?,
+    };
+    // Most stories are in one feed only: then nothing was mailed for them.
+    if !new.deliveries.is_empty() && shares_story(tx, entry_id)? {
+        facts.mailed_for_story = mailed_for_story(tx, entry_id)?;
+        facts.held_for_story = held_for_story(tx, entry_id)?;
+    }
+    let plan = policy(&facts);
+    for (index, key) in &plan.digest_items {
+        if let Some((_, match_id)) = match_ids.iter().find(|(i, _)| i == index) {
+            add_digest_item(tx, key, *match_id, at)?;
         }
     }
-    let mut insert_delivery = tx.prepare_cached(
-        "INSERT INTO deliveries (entry_id, channel, recipient, rules, message_id, created_at)
-         VALUES (?1, ?6, ?2, ?3, ?4, ?5)
-         ON CONFLICT DO NOTHING",
-    )?;
-    let mut mailed_for_story = tx.prepare_cached(
-        "SELECT d.rules FROM deliveries d JOIN entries e ON e.id = d.entry_id
-         WHERE e.canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
-           AND e.id != ?1 AND d.recipient = ?2 AND d.channel = ?3",
-    )?;
-    // Most stories are in one feed only: then nothing was mailed for them.
-    let shared_story = !new.deliveries.is_empty()
-        && tx
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM entries
-                 WHERE canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
-                   AND id != ?1)",
-            )?
-            .query_row([entry_id], |r| r.get::<_, bool>(0))?;
-    let mut held_for_story = tx.prepare_cached(
-        "SELECT m.rule FROM digest_items di JOIN matches m ON m.id = di.match_id
-             JOIN entries e ON e.id = m.entry_id
-         WHERE di.key = 'overflow:' || m.rule AND e.id != ?1
-           AND e.canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)",
-    )?;
-    for d in &new.deliveries {
-        // The same story from another feed: what was mailed for it to this
-        // recipient is not mailed again.
-        let mut mailed: Vec<String> = Vec::new();
-        if shared_story {
-            let mailed_rows = mailed_for_story
-                .query_map(params![entry_id, d.recipient, d.channel], |r| {
-                    r.get::<_, String>(0)
-                })?;
-            for rules in mailed_rows {
-                mailed.extend(parse_list(&rules?)?);
-            }
-        }
-        if shared_story && d.channel == "email" {
-            // Held by storm control for a "more matches" mail: as good as
-            // mailed, so another feed's copy does not go out at once.
-            let held = held_for_story.query_map([entry_id], |r| r.get::<_, String>(0))?;
-            for rule in held {
-                mailed.push(rule?);
-            }
-        }
-        let rules: Vec<String> = d
-            .rules
-            .iter()
-            .filter(|r| fresh.contains(&r.as_str()) && !mailed.contains(r))
-            .filter(|r| d.channel != "email" || !held.contains(&r.as_str()))
-            .cloned()
-            .collect();
-        if rules.is_empty() {
-            continue;
-        }
-        let message_id = match rules.len() == d.rules.len() {
-            true => d.message_id.clone(),
-            // Fewer rules than planned: the mail is another mail.
-            false => {
-                let (feed, identity): (String, String) = tx.query_row(
-                    "SELECT feed, identity FROM entries WHERE id = ?1",
-                    [entry_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
-                message_id(
-                    &feed,
-                    &identity,
-                    &delivery_key(d.channel, &d.recipient),
-                    &rules,
-                )
-            }
-        };
-        let queued = insert_delivery.execute(params![
-            entry_id,
-            d.recipient,
-            json(&rules),
-            message_id,
-            at,
-            d.channel
-        ])?;
+    for planned in &plan.deliveries {
+        let queued = insert_delivery(tx, entry_id, new, planned, at)?;
         stored.deliveries += queued;
-        if queued == 1 && d.channel == "email" {
-            // Only storm control reads the mark: rules without a limit
-            // (as in bulk setups) skip the write.
-            let limited = rules.iter().filter(|r| {
-                new.matches
-                    .iter()
-                    .any(|m| m.rule == **r && m.hourly_limit > 0)
-            });
-            for rule in limited {
+        if queued == 1 {
+            for rule in &planned.counted {
                 tx.prepare_cached(
                     "UPDATE matches SET immediate = 1 WHERE entry_id = ?1 AND rule = ?2",
                 )?
@@ -468,14 +373,138 @@ fn insert_outcome(
     Ok(())
 }
 
-/// Matches of `rule` mailed at once in the clock hour (UTC) of `at`.
-fn immediate_this_hour(tx: &Transaction, rule: &str, at: i64) -> Result<u64, StoreError> {
-    let hour_start = at - at.rem_euclid(3600);
+/// Inserts the entry's matches that are not stored yet; returns each new
+/// one's index in `new.matches` with its row id.
+fn insert_matches(
+    tx: &Transaction,
+    entry_id: i64,
+    new: &NewEntry,
+    at: i64,
+) -> Result<Vec<(usize, i64)>, StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO matches (entry_id, rule, terms, snippet, matched_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (entry_id, rule) DO NOTHING",
+    )?;
+    let mut ids = Vec::new();
+    for (index, m) in new.matches.iter().enumerate() {
+        if insert.execute(params![entry_id, m.rule, json(&m.terms), m.snippet, at])? == 1 {
+            ids.push((index, tx.last_insert_rowid()));
+        }
+    }
+    Ok(ids)
+}
+
+/// Queues one planned delivery; returns 1 when it was queued, 0 when a
+/// delivery with its Message-ID already exists.
+fn insert_delivery(
+    tx: &Transaction,
+    entry_id: i64,
+    new: &NewEntry,
+    planned: &PlannedDelivery,
+    at: i64,
+) -> Result<usize, StoreError> {
+    let asked = &new.deliveries[planned.index];
+    let message_id = match planned.rules.len() == asked.rules.len() {
+        true => asked.message_id.clone(),
+        // Fewer rules than asked for: the mail is another mail.
+        false => {
+            let (feed, identity): (String, String) = tx.query_row(
+                "SELECT feed, identity FROM entries WHERE id = ?1",
+                [entry_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            message_id(
+                &feed,
+                &identity,
+                asked.channel,
+                &asked.recipient,
+                &planned.rules,
+            )
+        }
+    };
     Ok(tx
         .prepare_cached(
-            "SELECT COUNT(*) FROM matches WHERE rule = ?1 AND matched_at >= ?2 AND immediate = 1",
+            "INSERT INTO deliveries (entry_id, channel, recipient, rules, message_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT DO NOTHING",
         )?
-        .query_row(params![rule, hour_start], |r| r.get::<_, i64>(0))? as u64)
+        .execute(params![
+            entry_id,
+            asked.channel,
+            asked.recipient,
+            json(&planned.rules),
+            message_id,
+            at,
+        ])?)
+}
+
+/// True when another entry has the same canonical link (the same story).
+fn shares_story(tx: &Transaction, entry_id: i64) -> Result<bool, StoreError> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM entries
+             WHERE canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
+               AND id != ?1)",
+        )?
+        .query_row([entry_id], |r| r.get::<_, bool>(0))?)
+}
+
+/// The rules mailed for the entry's story from its other entries, per
+/// channel and recipient.
+fn mailed_for_story(
+    tx: &Transaction,
+    entry_id: i64,
+) -> Result<HashMap<(Channel, String), Vec<String>>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT d.channel, d.recipient, d.rules FROM deliveries d JOIN entries e ON e.id = d.entry_id
+         WHERE e.canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
+           AND e.id != ?1",
+    )?;
+    let rows = stmt.query_map([entry_id], |r| {
+        Ok((r.get::<_, Channel>(0)?, r.get(1)?, r.get::<_, String>(2)?))
+    })?;
+    let mut mailed: HashMap<(Channel, String), Vec<String>> = HashMap::new();
+    for row in rows {
+        let (channel, recipient, rules) = row?;
+        mailed
+            .entry((channel, recipient))
+            .or_default()
+            .extend(parse_list(&rules)?);
+    }
+    Ok(mailed)
+}
+
+/// Rules whose match of the entry's story from another entry waits in the
+/// rule's "more matches" mail.
+fn held_for_story(tx: &Transaction, entry_id: i64) -> Result<Vec<String>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT m.rule FROM digest_items di JOIN matches m ON m.id = di.match_id
+             JOIN entries e ON e.id = m.entry_id
+         WHERE di.key = 'overflow:' || m.rule AND e.id != ?1
+           AND e.canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)",
+    )?;
+    let rules = stmt.query_map([entry_id], |r| r.get(0))?;
+    Ok(rules.collect::<Result<_, _>>()?)
+}
+
+/// For each rule of the entry with an hourly limit: its matches mailed at
+/// once in the clock hour (UTC) of `at`. Rules without a limit (as in bulk
+/// setups) cost no query.
+fn immediate_this_hour(
+    tx: &Transaction,
+    new: &NewEntry,
+    at: i64,
+) -> Result<HashMap<String, u64>, StoreError> {
+    let hour_start = at - at.rem_euclid(3600);
+    let mut count = tx.prepare_cached(
+        "SELECT COUNT(*) FROM matches WHERE rule = ?1 AND matched_at >= ?2 AND immediate = 1",
+    )?;
+    let mut counts = HashMap::new();
+    for m in new.matches.iter().filter(|m| m.hourly_limit > 0) {
+        let n = count.query_row(params![m.rule, hour_start], |r| r.get::<_, i64>(0))?;
+        counts.insert(m.rule.clone(), n as u64);
+    }
+    Ok(counts)
 }
 
 fn json(list: &[String]) -> String {

@@ -5,11 +5,13 @@
 //! seconds.
 
 mod archive;
+mod codec;
 mod digests;
 mod feeds;
 mod handle;
 mod ingest;
 mod outbox;
+mod plan;
 mod search;
 mod status;
 
@@ -20,6 +22,7 @@ pub use handle::{OutboxLock, StoreHandle};
 pub use ingest::{
     Body, KnownEntry, NewDelivery, NewEntry, NewMatch, PollRecord, Stored, UpdatedEntry,
 };
+pub use plan::{DeliveryFacts, DeliveryPlan, DeliveryPolicy, PlannedDelivery};
 pub use search::{PRUNE_BATCH, SearchHit};
 pub use status::{FeedSummary, OutboxSummary, StoreMetrics};
 
@@ -58,6 +61,10 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
+    /// The store's thread is gone (it panicked, or the process is ending),
+    /// so the call never ran.
+    #[error("the database is no longer open: {0}")]
+    Stopped(String),
     /// A command that only reads found no database, and made none.
     #[error(
         "no database at {0}: nothing was polled into this state directory yet, or the file was \

@@ -1,7 +1,8 @@
 //! Tests of the store against a real SQLite file.
 
 use super::*;
-use crate::model::{Entry, FailureClass, Validators};
+use crate::model::{Channel, DigestKey, Entry, FailureClass, Validators};
+use crate::pipeline::plan_deliveries as policy;
 
 fn open() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -42,7 +43,7 @@ fn poll(ids: &[&str], etag: &str) -> PollRecord {
                     hourly_limit: 0,
                 }],
                 deliveries: vec![NewDelivery {
-                    channel: "email",
+                    channel: Channel::Email,
                     recipient: "desk@example.org".into(),
                     rules: vec!["c".into()],
                     message_id: format!("{id}@newshound"),
@@ -88,7 +89,9 @@ fn reopening_keeps_data_and_does_not_remigrate() {
     let path = dir.path().join("n.db");
     let mut store = Store::open(&path).unwrap();
     store.ensure_feed("f", "https://e.org/f").unwrap();
-    store.record_poll("f", &poll(&["guid:1"], "v1")).unwrap();
+    store
+        .record_poll("f", &poll(&["guid:1"], "v1"), policy)
+        .unwrap();
     drop(store);
     let store = Store::open(&path).unwrap();
     let known = store
@@ -104,11 +107,11 @@ fn a_poll_is_stored_once_with_its_validators_and_outbox() {
     let (_dir, mut store) = open();
     store.ensure_feed("f", "https://e.org/f").unwrap();
     let first = store
-        .record_poll("f", &poll(&["guid:1", "guid:2"], "v1"))
+        .record_poll("f", &poll(&["guid:1", "guid:2"], "v1"), policy)
         .unwrap();
     assert_eq!((first.entries, first.matches, first.deliveries), (2, 2, 2));
     let again = store
-        .record_poll("f", &poll(&["guid:2", "guid:3"], "v2"))
+        .record_poll("f", &poll(&["guid:2", "guid:3"], "v2"), policy)
         .unwrap();
     assert_eq!((again.entries, again.deliveries), (1, 1));
     let state = store.feed_state("f").unwrap().unwrap();
@@ -150,7 +153,9 @@ fn a_poll_is_stored_once_with_its_validators_and_outbox() {
 fn failure_keeps_validators_and_counts() {
     let (_dir, mut store) = open();
     store.ensure_feed("f", "https://e.org/f").unwrap();
-    store.record_poll("f", &poll(&["guid:1"], "v1")).unwrap();
+    store
+        .record_poll("f", &poll(&["guid:1"], "v1"), policy)
+        .unwrap();
     store
         .record_failure(
             "f",
@@ -178,7 +183,9 @@ fn failure_keeps_validators_and_counts() {
 fn changed_url_drops_old_validators() {
     let (_dir, mut store) = open();
     store.ensure_feed("f", "https://e.org/old").unwrap();
-    store.record_poll("f", &poll(&["guid:1"], "v1")).unwrap();
+    store
+        .record_poll("f", &poll(&["guid:1"], "v1"), policy)
+        .unwrap();
     let same = store.ensure_feed("f", "https://e.org/old").unwrap();
     assert_eq!(same.validators.etag.as_deref(), Some("v1"));
     let moved = store.ensure_feed("f", "https://e.org/new").unwrap();
@@ -213,7 +220,7 @@ fn an_entry_waiting_for_its_page_is_processed_once_and_not_rematched_meanwhile()
     record.entries[0].matches.clear();
     record.entries[0].deliveries.clear();
     record.entries[0].processed = false;
-    let stored = store.record_poll("wire", &record).unwrap();
+    let stored = store.record_poll("wire", &record, policy).unwrap();
     assert_eq!((stored.entries, stored.unprocessed), (1, 1));
     assert_eq!(store.feeds_with_unprocessed().unwrap(), ["wire"]);
 
@@ -232,12 +239,12 @@ fn an_entry_waiting_for_its_page_is_processed_once_and_not_rematched_meanwhile()
     };
     let outcome = poll(&["a"], "v1").entries.remove(0);
     let first = store
-        .record_processed(id, &body, &outcome, Utc::now())
+        .record_processed(id, &body, &outcome, Utc::now(), policy)
         .unwrap();
     assert_eq!((first.matches, first.deliveries), (1, 1));
     // A second process arriving late changes nothing.
     let second = store
-        .record_processed(id, &body, &outcome, Utc::now())
+        .record_processed(id, &body, &outcome, Utc::now(), policy)
         .unwrap();
     assert_eq!((second.matches, second.deliveries), (0, 0));
     assert!(store.unprocessed_entries("wire", 10).unwrap().is_empty());
@@ -253,7 +260,9 @@ fn an_entry_waiting_for_its_page_is_processed_once_and_not_rematched_meanwhile()
 fn two_versions_of_an_update_never_mail_one_rule_twice() {
     let (_dir, mut store) = open();
     store.ensure_feed("wire", "https://e.org/feed").unwrap();
-    store.record_poll("wire", &poll(&["a"], "v1")).unwrap();
+    store
+        .record_poll("wire", &poll(&["a"], "v1"), policy)
+        .unwrap();
     let entry_id = store.known_entries("wire", &[("a", "x")]).unwrap()["a"].entry_id;
     // Two processes saw two versions of the edited entry: one matched rule
     // d, the other d and e; each thought only c had matched before.
@@ -275,18 +284,26 @@ fn two_versions_of_an_update_never_mail_one_rule_twice() {
                     })
                     .collect(),
                 deliveries: vec![NewDelivery {
-                    channel: "email",
+                    channel: Channel::Email,
                     recipient: "desk@example.org".into(),
                     rules: rules.clone(),
-                    message_id: crate::model::message_id("wire", "a", "desk@example.org", &rules),
+                    message_id: crate::model::message_id(
+                        "wire",
+                        "a",
+                        Channel::Email,
+                        "desk@example.org",
+                        &rules,
+                    ),
                 }],
                 processed: true,
             },
         });
         record
     };
-    store.record_poll("wire", &update(&["d"])).unwrap();
-    store.record_poll("wire", &update(&["d", "e"])).unwrap();
+    store.record_poll("wire", &update(&["d"]), policy).unwrap();
+    store
+        .record_poll("wire", &update(&["d", "e"]), policy)
+        .unwrap();
     let mut mailed: Vec<String> = pending_alerts(&store, None)
         .iter()
         .flat_map(|a| a.rules.iter().map(|r| r.name.clone()))
@@ -295,17 +312,22 @@ fn two_versions_of_an_update_never_mail_one_rule_twice() {
     assert_eq!(mailed, ["c", "d", "e"]);
 }
 
+/// The key of the digest "m".
+fn digest_m() -> DigestKey {
+    DigestKey::Digest("m".into())
+}
+
 /// A poll of `ids` whose matches go to the digest `key` only.
-fn digest_poll(ids: &[&str], key: &str) -> PollRecord {
+fn digest_poll(ids: &[&str], key: &DigestKey) -> PollRecord {
     let mut record = poll(ids, "v");
     for new in &mut record.entries {
-        new.matches[0].digests = vec![key.to_string()];
+        new.matches[0].digests = vec![key.clone()];
         new.deliveries.clear();
     }
     record
 }
 
-fn close<'a>(key: &'a str, to: &'a [String], send_empty: bool, slot: i64) -> DigestClose<'a> {
+fn close<'a>(key: &'a DigestKey, to: &'a [String], send_empty: bool, slot: i64) -> DigestClose<'a> {
     DigestClose {
         key,
         slot: from_secs(slot),
@@ -323,26 +345,26 @@ fn a_digest_slot_is_closed_once_and_its_matches_go_in_one_run() {
     store.ensure_feed("f", "https://e.org/f").unwrap();
     let to = vec!["desk@example.org".to_string()];
     let start = store
-        .digest_done_until("digest:m", from_secs(1000))
+        .digest_done_until(&digest_m(), from_secs(1000))
         .unwrap();
     assert_eq!(start, from_secs(1000), "a new digest starts now");
     store
-        .record_poll("f", &digest_poll(&["a", "b"], "digest:m"))
+        .record_poll("f", &digest_poll(&["a", "b"], &digest_m()), policy)
         .unwrap();
-    assert_eq!(store.digest_pending_count("digest:m").unwrap(), 2);
+    assert_eq!(store.digest_pending_count(&digest_m()).unwrap(), 2);
 
     let closed = store
-        .close_digest(&close("digest:m", &to, false, 2000))
+        .close_digest(&close(&digest_m(), &to, false, 2000))
         .unwrap();
     assert_eq!(closed, Some(Closed { items: 2, mails: 1 }));
     // The same slot again (another process): nothing.
     assert_eq!(
         store
-            .close_digest(&close("digest:m", &to, false, 2000))
+            .close_digest(&close(&digest_m(), &to, false, 2000))
             .unwrap(),
         None
     );
-    assert_eq!(store.digest_pending_count("digest:m").unwrap(), 0);
+    assert_eq!(store.digest_pending_count(&digest_m()).unwrap(), 0);
     let pending = store.pending_deliveries(None).unwrap();
     let [crate::model::Outgoing::Digest(mail)] = &pending[..] else {
         panic!("one digest mail: {pending:?}");
@@ -352,17 +374,17 @@ fn a_digest_slot_is_closed_once_and_its_matches_go_in_one_run() {
 
     // An empty slot: handled, nothing queued, unless the digest says so.
     let empty = store
-        .close_digest(&close("digest:m", &to, false, 3000))
+        .close_digest(&close(&digest_m(), &to, false, 3000))
         .unwrap();
     assert_eq!(empty, Some(Closed::default()));
     assert_eq!(store.pending_deliveries(None).unwrap().len(), 1);
     let sent_empty = store
-        .close_digest(&close("digest:m", &to, true, 4000))
+        .close_digest(&close(&digest_m(), &to, true, 4000))
         .unwrap();
     assert_eq!(sent_empty, Some(Closed { items: 0, mails: 1 }));
     assert_eq!(
         store
-            .digest_done_until("digest:m", from_secs(9999))
+            .digest_done_until(&digest_m(), from_secs(9999))
             .unwrap(),
         from_secs(4005)
     );
@@ -374,14 +396,14 @@ fn one_story_from_two_feeds_is_one_digest_item() {
     store.ensure_feed("f", "https://e.org/f").unwrap();
     store.ensure_feed("g", "https://e.org/g").unwrap();
     store
-        .record_poll("f", &digest_poll(&["a"], "digest:m"))
+        .record_poll("f", &digest_poll(&["a"], &digest_m()), policy)
         .unwrap();
     store
-        .record_poll("g", &digest_poll(&["a"], "digest:m"))
+        .record_poll("g", &digest_poll(&["a"], &digest_m()), policy)
         .unwrap();
-    assert_eq!(store.digest_pending_count("digest:m").unwrap(), 1);
+    assert_eq!(store.digest_pending_count(&digest_m()).unwrap(), 1);
     let content = store
-        .digest_pending_content("digest:m", "UTC", Utc::now())
+        .digest_pending_content(&digest_m(), "UTC", Utc::now())
         .unwrap();
     assert_eq!(content.sections[0].items[0].sources, ["f", "g"]);
 }
@@ -394,10 +416,15 @@ fn storm_control_holds_matches_past_the_hourly_limit() {
     for new in &mut record.entries {
         new.matches[0].hourly_limit = 2;
     }
-    let stored = store.record_poll("f", &record).unwrap();
+    let stored = store.record_poll("f", &record, policy).unwrap();
     assert_eq!((stored.matches, stored.deliveries), (3, 2));
     // The third waits for the rule's "more matches" mail.
-    assert_eq!(store.digest_pending_count("overflow:c").unwrap(), 1);
+    assert_eq!(
+        store
+            .digest_pending_count(&DigestKey::Overflow("c".into()))
+            .unwrap(),
+        1
+    );
 }
 
 #[test]
@@ -405,7 +432,9 @@ fn pruning_keeps_identities_and_whatever_mail_still_needs() {
     let (_dir, mut store) = open();
     store.ensure_feed("f", "https://e.org/f").unwrap();
     // a: mailed already; b: its mail still pending.
-    store.record_poll("f", &poll(&["a", "b"], "v")).unwrap();
+    store
+        .record_poll("f", &poll(&["a", "b"], "v"), policy)
+        .unwrap();
     let pending = pending_alerts(&store, None);
     store
         .mark_sent(&[pending[0].delivery.id], Utc::now())
@@ -443,7 +472,7 @@ fn pruning_keeps_identities_and_whatever_mail_still_needs() {
 fn the_index_follows_changed_text() {
     let (_dir, mut store) = open();
     store.ensure_feed("f", "https://e.org/f").unwrap();
-    store.record_poll("f", &poll(&["a"], "v")).unwrap();
+    store.record_poll("f", &poll(&["a"], "v"), policy).unwrap();
     assert_eq!(store.index_pending(10, str::to_lowercase).unwrap(), 1);
     assert_eq!(store.index_pending(10, str::to_lowercase).unwrap(), 0);
     assert_eq!(
@@ -464,7 +493,7 @@ fn the_index_follows_changed_text() {
             processed: true,
         },
     });
-    store.record_poll("f", &record).unwrap();
+    store.record_poll("f", &record, policy).unwrap();
     assert_eq!(store.index_pending(10, str::to_lowercase).unwrap(), 1);
     assert!(
         store
@@ -498,7 +527,7 @@ fn tidying_gives_pruned_pages_back() {
         new.entry.content = "ceasefire ".repeat(2000);
         new.deliveries.clear();
     }
-    store.record_poll("f", &record).unwrap();
+    store.record_poll("f", &record, policy).unwrap();
     let now = Utc::now();
     let pruned = store.prune_batch(now + chrono::Duration::seconds(1), now);
     assert_eq!(pruned.unwrap(), 200);

@@ -7,6 +7,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+mod keys;
+
+pub use keys::{Channel, DigestKey, message_id};
+
 /// A short stable digest of `parts` (SHA-256 of the parts, each ended by a
 /// NUL, first 16 bytes in hex): for identities and Message-IDs.
 pub fn digest<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
@@ -19,24 +23,6 @@ pub fn digest<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// Who a delivery goes to, as its Message-ID names it: the address for
-/// mail, `webhook:NAME` for a webhook (so the two never collide).
-pub fn delivery_key(channel: &str, recipient: &str) -> String {
-    match channel {
-        "email" => recipient.to_string(),
-        other => format!("{other}:{recipient}"),
-    }
-}
-
-/// The Message-ID of the mail that tells `recipient` that `rules` matched
-/// entry `entry` of `feed`: the same whenever that mail is (re)sent.
-pub fn message_id(feed: &str, entry: &str, recipient: &str, rules: &[String]) -> String {
-    let parts = [feed, entry, recipient]
-        .into_iter()
-        .chain(rules.iter().map(String::as_str));
-    format!("{}@newshound", digest(parts))
 }
 
 /// One item of a feed, normalised: absolute link, plain text, UTC time.
@@ -168,8 +154,8 @@ pub struct Delivery {
     pub attempts: u32,
     /// When the delivery was queued.
     pub created: DateTime<Utc>,
-    /// `email`, or `webhook` (then `recipient` is the webhook's name).
-    pub channel: String,
+    /// Mail, or a webhook call (then `recipient` is the webhook's name).
+    pub channel: Channel,
 }
 
 /// Everything needed to render and send one alert mail.
@@ -263,16 +249,6 @@ impl Outgoing {
             Outgoing::Digest(d) => format!("digest {}", d.digest.name),
         }
     }
-}
-
-/// The key a configured digest's items and schedule are stored under.
-pub fn digest_key(name: &str) -> String {
-    format!("digest:{name}")
-}
-
-/// The key of a rule's hourly "more matches" mail.
-pub fn overflow_key(rule: &str) -> String {
-    format!("overflow:{rule}")
 }
 
 /// A server's cache validators, sent back on the next request.
