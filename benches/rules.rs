@@ -227,7 +227,7 @@ fn main() {
                     exact: false,
                 })
                 .collect();
-            RuleSet::new(specs)
+            RuleSet::new(specs).unwrap()
         });
         let set = RuleSet::new(
             generated
@@ -237,7 +237,8 @@ fn main() {
                     exact: false,
                 })
                 .collect(),
-        );
+        )
+        .unwrap();
         let terms: Vec<&String> = generated.iter().flat_map(|(_, t)| t).collect();
         let raw = AhoCorasick::new(&terms).expect("raw automaton");
 

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use newshound::invariants;
+#[path = "../fuzz/invariants.rs"]
+mod invariants;
 
 /// Runs `check` on every file of `tests/fuzz-regressions/TARGET`; returns
 /// how many there were.

@@ -10,10 +10,10 @@ use url::Url;
 
 use super::AlertError;
 use super::snippet::snippet_plain;
+use crate::config::read_secret;
 use crate::config::{HeaderValue, WebhookConfig};
 use crate::fetch::{error_causes, header_map};
 use crate::model::Alert;
-use crate::secrets::read_secret;
 
 /// How long one webhook call may take.
 const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(30);

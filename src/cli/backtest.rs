@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use anyhow::Context;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -17,18 +18,17 @@ use crate::store::{Store, StoreError};
 const PAGE: usize = 500;
 
 /// Runs rule `name` over the entries since `since`; returns the exit code.
-pub fn backtest(config: &Config, state_dir: &Path, name: &str, since: Duration) -> u8 {
+pub fn backtest(config: &Config, state_dir: &Path, name: &str, since: Duration) -> super::Outcome {
     let Some(rule) = config.rules.iter().find(|r| r.name == name) else {
-        eprintln!(
-            "error: no rule named \"{name}\" in {}",
+        return Err(super::invalid(format!(
+            "no rule named \"{name}\" in {}",
             config.path.display()
-        );
-        return super::INVALID;
+        )));
     };
     let set = RuleSet::new(vec![RuleSpec {
         query: Query::parse(&rule.query).expect("the config's queries were validated"),
         exact: rule.exact,
-    }]);
+    }])?;
     let in_scope = |feed: &str| {
         rule.feeds.is_empty()
             || config
@@ -37,13 +37,7 @@ pub fn backtest(config: &Config, state_dir: &Path, name: &str, since: Duration) 
                 .any(|f| f.name == feed && rule.applies_to(f))
     };
     let db = super::database_path(state_dir);
-    let store = match Store::open_for_reading(&db) {
-        Ok(store) => store,
-        Err(e) => {
-            eprintln!("error: {}: {e}", db.display());
-            return super::FAILED;
-        }
-    };
+    let store = Store::open_for_reading(&db).with_context(|| db.display().to_string())?;
     let from = earlier(Utc::now(), since);
     match scan(&store, &set, from, &in_scope) {
         Ok((matched, total)) => {
@@ -51,12 +45,9 @@ pub fn backtest(config: &Config, state_dir: &Path, name: &str, since: Duration) 
                 "{matched} of {total} entries since {} matched rule \"{name}\"",
                 from.format("%Y-%m-%d %H:%M UTC")
             );
-            0
+            Ok(0)
         }
-        Err(e) => {
-            eprintln!("error: {}: {e}", db.display());
-            super::FAILED
-        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("{}", db.display()))),
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::config::Config;
 
 /// Prints the validated config; returns the exit code.
-pub fn check(config: &Config, state_dir: &Path) -> u8 {
+pub fn check(config: &Config, state_dir: &Path) -> super::Outcome {
     println!("{}: ok", config.path.display());
     println!("\nfeeds ({}):", config.feeds.len());
     for feed in &config.feeds {
@@ -68,5 +68,5 @@ pub fn check(config: &Config, state_dir: &Path) -> u8 {
         None => println!("\nmail: Maildir {}", state_dir.join("Maildir").display()),
     }
     println!("state: {}", super::database_path(state_dir).display());
-    0
+    Ok(0)
 }

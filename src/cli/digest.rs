@@ -14,21 +14,25 @@ use crate::pipeline::{DigestPlan, close_digest_now, digest_plans};
 use crate::store::Store;
 
 /// Runs the command; returns the exit code.
-pub async fn digest(config: Config, state_dir: PathBuf, name: &str, preview: bool) -> u8 {
+pub async fn digest(
+    config: Config,
+    state_dir: PathBuf,
+    name: &str,
+    preview: bool,
+) -> super::Outcome {
     let Some(plan) = digest_plans(&config)
         .into_iter()
         .find(|p| p.key == DigestKey::Digest(name.to_string()))
     else {
         let known: Vec<&str> = config.digests.iter().map(|d| d.name.as_str()).collect();
-        eprintln!(
-            "error: no digest named \"{name}\" in {} (known: {})",
+        return Err(super::invalid(format!(
+            "no digest named \"{name}\" in {} (known: {})",
             config.path.display(),
             match known.is_empty() {
                 true => "none".to_string(),
                 false => known.join(", "),
             }
-        );
-        return super::INVALID;
+        )));
     };
     match preview {
         true => print_preview(&plan, &state_dir),
@@ -37,7 +41,7 @@ pub async fn digest(config: Config, state_dir: PathBuf, name: &str, preview: boo
 }
 
 /// Prints the HTML of what the digest would hold now.
-fn print_preview(plan: &DigestPlan, state_dir: &std::path::Path) -> u8 {
+fn print_preview(plan: &DigestPlan, state_dir: &std::path::Path) -> super::Outcome {
     let db = super::database_path(state_dir);
     let content = Store::open_for_reading(&db).and_then(|store| {
         store.digest_pending_content(&plan.key, plan.timezone.name(), Utc::now())
@@ -45,29 +49,27 @@ fn print_preview(plan: &DigestPlan, state_dir: &std::path::Path) -> u8 {
     match content {
         Ok(content) => {
             println!("{}", digest_html(&content));
-            0
+            Ok(0)
         }
-        Err(e) => {
-            eprintln!("error: {}: {e}", db.display());
-            super::FAILED
-        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("{}", db.display()))),
     }
 }
 
 /// Closes the digest now and tries every pending delivery.
-async fn send_now(config: Config, state_dir: &std::path::Path, plan: &DigestPlan) -> u8 {
+async fn send_now(
+    config: Config,
+    state_dir: &std::path::Path,
+    plan: &DigestPlan,
+) -> super::Outcome {
     let (ctx, mailer) = match open(config, state_dir) {
         Ok(opened) => opened,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return super::FAILED;
-        }
+        Err(message) => return Err(anyhow::anyhow!("{message}")),
     };
     let closed = match close_digest_now(&ctx.store, plan, Utc::now()).await {
         Ok(closed) => closed,
         Err(e) => {
             println!("digest {}: cannot close it: {e}", plan.key.name());
-            return super::FAILED;
+            return Ok(super::FAILED);
         }
     };
     match closed.mails {
@@ -85,7 +87,7 @@ async fn send_now(config: Config, state_dir: &std::path::Path, plan: &DigestPlan
         ),
     }
     match deliver_now(Arc::new(ctx), mailer).await {
-        true => 0,
-        false => super::FAILED,
+        true => Ok(0),
+        false => Ok(super::FAILED),
     }
 }

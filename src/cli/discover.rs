@@ -9,24 +9,20 @@ use url::Url;
 use super::inspect::fetch;
 use super::opml::feed_toml;
 use crate::feed::discover::{COMMON_PATHS, advertised_feeds, common_feed_urls};
+use crate::feed::opml::Subscription;
 use crate::feed::{FeedError, parse};
-use crate::opml::Subscription;
 
 /// Prints the feeds found on `page`; returns the exit code.
-pub async fn discover(page: &str) -> u8 {
+pub async fn discover(page: &str) -> super::Outcome {
     let Some(page) = Url::parse(page)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
     else {
-        eprintln!("error: \"{page}\" is not an http(s) URL");
-        return super::INVALID;
+        return Err(super::invalid(format!("\"{page}\" is not an http(s) URL")));
     };
     let (body, content_type, final_url) = match fetch(&page, &page).await {
         Ok(fetched) => fetched,
-        Err(message) => {
-            eprintln!("error: {page}: {message}");
-            return super::FAILED;
-        }
+        Err(message) => return Err(anyhow::anyhow!("{page}: {message}")),
     };
     // The URL may be a feed itself.
     let mut found = Vec::new();
@@ -59,19 +55,18 @@ pub async fn discover(page: &str) -> u8 {
         }
     }
     if found.is_empty() {
-        eprintln!(
-            "error: no feed found on {page}: it advertises none (<link rel=\"alternate\">) and \
+        return Err(anyhow::anyhow!(
+            "no feed found on {page}: it advertises none (<link rel=\"alternate\">) and \
              none of {} holds one",
             COMMON_PATHS.join(", ")
-        );
-        return super::FAILED;
+        ));
     }
     let mut taken = HashSet::new();
     for subscription in &found {
         print!("{}", feed_toml(subscription, &mut taken));
     }
     eprintln!("{} feed(s) found on {page}", found.len());
-    0
+    Ok(0)
 }
 
 /// The title of the feed in `bytes` (its host when it has none); None

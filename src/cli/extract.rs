@@ -9,13 +9,14 @@ use serde_json::json;
 use crate::extract::{Extracted, SelectorRule, extract_bytes};
 
 /// Prints the text of `source` (or JSON with its metadata); returns the exit code.
-pub async fn extract_one(source: &str, rule: Option<&SelectorRule>, as_json: bool) -> u8 {
+pub async fn extract_one(
+    source: &str,
+    rule: Option<&SelectorRule>,
+    as_json: bool,
+) -> super::Outcome {
     let (bytes, content_type) = match super::inspect::read(source).await {
         Ok((bytes, content_type, _)) => (bytes, content_type),
-        Err(message) => {
-            eprintln!("error: {source}: {message}");
-            return super::FAILED;
-        }
+        Err(message) => return Err(anyhow::anyhow!("{source}: {message}")),
     };
     let extracted = extract_bytes(&bytes, content_type.as_deref(), rule);
     if as_json {
@@ -23,17 +24,18 @@ pub async fn extract_one(source: &str, rule: Option<&SelectorRule>, as_json: boo
     } else {
         println!("{}", extracted.text);
     }
-    0
+    Ok(0)
 }
 
 /// Extracts every `dir/ID.html` and writes `{"ID": {"articleBody": text}}`
 /// to `out`; returns the exit code.
-pub fn extract_batch(dir: &Path, out: &Path, rule: Option<&SelectorRule>) -> u8 {
+pub fn extract_batch(dir: &Path, out: &Path, rule: Option<&SelectorRule>) -> super::Outcome {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            eprintln!("error: cannot read the folder {}: {e}", dir.display());
-            return super::FAILED;
+            return Err(
+                anyhow::Error::new(e).context(format!("cannot read the folder {}", dir.display()))
+            );
         }
     };
     let mut pages: Vec<_> = entries
@@ -63,8 +65,7 @@ pub fn extract_batch(dir: &Path, out: &Path, rule: Option<&SelectorRule>) -> u8 
     }
     let text = serde_json::to_string_pretty(&results).expect("strings always serialise");
     if let Err(e) = std::fs::write(out, text) {
-        eprintln!("error: cannot write {}: {e}", out.display());
-        return super::FAILED;
+        return Err(anyhow::anyhow!("cannot write {}: {e}", out.display()));
     }
     let seconds = extracting.as_secs_f64();
     eprintln!(
@@ -74,7 +75,7 @@ pub fn extract_batch(dir: &Path, out: &Path, rule: Option<&SelectorRule>) -> u8 
         results.len() as f64 / seconds.max(1e-9),
         peak_memory().map_or(String::new(), |kb| format!(", peak RSS {} MB", kb / 1024))
     );
-    0
+    Ok(0)
 }
 
 /// This process's peak resident memory in KiB (Linux: `VmHWM`), for

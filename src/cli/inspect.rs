@@ -9,24 +9,18 @@ use crate::feed::{self, FeedError};
 use crate::fetch::{Access, FetchOutcome, Fetcher, HostLimits, Limits, Validators};
 
 /// Prints `source`'s entries; returns the exit code.
-pub async fn inspect(source: &str) -> u8 {
+pub async fn inspect(source: &str) -> super::Outcome {
     let (bytes, content_type, base) = match read(source).await {
         Ok(read) => read,
-        Err(message) => {
-            eprintln!("error: {source}: {message}");
-            return super::FAILED;
-        }
+        Err(message) => return Err(anyhow::anyhow!("{source}: {message}")),
     };
     let parsed = match feed::parse(&bytes, content_type.as_deref(), base.as_ref()) {
         Ok(parsed) => parsed,
         Err(FeedError::Empty) => {
             eprintln!("{source}: the feed holds no items");
-            return 0;
+            return Ok(0);
         }
-        Err(e) => {
-            eprintln!("error: {source}: {e}");
-            return super::FAILED;
-        }
+        Err(e) => return Err(anyhow::Error::new(e).context(source.to_string())),
     };
     if let Some(warning) = &parsed.warning {
         eprintln!("{source}: {warning}");
@@ -43,7 +37,7 @@ pub async fn inspect(source: &str) -> u8 {
         });
         println!("{line}");
     }
-    0
+    Ok(0)
 }
 
 /// The feed's bytes, its Content-Type and the URL relative links resolve against.

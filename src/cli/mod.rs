@@ -11,6 +11,7 @@ mod extract;
 mod inspect;
 mod logging;
 mod opml;
+mod outcome;
 mod poll;
 mod run;
 mod search;
@@ -23,8 +24,11 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use anyhow::Context;
+
 use crate::config::Config;
 use crate::extract::SelectorRule;
+use outcome::{FAILED, INVALID, Outcome, exit_code, invalid};
 
 /// newshound: watch news feeds for the terms you care about.
 #[derive(Debug, Parser)]
@@ -196,11 +200,6 @@ fn private_files() {
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
 }
 
-/// Exit code for a run-time failure (a feed, a delivery).
-const FAILED: u8 = 1;
-/// Exit code for an invalid config or usage.
-const INVALID: u8 = 2;
-
 /// Parses the arguments, runs the command and returns its exit code.
 pub fn main() -> ExitCode {
     private_files();
@@ -214,133 +213,106 @@ pub fn main() -> ExitCode {
     if !matches!(args.command, Command::Run) {
         quiet_on_closed_pipe();
     }
-    let code = match args.command {
-        Command::Inspect { ref source } => block_on(inspect::inspect(source)),
-        Command::Discover { ref url } => block_on(discover::discover(url)),
+    ExitCode::from(exit_code(command(&args)))
+}
+
+/// Runs the command `args` name.
+fn command(args: &Args) -> Outcome {
+    match &args.command {
+        Command::Inspect { source } => block_on(inspect::inspect(source)),
+        Command::Discover { url } => block_on(discover::discover(url)),
         Command::Completions { shell } => {
             let mut command = Args::command();
-            clap_complete::generate(shell, &mut command, "newshound", &mut std::io::stdout());
-            0
+            clap_complete::generate(*shell, &mut command, "newshound", &mut std::io::stdout());
+            Ok(0)
         }
-        Command::Man => match clap_mangen::Man::new(Args::command()).render(&mut std::io::stdout())
-        {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("error: cannot write the manual page: {e}");
-                FAILED
-            }
-        },
-        Command::Check => match load(&args.config) {
-            Ok(config) => check::check(&config, &state_dir(&args, &config)),
-            Err(code) => code,
-        },
-        Command::Poll { ref feed } => with_config(&args, |config, dir| {
+        Command::Man => {
+            clap_mangen::Man::new(Args::command())
+                .render(&mut std::io::stdout())
+                .context("cannot write the manual page")?;
+            Ok(0)
+        }
+        Command::Check => {
+            let config = load(&args.config)?;
+            check::check(&config, &state_dir(args, &config))
+        }
+        Command::Poll { feed } => with_config(args, |config, dir| {
             block_on(poll::poll(config, dir, feed.as_deref()))
         }),
-        Command::Run => with_config(&args, |config, dir| block_on(run::run(config, dir))),
-        Command::TestRules {
-            ref rule,
-            ref query,
-            ref files,
-        } => {
+        Command::Run => with_config(args, |config, dir| Ok(block_on(run::run(config, dir)))),
+        Command::TestRules { rule, query, files } => {
             let trial = match query {
-                Some(q) => test_rules::from_query(q),
-                None => match load(&args.config) {
-                    Ok(config) => test_rules::from_config(&config, rule.as_deref()),
-                    Err(code) => return ExitCode::from(code),
-                },
+                Some(q) => test_rules::from_query(q)?,
+                None => test_rules::from_config(&load(&args.config)?, rule.as_deref())?,
             };
-            match trial {
-                Ok(trial) => test_rules::test_rules(&trial, files),
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    INVALID
-                }
-            }
+            test_rules::test_rules(&trial, files)
         }
         Command::Extract {
-            ref source,
-            ref selector,
-            ref remove,
+            source,
+            selector,
+            remove,
             json,
-            ref batch,
-            ref out,
+            batch,
+            out,
         } => {
             let rule = match selector {
-                Some(css) => match SelectorRule::parse(css, remove) {
-                    Ok(rule) => Some(rule),
-                    Err(message) => {
-                        eprintln!("error: {message}");
-                        return ExitCode::from(INVALID);
-                    }
-                },
+                Some(css) => Some(SelectorRule::parse(css, remove).map_err(invalid)?),
                 None => None,
             };
             match (source, batch, out) {
                 (_, Some(dir), Some(out)) => extract::extract_batch(dir, out, rule.as_ref()),
-                (Some(source), _, _) => block_on(extract::extract_one(source, rule.as_ref(), json)),
-                _ => INVALID,
+                (Some(source), _, _) => {
+                    block_on(extract::extract_one(source, rule.as_ref(), *json))
+                }
+                _ => Ok(INVALID),
             }
         }
         Command::Opml {
-            action: OpmlAction::Import { ref file },
+            action: OpmlAction::Import { file },
         } => opml::import(file),
         Command::Opml {
             action: OpmlAction::Export,
-        } => match load(&args.config) {
-            Ok(config) => opml::export(&config),
-            Err(code) => code,
-        },
-        Command::TestMail { ref to } => with_config(&args, |config, dir| {
+        } => opml::export(&load(&args.config)?),
+        Command::TestMail { to } => with_config(args, |config, dir| {
             block_on(test_mail::test_mail(&config, &dir, to.as_deref()))
         }),
-        Command::Digest {
-            ref name, preview, ..
-        } => with_config(&args, |config, dir| {
-            block_on(digest::digest(config, dir, name, preview))
+        Command::Digest { name, preview, .. } => with_config(args, |config, dir| {
+            block_on(digest::digest(config, dir, name, *preview))
         }),
         Command::Search {
-            ref query,
-            ref feed,
+            query,
+            feed,
             since,
             limit,
-        } => with_config(&args, |config, dir| {
+        } => with_config(args, |config, dir| {
             let search = search::Search {
                 query,
                 feed: feed.as_deref(),
-                since,
-                limit,
+                since: *since,
+                limit: *limit,
             };
             search::search(&config, &dir, &search)
         }),
-        Command::Backup { ref file } => with_config(&args, |_, dir| backup::backup(&dir, file)),
-        Command::Backtest { ref rule, since } => with_config(&args, |config, dir| {
-            backtest::backtest(&config, &dir, rule, since)
+        Command::Backup { file } => with_config(args, |_, dir| backup::backup(&dir, file)),
+        Command::Backtest { rule, since } => with_config(args, |config, dir| {
+            backtest::backtest(&config, &dir, rule, *since)
         }),
-        Command::Status { json } => match load(&args.config) {
-            Ok(config) => status::status(&config, &state_dir(&args, &config), json),
-            Err(code) => code,
-        },
-    };
-    ExitCode::from(code)
-}
-
-fn with_config(args: &Args, command: impl FnOnce(Config, PathBuf) -> u8) -> u8 {
-    match load(&args.config) {
-        Ok(config) => {
-            logging::init(&config.daemon.log_level);
-            let dir = state_dir(args, &config);
-            command(config, dir)
+        Command::Status { json } => {
+            let config = load(&args.config)?;
+            status::status(&config, &state_dir(args, &config), *json)
         }
-        Err(code) => code,
     }
 }
 
-fn load(path: &Path) -> Result<Config, u8> {
-    Config::load(path).map_err(|e| {
-        eprintln!("error: {e}");
-        INVALID
-    })
+fn with_config(args: &Args, command: impl FnOnce(Config, PathBuf) -> Outcome) -> Outcome {
+    let config = load(&args.config)?;
+    logging::init(&config.daemon.log_level);
+    let dir = state_dir(args, &config);
+    command(config, dir)
+}
+
+fn load(path: &Path) -> anyhow::Result<Config> {
+    Ok(Config::load(path)?)
 }
 
 /// `--state-dir`, else the config's `state_dir`, else systemd's

@@ -5,41 +5,37 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use crate::config::Config;
-use crate::opml::{Subscription, read, write};
+use crate::feed::opml::{Subscription, read, write};
 
 /// Prints `[[feed]]` sections for the feeds in `file`; returns the exit code.
-pub fn import(file: &Path) -> u8 {
+pub fn import(file: &Path) -> super::Outcome {
     let text = match std::fs::read(file) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", file.display());
-            return super::FAILED;
+            return Err(anyhow::Error::new(e).context(format!("cannot read {}", file.display())));
         }
     };
     let subscriptions = match read(&text) {
         Ok(found) => found,
-        Err(e) => {
-            eprintln!("error: {}: {e}", file.display());
-            return super::FAILED;
-        }
+        Err(e) => return Err(anyhow::anyhow!("{}: {e}", file.display())),
     };
     let mut taken = HashSet::new();
     for subscription in &subscriptions {
         print!("{}", feed_toml(subscription, &mut taken));
     }
     eprintln!("{} feeds from {}", subscriptions.len(), file.display());
-    0
+    Ok(0)
 }
 
 /// Prints OPML 2.0 for the configured feeds; returns the exit code.
-pub fn export(config: &Config) -> u8 {
+pub fn export(config: &Config) -> super::Outcome {
     let feeds: Vec<(&str, &str, &[String])> = config
         .feeds
         .iter()
         .map(|f| (f.name.as_str(), f.url.as_str(), f.tags.as_slice()))
         .collect();
     print!("{}", write(&feeds, &chrono::Utc::now().to_rfc2822()));
-    0
+    Ok(0)
 }
 
 /// One `[[feed]]` section; its name is the title made a unique slug.

@@ -16,16 +16,15 @@ use crate::store::{Store, StoreError, StoreHandle};
 
 /// Polls, delivers, prints a line per feed and one for the alerts; returns
 /// the exit code.
-pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 {
+pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> super::Outcome {
     let feeds: Vec<FeedConfig> = match only {
         Some(name) => match config.feeds.iter().find(|f| f.name == name) {
             Some(feed) => vec![feed.clone()],
             None => {
-                eprintln!(
-                    "error: no feed named \"{name}\" in {}",
+                return Err(super::invalid(format!(
+                    "no feed named \"{name}\" in {}",
                     config.path.display()
-                );
-                return super::INVALID;
+                )));
             }
         },
         // Paused feeds wait; naming one with --feed polls it anyway.
@@ -33,10 +32,7 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 
     };
     let (ctx, mailer) = match open(config, &state_dir) {
         Ok(opened) => opened,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return super::FAILED;
-        }
+        Err(message) => return Err(anyhow::anyhow!("{message}")),
     };
     let trigger = if only.is_some() {
         Trigger::Person
@@ -72,7 +68,7 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> u8 
         failed = true;
     }
     failed |= !deliver_now(ctx, mailer).await;
-    if failed { super::FAILED } else { 0 }
+    if failed { Ok(super::FAILED) } else { Ok(0) }
 }
 
 /// Tries every pending delivery now (a person started the pass: retry

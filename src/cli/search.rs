@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
 
+use anyhow::Context;
 use chrono::Utc;
 
 use crate::alert::{MARK_CLOSE, MARK_OPEN, header_safe, snippet_text};
@@ -13,7 +14,7 @@ use crate::config::Config;
 use crate::model::ArticleText;
 use crate::pipeline::{earlier, index_archive_now, snippet_for};
 use crate::rules::{Query, RuleSet, RuleSpec};
-use crate::search::fts_query;
+use crate::store::fts_query;
 use crate::store::{SearchHit, Store};
 
 /// What to search for and where.
@@ -31,28 +32,24 @@ pub struct Search<'a> {
 const CANDIDATES_PER_RESULT: usize = 4;
 
 /// Runs the search; returns the exit code.
-pub fn search(config: &Config, state_dir: &Path, search: &Search) -> u8 {
+pub fn search(config: &Config, state_dir: &Path, search: &Search) -> super::Outcome {
     let query = match Query::parse(search.query) {
         Ok(query) => query,
         Err(e) => {
             let column = search.query[..e.offset.min(search.query.len())]
                 .chars()
                 .count();
-            eprintln!(
-                "error: query: {}\n  {}\n  {}^",
+            return Err(super::invalid(format!(
+                "query: {}\n  {}\n  {}^",
                 e.message,
                 search.query,
                 " ".repeat(column)
-            );
-            return super::INVALID;
+            )));
         }
     };
     let fts = match fts_query(&query) {
         Ok(fts) => fts,
-        Err(message) => {
-            eprintln!("error: query: {message}");
-            return super::INVALID;
-        }
+        Err(message) => return Err(super::invalid(format!("query: {message}"))),
     };
     let feeds: Option<Vec<String>> = match search.feed {
         None => None,
@@ -64,8 +61,9 @@ pub fn search(config: &Config, state_dir: &Path, search: &Search) -> u8 {
                 .map(|f| f.name.clone())
                 .collect();
             if names.is_empty() {
-                eprintln!("error: no feed is named or tagged \"{wanted}\"");
-                return super::INVALID;
+                return Err(super::invalid(format!(
+                    "no feed is named or tagged \"{wanted}\""
+                )));
             }
             Some(names)
         }
@@ -77,30 +75,21 @@ pub fn search(config: &Config, state_dir: &Path, search: &Search) -> u8 {
         Ok(mut store) => index_archive_now(&mut store).map(|_| store),
         Err(_) => Store::open_for_reading(&db),
     };
-    let store = match opened {
-        Ok(store) => store,
-        Err(e) => {
-            eprintln!("error: {}: {e}", db.display());
-            return super::FAILED;
-        }
-    };
+    let store = opened.with_context(|| db.display().to_string())?;
     let since = search.since.map(|s| earlier(Utc::now(), s));
     let rules = RuleSet::new(vec![RuleSpec {
         query,
         exact: false,
-    }]);
+    }])
+    .map_err(|e| super::invalid(e.to_string()))?;
     let colour = std::io::stdout().is_terminal();
     let page = search.limit.saturating_mul(CANDIDATES_PER_RESULT).max(1);
     let (mut shown, mut offset) = (0, 0);
     // Pages of candidates until enough are confirmed or none is left.
     while shown < search.limit {
-        let candidates = match store.search(&fts, feeds.as_deref(), since, page, offset) {
-            Ok(found) => found,
-            Err(e) => {
-                eprintln!("error: {}: {e}", db.display());
-                return super::FAILED;
-            }
-        };
+        let candidates = store
+            .search(&fts, feeds.as_deref(), since, page, offset)
+            .with_context(|| db.display().to_string())?;
         offset += candidates.len();
         for hit in &candidates {
             if shown < search.limit && print_if_confirmed(hit, &rules, colour) {
@@ -115,7 +104,7 @@ pub fn search(config: &Config, state_dir: &Path, search: &Search) -> u8 {
         0 => println!("no entry matches"),
         n => println!("{n} result(s), best first (times in UTC)"),
     }
-    0
+    Ok(0)
 }
 
 /// Prints `hit` when the rule matcher confirms it; true when printed.

@@ -34,7 +34,7 @@ type Read<'a> = (
 );
 
 /// Prints the status; returns the exit code.
-pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
+pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> super::Outcome {
     let db = super::database_path(state_dir);
     let plans = digest_plans(config);
     let read = |store: &Store| -> Result<Read, StoreError> {
@@ -69,11 +69,11 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
         match Store::open_for_reading(&db).and_then(|s| read(&s)) {
             Ok(read) => read,
             Err(e) => {
-                eprintln!("error: {}: {e}", db.display());
-                if let Some(problem) = storage_problem(state_dir) {
-                    eprintln!("{problem}");
-                }
-                return super::FAILED;
+                let e = anyhow::Error::new(e).context(db.display().to_string());
+                return Err(match storage_problem(state_dir) {
+                    Some(problem) => e.context(problem),
+                    None => e,
+                });
             }
         };
     let mut rows: Vec<Row> = config
@@ -112,7 +112,7 @@ pub fn status(config: &Config, state_dir: &Path, as_json: bool) -> u8 {
             println!("warning: {problem}");
         }
     }
-    0
+    Ok(0)
 }
 
 fn time(t: Option<DateTime<Utc>>) -> Value {

@@ -8,7 +8,7 @@ use crate::alert::Mailer;
 use crate::config::Config;
 
 /// Sends the test mail; returns the exit code.
-pub async fn test_mail(config: &Config, state_dir: &Path, to: Option<&str>) -> u8 {
+pub async fn test_mail(config: &Config, state_dir: &Path, to: Option<&str>) -> super::Outcome {
     // Without --to: the first recipient of the rules or digests.
     let first_recipient = config
         .rules
@@ -17,15 +17,13 @@ pub async fn test_mail(config: &Config, state_dir: &Path, to: Option<&str>) -> u
         .chain(config.digests.iter().flat_map(|d| d.to.iter()))
         .next();
     let Some(to) = to.or(first_recipient.map(String::as_str)) else {
-        eprintln!("error: no rule has a recipient; name one with --to ADDR");
-        return super::INVALID;
+        return Err(super::invalid(
+            "no rule has a recipient; name one with --to ADDR".to_string(),
+        ));
     };
     let mailer = match Mailer::new(config.smtp.as_ref(), state_dir) {
         Ok(mailer) => mailer,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return super::FAILED;
-        }
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
     };
     let outcome = mailer.send_test(to).await;
     mailer.finish().await;
@@ -35,11 +33,11 @@ pub async fn test_mail(config: &Config, state_dir: &Path, to: Option<&str>) -> u
                 "test mail to {to}: accepted by {}: {reply}",
                 mailer.describe()
             );
-            0
+            Ok(0)
         }
         Err(e) => {
             println!("test mail to {to}: not sent via {}: {e}", mailer.describe());
-            super::FAILED
+            Ok(super::FAILED)
         }
     }
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::invalid;
 use crate::config::{Config, Located};
 use crate::extract::extract_bytes;
 use crate::feed;
@@ -36,28 +37,36 @@ pub struct Trial {
 }
 
 /// Rules from `--query` (no config needed).
-pub fn from_query(query: &str) -> Result<Trial, String> {
-    let parsed = Query::parse(query)
-        .map_err(|e| Located::new(Path::new("--query"), query, e.offset, e.message).to_string())?;
+pub fn from_query(query: &str) -> anyhow::Result<Trial> {
+    let parsed = Query::parse(query).map_err(|e| {
+        invalid(Located::new(Path::new("--query"), query, e.offset, e.message).to_string())
+    })?;
+    let set = RuleSet::new(vec![RuleSpec {
+        query: parsed,
+        exact: false,
+    }])
+    .map_err(|e| invalid(format!("--query: {e}")))?;
     Ok(Trial {
         names: vec!["query".to_string()],
-        set: RuleSet::new(vec![RuleSpec {
-            query: parsed,
-            exact: false,
-        }]),
+        set,
         scopes: vec![None],
     })
 }
 
 /// Every rule of `config`, or only `only`.
-pub fn from_config(config: &Config, only: Option<&str>) -> Result<Trial, String> {
+pub fn from_config(config: &Config, only: Option<&str>) -> anyhow::Result<Trial> {
     let chosen: Vec<usize> = match only {
         Some(name) => vec![
             config
                 .rules
                 .iter()
                 .position(|r| r.name == name)
-                .ok_or_else(|| format!("no rule named \"{name}\" in {}", config.path.display()))?,
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "no rule named \"{name}\" in {}",
+                        config.path.display()
+                    ))
+                })?,
         ],
         None => (0..config.rules.len())
             .filter(|&i| config.rules[i].enabled)
@@ -79,7 +88,7 @@ pub fn from_config(config: &Config, only: Option<&str>) -> Result<Trial, String>
             .iter()
             .map(|&i| config.rules[i].name.clone())
             .collect(),
-        set: RuleSet::new(specs),
+        set: RuleSet::new(specs)?,
         scopes: chosen
             .iter()
             .map(|&i| {
@@ -98,7 +107,7 @@ pub fn from_config(config: &Config, only: Option<&str>) -> Result<Trial, String>
 }
 
 /// Prints one JSON line per (article, matching rule); returns the exit code.
-pub fn test_rules(trial: &Trial, files: &[String]) -> u8 {
+pub fn test_rules(trial: &Trial, files: &[String]) -> super::Outcome {
     let mut code = 0;
     for file in files {
         let articles = match read_articles(Path::new(file)) {
@@ -113,7 +122,7 @@ pub fn test_rules(trial: &Trial, files: &[String]) -> u8 {
             print_matches(trial, &article);
         }
     }
-    code
+    Ok(code)
 }
 
 fn print_matches(trial: &Trial, article: &Article) {

@@ -9,9 +9,11 @@
 mod error;
 mod literal;
 mod raw;
+mod secrets;
 mod types;
 
 pub use error::{ConfigError, Located};
+pub use secrets::{read_secret, systemd_credential};
 pub use types::{
     Config, DaemonConfig, DigestConfig, FeedConfig, HeaderValue, RuleConfig, Secret, SmtpConfig,
     SmtpSecurity, WebhookConfig,
@@ -179,6 +181,10 @@ impl Checker<'_> {
             rules.push(checked);
             queries.push(query);
         }
+        let rule_set = RuleSet::new(queries).map_err(|e| {
+            let span = raw.rules[e.rule].get_ref().query.span();
+            self.error(&span, e.to_string())
+        })?;
         let metrics = match &raw.metrics {
             None => None,
             Some(m) => Some(m.listen.get_ref().trim().parse().map_err(|_| {
@@ -200,7 +206,7 @@ impl Checker<'_> {
             rules,
             webhooks,
             digests,
-            rule_set: RuleSet::new(queries),
+            rule_set,
             daemon,
             metrics,
         })

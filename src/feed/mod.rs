@@ -10,6 +10,7 @@ pub mod discover;
 mod lenient;
 mod lenient_json;
 mod nesting;
+pub mod opml;
 mod text;
 
 pub use crate::html::collapse;

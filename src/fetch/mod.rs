@@ -11,6 +11,7 @@ mod redirect;
 mod response;
 mod robots;
 mod robots_cache;
+pub mod tls;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -173,7 +174,7 @@ impl Fetcher {
         let hosts = Arc::new(hosts);
         let proxy = guard::Proxy::from_env();
         let unguarded = Arc::new(proxy.as_ref().map(guard::Proxy::hosts).unwrap_or_default());
-        let tls = crate::tls::client_config(&[b"h2", b"http/1.1"])
+        let tls = tls::client_config(&[b"h2", b"http/1.1"])
             .map_err(|e| FetchError::new(FailureClass::Tls, format!("cannot set up TLS: {e}")))?;
         let client = |guard: bool| {
             Client::builder()
@@ -404,7 +405,7 @@ pub fn header_map(
     for (name, value) in headers {
         let text = match value {
             crate::config::HeaderValue::Text(text) => text.clone(),
-            crate::config::HeaderValue::Secret(secret) => crate::secrets::read_secret(secret)
+            crate::config::HeaderValue::Secret(secret) => crate::config::read_secret(secret)
                 .map_err(|e| format!("{owner}, header {name}: {e}"))?,
         };
         let invalid = |e: &dyn std::fmt::Display| format!("{owner}, header {name}: {e}");

@@ -2,7 +2,7 @@
 //! changed since the last pass are indexed in batches, so polling never
 //! waits for the index and a search first catches up.
 
-use crate::search::index_text;
+use crate::store::index_text;
 use crate::store::{Store, StoreError, StoreHandle};
 
 /// Entries indexed per transaction: enough to amortise the commit, few

@@ -1,6 +1,6 @@
 //! Splitting a query into lexemes, each with its byte offset.
 
-use super::query::QueryError;
+use super::error::QueryError;
 
 /// A lexical piece of a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

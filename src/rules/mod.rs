@@ -9,6 +9,7 @@
 //! expressions evaluated, so rules that did not hit cost nothing. Pure: no
 //! I/O, no clock, no logging.
 
+mod error;
 mod eval;
 mod fields;
 mod filter;
@@ -19,11 +20,13 @@ mod prefixes;
 mod query;
 mod scan;
 mod table;
+mod term_use;
 
+pub use error::{QueryError, TooManyPrefixes};
 pub use fields::FieldSet;
 pub use matches::{MatchView, Matches};
 pub use normalize::{Canonical, Fold};
-pub use query::{Expr, Query, QueryError, Term};
+pub use query::{Expr, Query, Term};
 
 use crate::model::{ArticleText, RuleMatch};
 use scan::Matcher;
@@ -42,7 +45,7 @@ pub struct RuleSpec {
 /// use newshound::rules::{Query, RuleSet, RuleSpec};
 ///
 /// let query = Query::parse(r#"truce OR "cease fire""#).unwrap();
-/// let rules = RuleSet::new(vec![RuleSpec { query, exact: false }]);
+/// let rules = RuleSet::new(vec![RuleSpec { query, exact: false }]).unwrap();
 /// let article = ArticleText { title: "A Cease-Fire holds", ..Default::default() };
 /// let found = rules.evaluate(&article);
 /// assert_eq!(found[0].terms, [r#""cease fire""#]);
@@ -59,19 +62,19 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// Compiles `rules`; rule `i` of the set is `rules[i]`.
-    pub fn new(rules: Vec<RuleSpec>) -> RuleSet {
-        let folded = Matcher::build(&rules, Fold::Folded);
-        let exact = Matcher::build(&rules, Fold::Exact);
+    pub fn new(rules: Vec<RuleSpec>) -> Result<RuleSet, TooManyPrefixes> {
+        let folded = Matcher::build(&rules, Fold::Folded)?;
+        let exact = Matcher::build(&rules, Fold::Exact)?;
         let positive = rules
             .iter()
             .map(|r| eval::positive_terms(&r.query.expr))
             .collect();
-        RuleSet {
+        Ok(RuleSet {
             rules,
             positive,
             folded,
             exact,
-        }
+        })
     }
 
     /// Number of rules.

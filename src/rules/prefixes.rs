@@ -8,8 +8,9 @@ use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, StartKind};
 use rustc_hash::FxHashMap;
 
+use super::error::TooManyPrefixes;
 use super::filter::{Filter, prefix_hashes};
-use super::scan::TermUse;
+use super::term_use::TermUse;
 
 /// Single-word prefixes and the rule terms each stands for.
 #[derive(Debug, Clone)]
@@ -44,9 +45,9 @@ impl PrefixesBuilder {
     }
 
     /// The compiled prefixes, if any were added.
-    pub fn build(self) -> Option<Prefixes> {
+    pub fn build(self) -> Result<Option<Prefixes>, TooManyPrefixes> {
         if self.stems.is_empty() {
-            return None;
+            return Ok(None);
         }
         let mut starts: [Option<Filter>; KEY_MAX + 1] = Default::default();
         for (k, slot) in starts.iter_mut().enumerate().skip(1) {
@@ -72,12 +73,22 @@ impl PrefixesBuilder {
             .match_kind(MatchKind::Standard)
             .start_kind(StartKind::Anchored)
             .build(self.stems.iter().map(|s| s.as_bytes()))
-            .expect("prefix stems are plain strings within the automaton's limits");
-        Some(Prefixes {
+            .map_err(|source| TooManyPrefixes {
+                rule: self
+                    .uses
+                    .iter()
+                    .flatten()
+                    .map(|u| u.rule as usize)
+                    .max()
+                    .unwrap_or(0),
+                stems: self.stems.len(),
+                source,
+            })?;
+        Ok(Some(Prefixes {
             automaton,
             uses: self.uses,
             starts,
-        })
+        }))
     }
 }
 

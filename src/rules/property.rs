@@ -136,7 +136,7 @@ proptest! {
         };
         let article = ArticleText { title: &title, summary: &summary, body: &body };
         let expected = reference::evaluate(&parsed, exact, &article);
-        let set = RuleSet::new(vec![RuleSpec { query: parsed, exact }]);
+        let set = RuleSet::new(vec![RuleSpec { query: parsed, exact }]).unwrap();
         let found = set.evaluate(&article).into_iter().next().map(|m| m.terms);
         prop_assert_eq!(found, expected, "query {:?} exact {}", query, exact);
     }

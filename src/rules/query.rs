@@ -10,6 +10,7 @@
 //! term    = word | word* | "phrase" | "phrase*"
 //! ```
 
+use super::error::QueryError;
 use super::fields::{FieldSet, field_named};
 use super::lex::{Lexeme, lex};
 use super::normalize::{Canonical, Fold};
@@ -46,23 +47,6 @@ pub enum Expr {
 pub struct Query {
     pub expr: Expr,
     pub terms: Vec<Term>,
-}
-
-/// Why a query was refused, and where (byte offset into the query).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct QueryError {
-    pub offset: usize,
-    pub message: String,
-}
-
-impl QueryError {
-    pub(super) fn new(offset: usize, message: impl Into<String>) -> QueryError {
-        QueryError {
-            offset,
-            message: message.into(),
-        }
-    }
 }
 
 /// NEAR without a distance means NEAR/5.

@@ -7,19 +7,12 @@
 //! never searched.
 
 use super::RuleSpec;
-use super::fields::FieldSet;
+use super::error::TooManyPrefixes;
 use super::normalize::{Canonical, Fold};
 use super::prefixes::{Prefixes, PrefixesBuilder};
 use super::table::WordTable;
+use super::term_use::TermUse;
 use crate::model::{ArticleText, Field};
-
-/// One term of one rule that a pattern stands for.
-#[derive(Debug, Clone, Copy)]
-pub struct TermUse {
-    pub rule: u32,
-    pub term: u32,
-    pub fields: FieldSet,
-}
 
 /// A term found in a field, by word positions and original bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,7 +38,7 @@ pub struct Matcher {
 
 impl Matcher {
     /// The matcher for the rules normalised with `fold`, if any has terms.
-    pub fn build(rules: &[RuleSpec], fold: Fold) -> Option<Matcher> {
+    pub fn build(rules: &[RuleSpec], fold: Fold) -> Result<Option<Matcher>, TooManyPrefixes> {
         let mut words = WordTable::new();
         let mut prefixes = PrefixesBuilder::default();
         let wanted = |spec: &RuleSpec| spec.exact == (fold == Fold::Exact);
@@ -65,15 +58,15 @@ impl Matcher {
             }
         }
         words.seal();
-        let prefixes = prefixes.build();
+        let prefixes = prefixes.build()?;
         if words.is_empty() && prefixes.is_none() {
-            return None;
+            return Ok(None);
         }
-        Some(Matcher {
+        Ok(Some(Matcher {
             fold,
             words,
             prefixes,
-        })
+        }))
     }
 
     /// Appends every hit in `text` of a term this matcher holds.

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::filter::Filter;
 use super::normalize::Canonical;
-use super::scan::TermUse;
+use super::term_use::TermUse;
 
 /// A term of two or more words: the words after the first, each with
 /// whether it is glued to the one before (two characters of a script

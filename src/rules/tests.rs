@@ -13,6 +13,7 @@ fn rules(queries: &[&str]) -> RuleSet {
             })
             .collect(),
     )
+    .unwrap()
 }
 
 fn body(text: &str) -> ArticleText<'_> {
@@ -148,7 +149,8 @@ fn exact_rules_keep_case_and_accents() {
     let set = RuleSet::new(vec![RuleSpec {
         query: Query::parse("São OR IRA").unwrap(),
         exact: true,
-    }]);
+    }])
+    .unwrap();
     assert!(set.evaluate(&body("sao")).is_empty());
     assert_eq!(
         set.evaluate(&body("Sa\u{303}o")).len(),

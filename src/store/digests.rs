@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::outbox::parse_list;
+use super::rows::{STORY_SOURCES, json_list, parse_list};
 use super::{Store, StoreError, from_secs, to_secs};
 use crate::model::{DigestContent, DigestItem, DigestKey, DigestSection, digest};
 
@@ -212,13 +212,6 @@ impl Store {
     }
 }
 
-/// Every feed that carried an entry's story (the same canonical link), the
-/// entry's own when it has none.
-pub(super) const STORY_SOURCES: &str = "SELECT DISTINCT feed FROM entries
-     WHERE id = ?1
-        OR canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
-     ORDER BY feed";
-
 fn content(
     key: &DigestKey,
     slot: DateTime<Utc>,
@@ -248,7 +241,7 @@ fn queue_digest_mails(
         )?
         .query_map([run], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let rules = serde_json::to_string(&rules).expect("a list of strings always serialises");
+    let rules = json_list(&rules);
     let mut insert = tx.prepare(
         "INSERT INTO deliveries (digest_run, channel, recipient, rules, message_id, created_at)
          VALUES (?1, 'email', ?2, ?3, ?4, ?5)",

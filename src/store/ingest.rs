@@ -8,46 +8,10 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::digests::add_digest_item;
-use super::outbox::parse_list;
-use super::plan::{DeliveryFacts, DeliveryPolicy, PlannedDelivery};
+use super::plan::{DeliveryFacts, DeliveryPolicy, NewEntry, PlannedDelivery};
+use super::rows::{json_list, parse_list};
 use super::{Store, StoreError, to_secs};
-use crate::model::{Channel, DigestKey, Entry, Validators, message_id};
-
-/// A rule that matched a new entry.
-#[derive(Debug, Clone)]
-pub struct NewMatch {
-    pub rule: String,
-    pub terms: Vec<String>,
-    pub snippet: String,
-    /// The digests the match goes to.
-    pub digests: Vec<DigestKey>,
-    /// The rule's `max_immediate_per_hour` (0: no limit). Past it the
-    /// match is not mailed at once: it waits in the rule's digests, or,
-    /// without one, for the rule's "more matches" mail.
-    pub hourly_limit: u32,
-}
-
-/// One mail (or webhook call) to send because of a new entry.
-#[derive(Debug, Clone)]
-pub struct NewDelivery {
-    pub channel: Channel,
-    /// A mail address, or a webhook's name.
-    pub recipient: String,
-    /// Names of the rules the mail stands for.
-    pub rules: Vec<String>,
-    pub message_id: String,
-}
-
-/// An entry not seen before in its feed, with what it caused.
-#[derive(Debug, Clone)]
-pub struct NewEntry {
-    pub entry: Entry,
-    pub matches: Vec<NewMatch>,
-    pub deliveries: Vec<NewDelivery>,
-    /// False when its page is still to be fetched: it is stored
-    /// unprocessed, and matched once the page's text is in.
-    pub processed: bool,
-}
+use crate::model::{Channel, Entry, Validators, message_id};
 
 /// The text rules matched an entry against, and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -387,7 +351,14 @@ fn insert_matches(
     )?;
     let mut ids = Vec::new();
     for (index, m) in new.matches.iter().enumerate() {
-        if insert.execute(params![entry_id, m.rule, json(&m.terms), m.snippet, at])? == 1 {
+        if insert.execute(params![
+            entry_id,
+            m.rule,
+            json_list(&m.terms),
+            m.snippet,
+            at
+        ])? == 1
+        {
             ids.push((index, tx.last_insert_rowid()));
         }
     }
@@ -432,7 +403,7 @@ fn insert_delivery(
             entry_id,
             asked.channel,
             asked.recipient,
-            json(&planned.rules),
+            json_list(&planned.rules),
             message_id,
             at,
         ])?)
@@ -505,8 +476,4 @@ fn immediate_this_hour(
         counts.insert(m.rule.clone(), n as u64);
     }
     Ok(counts)
-}
-
-fn json(list: &[String]) -> String {
-    serde_json::to_string(list).expect("a list of strings always serialises")
 }

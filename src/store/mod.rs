@@ -8,21 +8,24 @@ mod archive;
 mod codec;
 mod digests;
 mod feeds;
+mod fts;
 mod handle;
 mod ingest;
 mod outbox;
 mod plan;
+mod rows;
 mod search;
 mod status;
 
 pub use archive::ArchivedEntry;
 pub use digests::{Closed, DigestClose};
 pub use feeds::FeedState;
+pub use fts::{fts_query, index_text};
 pub use handle::{OutboxLock, StoreHandle};
-pub use ingest::{
-    Body, KnownEntry, NewDelivery, NewEntry, NewMatch, PollRecord, Stored, UpdatedEntry,
+pub use ingest::{Body, KnownEntry, PollRecord, Stored, UpdatedEntry};
+pub use plan::{
+    DeliveryFacts, DeliveryPlan, DeliveryPolicy, NewDelivery, NewEntry, NewMatch, PlannedDelivery,
 };
-pub use plan::{DeliveryFacts, DeliveryPlan, DeliveryPolicy, PlannedDelivery};
 pub use search::{PRUNE_BATCH, SearchHit};
 pub use status::{FeedSummary, OutboxSummary, StoreMetrics};
 

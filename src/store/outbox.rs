@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::digests::STORY_SOURCES;
+use super::rows::{STORY_SOURCES, parse_list};
 use super::{Store, StoreError, from_secs, to_secs};
 use crate::model::{Alert, AlertRule, Delivery, DigestContent, DigestMail, Outgoing};
 
@@ -148,8 +148,4 @@ impl Store {
         .execute(params![delivery_id, error, to_secs(at), retry_at.map(to_secs)])?;
         Ok(())
     }
-}
-
-pub(super) fn parse_list(json: &str) -> Result<Vec<String>, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("{json}: {e}")))
 }

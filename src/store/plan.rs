@@ -1,12 +1,48 @@
-//! What the store tells the delivery policy inside a poll's transaction,
+//! An entry as the rules matched it, what the store tells the delivery
+//! policy about it inside a poll's transaction,
 //! and the plan it gets back. The policy (in `pipeline`) decides; the store
 //! reads the facts and writes the plan, all in one transaction, so the
 //! crash-safety of a poll holds for every decision.
 
 use std::collections::HashMap;
 
-use super::ingest::NewEntry;
-use crate::model::{Channel, DigestKey};
+use crate::model::{Channel, DigestKey, Entry};
+
+/// A rule that matched a new entry.
+#[derive(Debug, Clone)]
+pub struct NewMatch {
+    pub rule: String,
+    pub terms: Vec<String>,
+    pub snippet: String,
+    /// The digests the match goes to.
+    pub digests: Vec<DigestKey>,
+    /// The rule's `max_immediate_per_hour` (0: no limit). Past it the
+    /// match is not mailed at once: it waits in the rule's digests, or,
+    /// without one, for the rule's "more matches" mail.
+    pub hourly_limit: u32,
+}
+
+/// One mail (or webhook call) to send because of a new entry.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub channel: Channel,
+    /// A mail address, or a webhook's name.
+    pub recipient: String,
+    /// Names of the rules the mail stands for.
+    pub rules: Vec<String>,
+    pub message_id: String,
+}
+
+/// An entry not seen before in its feed, with what it caused.
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub entry: Entry,
+    pub matches: Vec<NewMatch>,
+    pub deliveries: Vec<NewDelivery>,
+    /// False when its page is still to be fetched: it is stored
+    /// unprocessed, and matched once the page's text is in.
+    pub processed: bool,
+}
 
 /// Decides an entry's digest items and mails from what the store knows.
 pub type DeliveryPolicy = fn(&DeliveryFacts) -> DeliveryPlan;

@@ -20,7 +20,7 @@ use tokio_rustls::TlsConnector;
 
 use super::AlertError;
 use crate::config::{SmtpConfig, SmtpSecurity};
-use crate::secrets::{read_secret, systemd_credential};
+use crate::config::{read_secret, systemd_credential};
 use pool::Pool;
 
 /// How long opening a session (connect, greeting, TLS, AUTH) may take.

@@ -31,7 +31,7 @@ pub async fn connect_tcp(host: &str, port: u16) -> io::Result<TcpStream> {
 /// as lettre uses for STARTTLS.
 pub fn tls_connector() -> Result<TlsConnector, rustls::Error> {
     Ok(TlsConnector::from(Arc::new(
-        crate::tls::client_config(&[])?,
+        crate::fetch::tls::client_config(&[])?,
     )))
 }
 
