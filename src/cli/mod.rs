@@ -10,6 +10,7 @@ mod discover;
 mod extract;
 mod inspect;
 mod logging;
+mod man;
 mod opml;
 mod poll;
 mod run;
@@ -152,8 +153,13 @@ enum Command {
     },
     /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
-    /// Print the manual page (roff), e.g. `newshound man > newshound.1`.
-    Man,
+    /// Print the manual page (roff), e.g. `newshound man > newshound.1`;
+    /// with `--section 5`, newshound.toml(5), the config file's page.
+    Man {
+        /// 1: the commands; 5: the config file.
+        #[arg(long, default_value = "1", value_parser = ["1", "5"])]
+        section: String,
+    },
     /// What a rule would have caught in the stored archive.
     Backtest {
         /// The rule's name.
@@ -222,14 +228,7 @@ pub fn main() -> ExitCode {
             clap_complete::generate(shell, &mut command, "newshound", &mut std::io::stdout());
             0
         }
-        Command::Man => match clap_mangen::Man::new(Args::command()).render(&mut std::io::stdout())
-        {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("error: cannot write the manual page: {e}");
-                FAILED
-            }
-        },
+        Command::Man { ref section } => man::print(section, Args::command()),
         Command::Check => match load(&args.config) {
             Ok(config) => check::check(&config, &state_dir(&args, &config)),
             Err(code) => code,
