@@ -10,6 +10,7 @@ mod discover;
 mod extract;
 mod inspect;
 mod logging;
+mod man;
 mod opml;
 mod outcome;
 mod poll;
@@ -24,7 +25,6 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use anyhow::Context;
 
 use crate::config::Config;
 use crate::extract::SelectorRule;
@@ -156,8 +156,13 @@ enum Command {
     },
     /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
-    /// Print the manual page (roff), e.g. `newshound man > newshound.1`.
-    Man,
+    /// Print the manual page (roff), e.g. `newshound man > newshound.1`;
+    /// with `--section 5`, newshound.toml(5), the config file's page.
+    Man {
+        /// 1: the commands; 5: the config file.
+        #[arg(long, default_value = "1", value_parser = ["1", "5"])]
+        section: String,
+    },
     /// What a rule would have caught in the stored archive.
     Backtest {
         /// The rule's name.
@@ -226,12 +231,7 @@ fn command(args: &Args) -> Outcome {
             clap_complete::generate(*shell, &mut command, "newshound", &mut std::io::stdout());
             Ok(0)
         }
-        Command::Man => {
-            clap_mangen::Man::new(Args::command())
-                .render(&mut std::io::stdout())
-                .context("cannot write the manual page")?;
-            Ok(0)
-        }
+        Command::Man { section } => man::print(section, Args::command()),
         Command::Check => {
             let config = load(&args.config)?;
             check::check(&config, &state_dir(args, &config))
