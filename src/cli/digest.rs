@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::poll::{deliver_now, open};
+use super::poll::deliver_now;
 use crate::alert::digest_html;
 use crate::config::Config;
+use crate::daemon::open;
 use crate::model::DigestKey;
 use crate::pipeline::{DigestPlan, close_digest_now, digest_plans};
 use crate::store::Store;
@@ -61,10 +62,7 @@ async fn send_now(
     state_dir: &std::path::Path,
     plan: &DigestPlan,
 ) -> super::Outcome {
-    let (ctx, mailer) = match open(config, state_dir) {
-        Ok(opened) => opened,
-        Err(message) => return Err(anyhow::anyhow!("{message}")),
-    };
+    let (ctx, mailer) = open(config, state_dir)?;
     let closed = match close_digest_now(&ctx.store, plan, Utc::now()).await {
         Ok(closed) => closed,
         Err(e) => {

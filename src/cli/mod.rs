@@ -25,8 +25,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-
 use crate::config::Config;
+use crate::daemon::database_path;
 use crate::extract::SelectorRule;
 use outcome::{FAILED, INVALID, Outcome, exit_code, invalid};
 
@@ -239,7 +239,7 @@ fn command(args: &Args) -> Outcome {
         Command::Poll { feed } => with_config(args, |config, dir| {
             block_on(poll::poll(config, dir, feed.as_deref()))
         }),
-        Command::Run => with_config(args, |config, dir| Ok(block_on(run::run(config, dir)))),
+        Command::Run => with_config(args, |config, dir| block_on(run::run(config, dir))),
         Command::TestRules { rule, query, files } => {
             let trial = match query {
                 Some(q) => test_rules::from_query(q)?,
@@ -340,11 +340,6 @@ fn state_dir(args: &Args, config: &Config) -> PathBuf {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
         .unwrap_or_else(|| PathBuf::from("."));
     data.join("newshound")
-}
-
-/// The database file inside the state directory.
-fn database_path(state_dir: &Path) -> PathBuf {
-    state_dir.join("newshound.db")
 }
 
 /// Runs `work` on a new async runtime. Once it is done the runtime waits

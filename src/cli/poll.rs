@@ -1,18 +1,19 @@
 //! `newshound poll`: every feed (or one) now, then every pending alert.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::{StreamExt, stream};
 
 use crate::alert::Outbound;
 use crate::config::{Config, FeedConfig};
+use crate::daemon::open;
 use crate::pipeline::{
     Context, DeliveryReport, FeedOutcome, FeedReport, Queue, Trigger, close_due_digests,
     deliver_pending, digest_plans, refresh_feed,
 };
-use crate::store::{Store, StoreError, StoreHandle};
+use crate::store::StoreError;
 
 /// Polls, delivers, prints a line per feed and one for the alerts; returns
 /// the exit code.
@@ -30,10 +31,7 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> sup
         // Paused feeds wait; naming one with --feed polls it anyway.
         None => config.feeds.iter().filter(|f| f.enabled).cloned().collect(),
     };
-    let (ctx, mailer) = match open(config, &state_dir) {
-        Ok(opened) => opened,
-        Err(message) => return Err(anyhow::anyhow!("{message}")),
-    };
+    let (ctx, mailer) = open(config, &state_dir)?;
     let trigger = if only.is_some() {
         Trigger::Person
     } else {
@@ -164,13 +162,4 @@ fn print_delivery(report: Result<DeliveryReport, StoreError>, mailer: &Outbound)
         println!("alert to {recipient} not sent: {message}");
     }
     report.pending == 0 && report.dead == 0
-}
-
-/// Opens the store and the mailer for a command that polls or delivers.
-pub(super) fn open(config: Config, state_dir: &Path) -> Result<(Context, Outbound), String> {
-    let db = super::database_path(state_dir);
-    let store = Store::open(&db).map_err(|e| format!("{}: {e}", db.display()))?;
-    let mailer = Outbound::new(&config, state_dir).map_err(|e| e.to_string())?;
-    let ctx = Context::new(Arc::new(config), StoreHandle::new(store))?;
-    Ok((ctx, mailer))
 }
