@@ -186,16 +186,29 @@ enum OpmlAction {
 
 /// Lets a command whose output goes to a reader that stops early
 /// (`newshound inspect FEED | head`) end quietly, as Unix tools do, instead
-/// of panicking on the write. Rust ignores SIGPIPE; sockets are unaffected
-/// either way (their writes never raise it). Not for the daemon, whose
-/// stderr may be a pipe to a logger that restarts.
+/// of reporting a panic: `print!` panics when stdout is a closed pipe, and
+/// that panic alone ends the process, with the code a pipe's reader
+/// expects of a writer it stopped. SIGPIPE itself stays ignored (Rust's
+/// default): restored, it killed `poll` whenever a server closed a TLS
+/// connection while the handshake was writing to it.
 fn quiet_on_closed_pipe() {
-    // SAFETY: restoring a signal's default disposition at start-up, before
-    // any thread exists.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(CLOSED_PIPE);
+        }
+        report(info);
+    }));
 }
+
+/// The exit status of a writer whose reader stopped: 128 + SIGPIPE, as a
+/// shell reports a process SIGPIPE ended.
+const CLOSED_PIPE: i32 = 141;
 
 /// Makes every file and directory newshound creates private to its user
 /// (0600 and 0700), whatever umask it was started with: the database and

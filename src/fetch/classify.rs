@@ -1,15 +1,17 @@
 //! Sorting transport failures into the closed set of failure classes.
 //!
-//! The decision reads reqwest's own flags and the chain of causes with the
-//! URL left out, so nothing in an address ("deadline.com", "tls-news.org")
-//! can sway it.
+//! The decision reads reqwest's own flags and the types in the chain of
+//! causes: the resolver's own [`DnsFailure`], rustls' errors, the I/O error
+//! kinds. No message text is read, so neither a rewording in hyper or
+//! rustls nor anything in an address ("deadline.com", "tls-news.org") can
+//! sway it.
 
 use std::error::Error as _;
 
 use crate::model::FailureClass;
 
 use super::FetchError;
-use super::guard::Blocked;
+use super::guard::{Blocked, DnsFailure};
 
 /// The class and a readable message for a reqwest error.
 pub fn classify(error: reqwest::Error) -> FetchError {
@@ -18,18 +20,12 @@ pub fn classify(error: reqwest::Error) -> FetchError {
         return FetchError::new(FailureClass::BlockedAddress, blocked.to_string());
     }
     let causes = causes(&error);
-    let lower = causes.to_lowercase();
     let io_kind = io_kind(&error);
     let class = if error.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
         FailureClass::Timeout
-    } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
+    } else if find_cause::<DnsFailure>(&error).is_some() {
         FailureClass::Dns
-    } else if lower.contains("certificate")
-        || lower.contains("tls handshake")
-        || lower.contains("received corrupt message")
-        || lower.contains("peer is incompatible")
-        || lower.contains("received fatal alert")
-    {
+    } else if find_cause::<rustls::Error>(&error).is_some() {
         FailureClass::Tls
     } else if let Some(status) = error.status() {
         FailureClass::Http(status.as_u16())
@@ -60,12 +56,21 @@ pub fn causes(error: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
-/// The first cause of type `T` in the chain.
+/// The first cause of type `T` in the chain. I/O errors are looked inside
+/// too: one carries the error it wraps (rustls' in a TLS stream, often in
+/// a second I/O error) without naming it as its source.
 fn find_cause<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&T> {
     let mut source = error.source();
     while let Some(cause) = source {
-        if let Some(found) = cause.downcast_ref::<T>() {
-            return Some(found);
+        let mut layer: Option<&(dyn std::error::Error + 'static)> = Some(cause);
+        while let Some(inner) = layer {
+            if let Some(found) = inner.downcast_ref::<T>() {
+                return Some(found);
+            }
+            layer = inner
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .map(|wrapped| wrapped as &(dyn std::error::Error + 'static));
         }
         source = cause.source();
     }

@@ -175,6 +175,34 @@ impl Blocked {
     }
 }
 
+/// A host name that did not resolve: raised by [`Resolver`] (and the
+/// proxy check) so that the failure is sorted by its type, not its words.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot resolve {host}: {source}")]
+pub struct DnsFailure {
+    pub host: String,
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl DnsFailure {
+    /// The addresses of `host` (a port for the connector to replace).
+    async fn lookup(host: &str, port: u16) -> Result<Vec<SocketAddr>, DnsFailure> {
+        let fail = |source| DnsFailure {
+            host: host.to_string(),
+            source,
+        };
+        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+            .await
+            .map_err(fail)?
+            .collect();
+        match addrs.is_empty() {
+            true => Err(fail(std::io::Error::other("the name has no addresses"))),
+            false => Ok(addrs),
+        }
+    }
+}
+
 /// Checks a hop before it is sent: an IP-literal host, or, behind a proxy,
 /// the target's resolved addresses.
 pub async fn check_hop(
@@ -211,10 +239,9 @@ pub async fn check_hop(
     // is checked here too: the resolver leaves that name unguarded.
     if proxy.is_some_and(|p| p.carries(url) || p.is_proxy_host(name)) {
         let port = url.port_or_known_default().unwrap_or(80);
-        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, port))
+        let addrs = DnsFailure::lookup(name, port)
             .await
-            .map_err(|e| FetchError::new(FailureClass::Dns, format!("cannot resolve {name}: {e}")))?
-            .collect();
+            .map_err(|e| FetchError::new(FailureClass::Dns, e.to_string()))?;
         if let Some(refused) = addrs.iter().find(|a| is_refused(a.ip())) {
             return Err(Blocked {
                 host: name.to_string(),
@@ -321,7 +348,7 @@ impl Resolve for Resolver {
         Box::pin(async move {
             let addrs: Vec<SocketAddr> = match fixed {
                 Some(ips) => ips.into_iter().map(|ip| SocketAddr::new(ip, 0)).collect(),
-                None => tokio::net::lookup_host((host.as_str(), 0)).await?.collect(),
+                None => DnsFailure::lookup(&host, 0).await?,
             };
             if !guard {
                 return Ok(Box::new(addrs.into_iter()) as Addrs);
