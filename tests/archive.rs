@@ -4,20 +4,8 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::*;
 use wiremock::MockServer;
-
-async fn serve_wire(server: &MockServer, items: &[Item<'_>]) {
-    respond(
-        server,
-        "/feed.xml",
-        wiremock::ResponseTemplate::new(200)
-            .set_body_raw(rss(&server.uri(), items), "application/rss+xml"),
-    )
-    .await;
-}
 
 fn sql(env: &Env, statement: &str) -> usize {
     rusqlite::Connection::open(env.database())
@@ -29,8 +17,9 @@ fn sql(env: &Env, statement: &str) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn search_finds_words_in_every_script_with_their_hits_marked() {
     let server = MockServer::start().await;
-    serve_wire(
+    serve_rss(
         &server,
+        "/feed.xml",
         &[
             Item::new("1", "俄乌双方同意停火三天", "新华社报道"),
             Item::new("2", "Стороны объявили перемирие", "Переговоры"),
@@ -84,8 +73,9 @@ async fn search_finds_words_in_every_script_with_their_hits_marked() {
 #[tokio::test(flavor = "multi_thread")]
 async fn retention_prunes_old_text_but_never_what_a_pending_mail_needs() {
     let server = MockServer::start().await;
-    serve_wire(
+    serve_rss(
         &server,
+        "/feed.xml",
         &[
             Item::new("1", "Ceasefire agreed", "old ceasefire story"),
             Item::new("2", "Harvest report", "nothing to alert"),
@@ -105,7 +95,6 @@ async fn retention_prunes_old_text_but_never_what_a_pending_mail_needs() {
     );
 
     let daemon = env.spawn_daemon();
-    let deadline = Instant::now() + Duration::from_secs(30);
     let db = rusqlite::Connection::open(env.database()).unwrap();
     let pruned = |title: &str| -> bool {
         db.query_row(
@@ -115,10 +104,7 @@ async fn retention_prunes_old_text_but_never_what_a_pending_mail_needs() {
         )
         .unwrap()
     };
-    while !pruned("2") {
-        assert!(Instant::now() < deadline, "the old entry was pruned");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until("the old entry's pruning", PATIENCE, || pruned("2")).await;
     assert!(!pruned("1"), "the entry of a pending alert keeps its text");
     let title: String = db
         .query_row(
@@ -140,5 +126,5 @@ async fn retention_prunes_old_text_but_never_what_a_pending_mail_needs() {
     assert_eq!(check, "ok");
     let again = env.newshound(&["backup", copy.to_str().unwrap()]).await;
     assert_exit(&again, 2);
-    Env::stop_daemon(daemon).await;
+    daemon.stop().await;
 }

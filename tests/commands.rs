@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -137,13 +135,13 @@ async fn run_polls_delivers_and_stops_cleanly_on_sigterm() {
     env.write_config(&wire_config(&smtp.config(), &server.uri()));
     let daemon = env.spawn_daemon();
 
-    let started = Instant::now();
-    while smtp.mails().is_empty() && started.elapsed() < Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until("a mail from the daemon", PATIENCE, || {
+        !smtp.mails().is_empty()
+    })
+    .await;
     assert_eq!(smtp.mails().len(), 1, "the daemon polled and delivered");
 
-    let output = Env::stop_daemon(daemon).await;
+    let output = daemon.stop().await;
     assert_exit(&output, 0);
     assert!(
         stderr(&output).contains("SIGTERM received"),

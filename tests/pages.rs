@@ -266,27 +266,10 @@ async fn an_entry_killed_before_processing_is_processed_once_after_restart() {
     let env = Env::new();
     env.write_config(&config(&smtp, &server, "allow_private_network = true\n"));
 
-    let mut daemon = env.spawn_daemon();
-    let stored = async {
-        loop {
-            if env.database().exists() {
-                let db = rusqlite::Connection::open(env.database()).unwrap();
-                let waiting: Result<i64, _> = db.query_row(
-                    "SELECT COUNT(*) FROM entries WHERE processed_at IS NULL",
-                    [],
-                    |r| r.get(0),
-                );
-                if waiting == Ok(1) {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), stored)
-        .await
-        .expect("the entry is stored unprocessed");
-    daemon.kill().await.unwrap();
+    let daemon = env.spawn_daemon();
+    let unprocessed = "SELECT COUNT(*) FROM entries WHERE processed_at IS NULL";
+    wait_for_number(&env, unprocessed, 1).await;
+    daemon.kill().await;
 
     // Back up, the page answers at once: the entry is processed once.
     server.reset().await;
@@ -354,11 +337,11 @@ async fn the_daemon_reads_pages_apart_from_polls_and_mails_once() {
     .await;
 
     let daemon = env.spawn_daemon();
-    let started = std::time::Instant::now();
-    while smtp.mails().is_empty() && started.elapsed() < Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_exit(&Env::stop_daemon(daemon).await, 0);
+    wait_until("a mail from the daemon", PATIENCE, || {
+        !smtp.mails().is_empty()
+    })
+    .await;
+    assert_exit(&daemon.stop().await, 0);
     assert_eq!(subjects(&smtp), ["[newshound] ceasefire: Talks continue"]);
     let (_, source, _) = stored_body(&env);
     assert_eq!(source.as_deref(), Some("page"));
