@@ -100,7 +100,7 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
         "good: 1 new entries, 1 matches, 1 alerts queued",
         "alerts: 3 sent",
     ] {
-        assert!(out.contains(line), "missing {line:?} in:\n{out}");
+        assert_contains(&out, line);
     }
     let mut subjects = subjects(&smtp);
     subjects.sort();
@@ -206,19 +206,14 @@ async fn a_feed_can_send_its_own_agent_and_headers_with_a_token_from_a_file() {
     env.write_config(&section);
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 0);
-    assert!(
-        stdout(&output).contains("private: 1 new entries"),
-        "{}",
-        stdout(&output)
-    );
+    assert_contains(&stdout(&output), "private: 1 new entries");
 
     std::fs::remove_file(&token).unwrap();
     let missing = env.newshound(&["poll"]).await;
     assert_exit(&missing, 1);
-    assert!(
-        stderr(&missing).contains("feed \"private\", header Authorization: cannot read"),
-        "{}",
-        stderr(&missing)
+    assert_contains(
+        &stderr(&missing),
+        "feed \"private\", header Authorization: cannot read",
     );
 }
 
@@ -233,10 +228,9 @@ async fn queries_nested_too_deep_are_refused_at_their_position_not_a_stack_overf
     ));
     let output = env.newshound(&["check"]).await;
     assert_exit(&output, 2);
-    assert!(
-        stderr(&output).contains("nests parentheses and NOTs more than 100 deep"),
-        "{}",
-        stderr(&output)
+    assert_contains(
+        &stderr(&output),
+        "nests parentheses and NOTs more than 100 deep",
     );
     env.write_config(&feed("wire", "https://news.test/feed.xml"));
     // 30,000 NOTs: a longer argument than Linux passes to a process.

@@ -17,22 +17,17 @@ async fn check_prints_what_it_would_watch() {
     let output = env.newshound(&["check"]).await;
     assert_exit(&output, 0);
     let out = stdout(&output);
-    assert!(
-        out.contains("wire  https://news.test/feed.xml  every 15m"),
-        "{out}"
+    assert_contains(&out, "wire  https://news.test/feed.xml  every 15m");
+    assert_contains(
+        &out,
+        "ceasefire  ceasefire OR 停火  (all feeds; immediate mail to desk@example.org, at most 20 an hour)",
     );
-    assert!(
-        out.contains(
-            "ceasefire  ceasefire OR 停火  (all feeds; immediate mail to desk@example.org, at most 20 an hour)"
-        ),
-        "{out}"
-    );
-    assert!(
-        out.contains(&format!(
+    assert_contains(
+        &out,
+        &format!(
             "mail: Maildir {}",
             env.state_dir().join("Maildir").display()
-        )),
-        "{out}"
+        ),
     );
 }
 
@@ -104,19 +99,11 @@ async fn inspect_reads_urls_and_fails_clearly() {
         .newshound(&["inspect", &format!("{}/gone.xml", server.uri())])
         .await;
     assert_exit(&gone, 1);
-    assert!(
-        stderr(&gone).contains("404 Not Found (http)"),
-        "{}",
-        stderr(&gone)
-    );
+    assert_contains(&stderr(&gone), "404 Not Found (http)");
 
     let missing = env.newshound(&["inspect", "/nonexistent/feed.xml"]).await;
     assert_exit(&missing, 1);
-    assert!(
-        stderr(&missing).contains("cannot read the file"),
-        "{}",
-        stderr(&missing)
-    );
+    assert_contains(&stderr(&missing), "cannot read the file");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -143,11 +130,7 @@ async fn run_polls_delivers_and_stops_cleanly_on_sigterm() {
 
     let output = daemon.stop().await;
     assert_exit(&output, 0);
-    assert!(
-        stderr(&output).contains("SIGTERM received"),
-        "{}",
-        stderr(&output)
-    );
+    assert_contains(&stderr(&output), "SIGTERM received");
     assert_eq!(smtp.mails().len(), 1, "nothing sent twice");
 }
 
@@ -187,10 +170,9 @@ async fn test_mail_reports_what_the_server_said() {
         .newshound(&["test-mail", "--to", "other@example.org"])
         .await;
     assert_exit(&down, 1);
-    assert!(
-        stdout(&down).contains("test mail to other@example.org: not sent via SMTP 127.0.0.1:"),
-        "{}",
-        stdout(&down)
+    assert_contains(
+        &stdout(&down),
+        "test mail to other@example.org: not sent via SMTP 127.0.0.1:",
     );
 }
 
@@ -199,16 +181,12 @@ async fn completions_and_the_man_page_come_from_the_command_line() {
     let env = Env::new();
     let bash = env.newshound(&["completions", "bash"]).await;
     assert_exit(&bash, 0);
-    assert!(
-        stdout(&bash).contains("complete -F _newshound"),
-        "{}",
-        stdout(&bash)
-    );
+    assert_contains(&stdout(&bash), "complete -F _newshound");
     assert!(stdout(&bash).contains("discover"));
     let man = env.newshound(&["man"]).await;
     assert_exit(&man, 0);
     let page = stdout(&man);
-    assert!(page.contains(".TH newshound 1"), "{page}");
+    assert_contains(&page, ".TH newshound 1");
     assert!(page.contains("search") && page.contains("digest"));
 }
 

@@ -125,20 +125,13 @@ async fn a_digest_groups_its_matches_by_rule_and_goes_out_once() {
     let preview = env.newshound(&["digest", "morning", "--preview"]).await;
     assert_exit(&preview, 0);
     let html = stdout(&preview);
-    assert!(
-        html.contains("<mark style=\"background:#fff3a3\">ceasefire</mark>"),
-        "{html}"
-    );
+    assert_contains(&html, "<mark style=\"background:#fff3a3\">ceasefire</mark>");
     assert!(html.find("Ceasefire holds").unwrap() < html.find("Ceasefire agreed").unwrap());
     assert!(smtp.mails().is_empty(), "a preview sends nothing");
 
     let sent = env.newshound(&["digest", "morning", "--now"]).await;
     assert_exit(&sent, 0);
-    assert!(
-        stdout(&sent).contains("digest morning: 3 matches in 1 mail(s)"),
-        "{}",
-        stdout(&sent)
-    );
+    assert_contains(&stdout(&sent), "digest morning: 3 matches in 1 mail(s)");
     let mails = smtp.mails();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, ["editor@example.org"]);
@@ -160,7 +153,7 @@ async fn a_digest_groups_its_matches_by_rule_and_goes_out_once() {
         text.contains("agency, daily, wire ·"),
         "one story, every feed: {text}"
     );
-    assert!(text.contains("The *ceasefire* held overnight."), "{text}");
+    assert_contains(&text, "The *ceasefire* held overnight.");
     assert!(html_part(&mails[0]).contains("<mark"));
 
     // Sent once: nothing waits any more, and the preview says so.
@@ -169,7 +162,7 @@ async fn a_digest_groups_its_matches_by_rule_and_goes_out_once() {
     assert!(stdout(&again).contains("no new matches; nothing to send"));
     assert_eq!(smtp.mails().len(), 1);
     let empty = stdout(&env.newshound(&["digest", "morning", "--preview"]).await);
-    assert!(empty.contains("No new matches"), "{empty}");
+    assert_contains(&empty, "No new matches");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -266,11 +259,9 @@ async fn a_bad_digest_is_refused_at_check_with_its_line() {
     ));
     let checked = env.newshound(&["check"]).await;
     assert_exit(&checked, 2);
-    assert!(
-        stderr(&checked)
-            .contains(":6:12: digest \"morning\": schedule hour 25 is out of range (0 to 23)"),
-        "{}",
-        stderr(&checked)
+    assert_contains(
+        &stderr(&checked),
+        ":6:12: digest \"morning\": schedule hour 25 is out of range (0 to 23)",
     );
     env.write_config(&format!(
         "{}[[digest]]\nname = \"morning\"\nschedule = \"0 7 * * *\"\ntimezone = \"Europe/Berlín\"\nto = [\"a@example.org\"]\n",
@@ -372,10 +363,7 @@ async fn hostile_feed_content_reaches_no_header_and_no_markup() {
         );
     }
     let digest_text = text_part(&mails[4]);
-    assert!(
-        digest_text.contains("the *ceasefire* \u{FFFD} talks"),
-        "{digest_text}"
-    );
+    assert_contains(&digest_text, "the *ceasefire* \u{FFFD} talks");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -386,7 +374,7 @@ async fn status_names_each_digest_with_its_next_time_and_what_waits() {
     let status = env.newshound(&["status"]).await;
     assert_exit(&status, 0);
     let text = stdout(&status);
-    assert!(text.contains("digest morning: next "), "{text}");
+    assert_contains(&text, "digest morning: next ");
     assert!(
         text.contains(":00 CE") && text.contains("(0 7 * * *), 1 match(es) waiting"),
         "{text}"
@@ -409,11 +397,9 @@ async fn matches_waiting_for_a_digest_taken_out_of_the_config_are_reported() {
         rule_notifying("ceasefire", "ceasefire", "", "")
     ));
     let status = stdout(&env.newshound(&["status"]).await);
-    assert!(
-        status.contains(
-            "warning: 1 match(es) wait for the digest \"morning\", which the config no longer names"
-        ),
-        "{status}"
+    assert_contains(
+        &status,
+        "warning: 1 match(es) wait for the digest \"morning\", which the config no longer names",
     );
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&env.newshound(&["status", "--json"]).await)).unwrap();
@@ -444,13 +430,13 @@ async fn mail_display_spoofing_from_a_title_and_a_link_is_neutralised() {
         assert_eq!(mail.to.len(), 1, "no recipient was added");
         for part in [text_part(mail), html_part(mail)] {
             assert!(!part.contains("yourbank"), "{part}");
-            assert!(part.contains("http://evil.example/login"), "{part}");
+            assert_contains(&part, "http://evil.example/login");
         }
         // The title shown as the link's text: no override turns it around.
         let html = html_part(mail);
         let link_text = html.split("</a>").next().unwrap();
         let link_text = &link_text[link_text.rfind('>').unwrap()..];
-        assert!(link_text.contains("gpj.exe"), "{link_text}");
+        assert_contains(link_text, "gpj.exe");
         assert!(!link_text.contains(['\u{202E}', '\u{200B}']), "{link_text}");
     }
 }

@@ -218,7 +218,7 @@ async fn a_full_disk_stores_nothing_half_way_and_the_daemon_recovers_when_space_
         Some(0)
     );
     let status = env.newshound(&["status"]).await;
-    assert!(stdout(&status).contains("KiB free"), "{}", stdout(&status));
+    assert_contains(&stdout(&status), "KiB free");
 
     // Space returns: the daemon stores the poll and mails by itself.
     disk.remount("size=64m");
@@ -231,10 +231,7 @@ async fn a_full_disk_stores_nothing_half_way_and_the_daemon_recovers_when_space_
     let output = daemon.stop().await;
     let log = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{log}");
-    assert!(
-        log.contains("database error, nothing of this poll was stored"),
-        "{log}"
-    );
+    assert_contains(&log, "database error, nothing of this poll was stored");
     assert_eq!(env.maildir_new().len(), 60);
     drop(disk);
 }
@@ -322,13 +319,9 @@ async fn a_mail_server_down_past_the_max_age_leaves_the_alert_dead_and_says_so()
     .unwrap();
     let last = env.newshound(&["poll"]).await;
     assert_exit(&last, 1);
-    assert!(
-        stdout(&last).contains("1 dead (refused for good or too old"),
-        "{}",
-        stdout(&last)
-    );
+    assert_contains(&stdout(&last), "1 dead (refused for good or too old");
     let status = stdout(&env.newshound(&["status"]).await);
-    assert!(status.contains("0 pending, 1 dead"), "{status}");
+    assert_contains(&status, "0 pending, 1 dead");
 
     // The server comes back: a dead alert is not sent.
     let smtp = SmtpSink::start_at(port);

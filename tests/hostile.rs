@@ -122,7 +122,7 @@ async fn bombs_and_endless_bodies_are_cut_and_the_other_feeds_still_alert() {
         "endless: failed (too_large):",
         "good: 1 new entries, 1 matches, 1 alerts queued",
     ] {
-        assert!(out.contains(line), "missing {line:?} in:\n{out}");
+        assert_contains(&out, line);
     }
     assert_eq!(env.maildir_new().len(), 1, "the good feed's alert went out");
 }
@@ -155,11 +155,7 @@ async fn entities_are_never_expanded_nor_fetched() {
     let output = inspect(&env, "laughs.xml", laughs.as_bytes()).await;
     assert_exit(&output, 0);
     // The reference stays as written: never expanded.
-    assert!(
-        stdout(&output).contains("\"title\":\"&lol9;\""),
-        "{}",
-        stdout(&output)
-    );
+    assert_contains(&stdout(&output), "\"title\":\"&lol9;\"");
 
     let external = format!(
         "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM \"{}/secret\">\
@@ -170,11 +166,7 @@ async fn entities_are_never_expanded_nor_fetched() {
     );
     let output = inspect(&env, "xxe.xml", external.as_bytes()).await;
     assert_exit(&output, 0);
-    assert!(
-        stdout(&output).contains("\"title\":\"a &xxe; b &local; c\""),
-        "{}",
-        stdout(&output)
-    );
+    assert_contains(&stdout(&output), "\"title\":\"a &xxe; b &local; c\"");
     assert!(paths(&server).await.is_empty(), "nothing was fetched");
 }
 

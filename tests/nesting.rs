@@ -91,11 +91,7 @@ async fn xml_nested_70000_deep_is_refused_as_not_a_feed_and_the_others_alert() {
 
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 1);
-    assert!(
-        stdout(&output).contains("nest more than 1000 levels deep"),
-        "{}",
-        stdout(&output)
-    );
+    assert_contains(&stdout(&output), "nest more than 1000 levels deep");
     assert_eq!(
         subjects(&smtp),
         ["[newshound] ceasefire: Ceasefire holds in the north"]
@@ -180,7 +176,7 @@ async fn an_extraction_past_its_deadline_falls_back_to_the_feed_text_with_the_re
     for (source, note) in bodies {
         assert_eq!(source, "feed");
         let note = note.unwrap_or_default();
-        assert!(note.contains("timeout"), "{note}");
+        assert_contains(&note, "timeout");
     }
 }
 

@@ -45,7 +45,7 @@ async fn a_reader_export_round_trips_through_config() {
         "name = \"news-2\"\nurl = \"https://other.example/feed\"\ntags = [\"tech\", \"science\"]",
         "name = \"untitled-example\"\nurl = \"https://untitled.example/rss\"\n",
     ] {
-        assert!(toml.contains(expected), "missing {expected:?} in:\n{toml}");
+        assert_contains(&toml, expected);
     }
 
     // The TOML is a valid config; exported and imported again, the same feeds.

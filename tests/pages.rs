@@ -107,7 +107,7 @@ async fn a_term_only_in_the_article_alerts_exactly_once() {
     assert_eq!(subjects(&smtp), ["[newshound] ceasefire: Talks continue"]);
     let mail = &smtp.mails()[0];
     let text = mail.parsed().body_text(0).unwrap().to_string();
-    assert!(text.contains("*ceasefire* was agreed"), "{text}");
+    assert_contains(&text, "*ceasefire* was agreed");
     let (body, source, note) = stored_body(&env);
     assert_eq!(source.as_deref(), Some("page"));
     assert_eq!(note, None);

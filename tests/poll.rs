@@ -45,10 +45,9 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
 
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 0);
-    assert!(
-        stdout(&output).contains("wire: 3 new entries, 3 matches, 4 alerts queued"),
-        "{}",
-        stdout(&output)
+    assert_contains(
+        &stdout(&output),
+        "wire: 3 new entries, 3 matches, 4 alerts queued",
     );
 
     let mails = smtp.mails();
@@ -94,17 +93,17 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
     let html = parsed.body_html(0).unwrap();
     let link = format!("{}/story/2", server.uri());
     for part in [&text, &html] {
-        assert!(part.contains("Talks resume"), "{part}");
-        assert!(part.contains(&link), "{part}");
+        assert_contains(part, "Talks resume");
+        assert_contains(part, &link);
         assert!(
             part.contains("ceasefire") && part.contains("mediation"),
             "{part}"
         );
     }
     // The hit is highlighted: between asterisks in text, marked in HTML.
-    assert!(text.contains("Mediation led to a *cease-fire*"), "{text}");
-    assert!(html.contains("Mediation led to a <mark"), "{html}");
-    assert!(html.contains(">cease-fire</mark>"), "{html}");
+    assert_contains(&text, "Mediation led to a *cease-fire*");
+    assert_contains(&html, "Mediation led to a <mark");
+    assert_contains(&html, ">cease-fire</mark>");
     assert!(text.contains("Feed:      wire"));
     assert!(
         text.contains("\"cease fire\""),
@@ -148,11 +147,7 @@ async fn second_poll_is_conditional_and_sends_nothing() {
     assert_eq!(smtp.mails().len(), 1);
     let second = env.newshound(&["poll"]).await;
     assert_exit(&second, 0);
-    assert!(
-        stdout(&second).contains("wire: not modified"),
-        "{}",
-        stdout(&second)
-    );
+    assert_contains(&stdout(&second), "wire: not modified");
     assert_eq!(smtp.mails().len(), 1, "nothing is mailed twice");
 
     let requests = server.received_requests().await.unwrap();
@@ -218,11 +213,7 @@ async fn a_new_item_is_mailed_once_across_processes() {
     assert_eq!(smtp.mails().len(), 1);
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 0);
-    assert!(
-        stdout(&output).contains("wire: 1 new entries"),
-        "{}",
-        stdout(&output)
-    );
+    assert_contains(&stdout(&output), "wire: 1 new entries");
     assert_exit(&env.newshound(&["poll"]).await, 0);
     let subjects = subjects(&smtp);
     assert_eq!(
@@ -249,17 +240,13 @@ async fn smtp_down_keeps_the_alert_pending_until_it_is_back() {
 
     let down = env.newshound(&["poll"]).await;
     assert_exit(&down, 1);
-    assert!(
-        stdout(&down).contains("alerts: 0 sent via SMTP 127.0.0.1"),
-        "{}",
-        stdout(&down)
-    );
-    assert!(stdout(&down).contains("1 pending"), "{}", stdout(&down));
+    assert_contains(&stdout(&down), "alerts: 0 sent via SMTP 127.0.0.1");
+    assert_contains(&stdout(&down), "1 pending");
 
     let smtp = SmtpSink::start_at(port);
     let up = env.newshound(&["poll"]).await;
     assert_exit(&up, 0);
-    assert!(stdout(&up).contains("alerts: 1 sent"), "{}", stdout(&up));
+    assert_contains(&stdout(&up), "alerts: 1 sent");
     assert_exit(&env.newshound(&["poll"]).await, 0);
     assert_eq!(smtp.mails().len(), 1, "delivered exactly once");
 }
@@ -455,5 +442,5 @@ async fn one_story_in_three_feeds_is_one_mail_naming_the_three() {
     let mails = smtp.mails();
     assert_eq!(mails.len(), 1, "one mail for the story");
     let text = mails[0].parsed().body_text(0).unwrap().to_string();
-    assert!(text.contains("Feeds:     agency, daily, wire"), "{text}");
+    assert_contains(&text, "Feeds:     agency, daily, wire");
 }

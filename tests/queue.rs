@@ -60,7 +60,7 @@ async fn fifty_alerts_wait_out_a_dead_mail_server_and_a_killed_daemon_then_go_on
     let smtp = SmtpSink::start_at(port);
     let up = env.newshound(&["poll"]).await;
     assert_exit(&up, 0);
-    assert!(stdout(&up).contains("alerts: 50 sent"), "{}", stdout(&up));
+    assert_contains(&stdout(&up), "alerts: 50 sent");
     assert_exit(&env.newshound(&["poll"]).await, 0);
     let mails = smtp.mails();
     assert_eq!(mails.len(), 50, "each alert delivered exactly once");

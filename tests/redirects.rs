@@ -89,12 +89,12 @@ async fn loops_caps_and_non_http_targets_are_refused() {
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 1);
     let out = stdout(&output);
-    assert!(out.contains("loop: failed (http): redirect loop:"), "{out}");
-    assert!(
-        out.contains("long: failed (http): gave up after 5 redirects"),
-        "{out}"
+    assert_contains(&out, "loop: failed (http): redirect loop:");
+    assert_contains(&out, "long: failed (http): gave up after 5 redirects");
+    assert_contains(
+        &out,
+        "ftp: failed (http): the server redirected to ftp://files.example.org/feed.xml, which is not an http(s) URL",
     );
-    assert!(out.contains("ftp: failed (http): the server redirected to ftp://files.example.org/feed.xml, which is not an http(s) URL"), "{out}");
     let asked = paths(&server).await;
     assert!(
         !asked.contains(&"/r6.xml".to_string()),
@@ -118,44 +118,26 @@ async fn gone_disables_the_feed_until_a_person_retries_it() {
 
     let first = env.newshound(&["poll"]).await;
     assert_exit(&first, 1);
-    assert!(
-        stdout(&first)
-            .contains("wire: failed (http): the server answered 410 Gone: the feed is gone"),
-        "{}",
-        stdout(&first)
+    assert_contains(
+        &stdout(&first),
+        "wire: failed (http): the server answered 410 Gone: the feed is gone",
     );
     let skipped = env.newshound(&["poll"]).await;
     assert_exit(&skipped, 0);
-    assert!(
-        stdout(&skipped).contains("wire: disabled since"),
-        "{}",
-        stdout(&skipped)
-    );
+    assert_contains(&stdout(&skipped), "wire: disabled since");
     assert_eq!(
         paths(&server).await.len(),
         1,
         "a disabled feed is not polled"
     );
     let status = env.newshound(&["status", "--json"]).await;
-    assert!(
-        stdout(&status).contains("\"state\":\"disabled\""),
-        "{}",
-        stdout(&status)
-    );
+    assert_contains(&stdout(&status), "\"state\":\"disabled\"");
 
     let retried = env.newshound(&["poll", "--feed", "wire"]).await;
     assert_exit(&retried, 0);
-    assert!(
-        stdout(&retried).contains("wire: 1 new entries"),
-        "{}",
-        stdout(&retried)
-    );
+    assert_contains(&stdout(&retried), "wire: 1 new entries");
     let status = env.newshound(&["status", "--json"]).await;
-    assert!(
-        stdout(&status).contains("\"state\":\"ok\""),
-        "{}",
-        stdout(&status)
-    );
+    assert_contains(&stdout(&status), "\"state\":\"ok\"");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -205,9 +187,8 @@ async fn a_moved_feed_sends_its_secret_headers_only_to_its_configured_origin() {
         );
     }
     let status = env.newshound(&["status"]).await;
-    assert!(
-        stdout(&status).contains("another origin: its headers are not sent there"),
-        "{}",
-        stdout(&status)
+    assert_contains(
+        &stdout(&status),
+        "another origin: its headers are not sent there",
     );
 }

@@ -134,25 +134,14 @@ async fn backtest_lists_what_a_rule_would_have_caught() {
     assert_exit(&recent, 0);
     let out = stdout(&recent);
     assert_eq!(out.lines().count(), 2, "{out}");
-    assert!(
-        out.contains("  wire  Truce in the north  [truce]  "),
-        "{out}"
-    );
-    assert!(out.contains("1 of 2 entries since"), "{out}");
+    assert_contains(&out, "  wire  Truce in the north  [truce]  ");
+    assert_contains(&out, "1 of 2 entries since");
 
     let all = env
         .newshound(&["backtest", "peace", "--since", "60d"])
         .await;
-    assert!(
-        stdout(&all).contains("Mediators arrive  [mediat*]"),
-        "{}",
-        stdout(&all)
-    );
-    assert!(
-        stdout(&all).contains("2 of 3 entries since"),
-        "{}",
-        stdout(&all)
-    );
+    assert_contains(&stdout(&all), "Mediators arrive  [mediat*]");
+    assert_contains(&stdout(&all), "2 of 3 entries since");
 
     let unknown = env.newshound(&["backtest", "nope"]).await;
     assert_exit(&unknown, 2);

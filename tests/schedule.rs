@@ -140,15 +140,11 @@ async fn paused_feeds_and_rules_do_nothing_until_asked() {
     let mails = env.maildir_new();
     assert_eq!(mails.len(), 1, "the paused rule sends nothing");
     let mail = std::fs::read_to_string(&mails[0]).unwrap();
-    assert!(mail.contains("To: desk@example.org"), "{mail}");
+    assert_contains(&mail, "To: desk@example.org");
 
     let asked = env.newshound(&["poll", "--feed", "paused"]).await;
     assert_exit(&asked, 0);
-    assert!(
-        stdout(&asked).contains("paused: 1 new entries"),
-        "{}",
-        stdout(&asked)
-    );
+    assert_contains(&stdout(&asked), "paused: 1 new entries");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -219,11 +215,7 @@ async fn status_shows_failing_feeds_first_with_counts() {
             && lines[1].contains("http ×1"),
         "{lines:?}"
     );
-    assert!(
-        stdout(&table).contains("deliveries: 1 pending (oldest queued"),
-        "{}",
-        stdout(&table)
-    );
+    assert_contains(&stdout(&table), "deliveries: 1 pending (oldest queued");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -355,8 +347,8 @@ async fn a_poll_with_the_clock_far_ahead_does_not_freeze_the_feed_or_its_digest(
     assert!(read("SELECT next_poll_at FROM feeds") <= now + 27 * 3600);
     assert!(read("SELECT done_until FROM digests") <= now);
     let log = stderr(&output);
-    assert!(
-        log.contains("the clock moved back: 1 feed(s) were due and 1 digest(s)"),
-        "{log}"
+    assert_contains(
+        &log,
+        "the clock moved back: 1 feed(s) were due and 1 digest(s)",
     );
 }

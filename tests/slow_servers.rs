@@ -68,10 +68,10 @@ async fn the_deadline_holds_against_trickling_and_silent_servers() {
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 1);
     let out = stdout(&output);
-    assert!(
-        out.contains("trickle: failed (timeout): no complete answer within 2s"),
-        "{out}"
+    assert_contains(
+        &out,
+        "trickle: failed (timeout): no complete answer within 2s",
     );
-    assert!(out.contains("silent: failed (timeout)"), "{out}");
-    assert!(out.contains("good: 1 new entries"), "{out}");
+    assert_contains(&out, "silent: failed (timeout)");
+    assert_contains(&out, "good: 1 new entries");
 }

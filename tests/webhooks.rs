@@ -44,11 +44,7 @@ async fn an_alert_is_posted_as_json_once() {
 
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 0);
-    assert!(
-        stdout(&output).contains("alerts: 1 sent via Maildir"),
-        "{}",
-        stdout(&output)
-    );
+    assert_contains(&stdout(&output), "alerts: 1 sent via Maildir");
     assert_exit(&env.newshound(&["poll"]).await, 0);
     let calls = hooks.received_requests().await.unwrap();
     assert_eq!(calls.len(), 1, "posted once");
@@ -92,9 +88,9 @@ async fn an_unknown_notify_target_names_the_known_ones() {
     let output = env.newshound(&["check"]).await;
     assert_exit(&output, 2);
     let err = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        err.contains("unknown notify target \"slack\" (known: \"immediate\", \"ntfy\")"),
-        "{err}"
+    assert_contains(
+        &err,
+        "unknown notify target \"slack\" (known: \"immediate\", \"ntfy\")",
     );
 }
 
@@ -167,13 +163,13 @@ async fn a_webhook_url_kept_in_a_file_appears_in_no_output_log_or_row() {
         .await;
     assert_exit(&output, 1);
     let said = format!("{}{}", stdout(&output), stderr(&output));
-    assert!(said.contains("webhook \"ntfy\""), "{said}");
+    assert_contains(&said, "webhook \"ntfy\"");
     assert!(!said.contains(token), "{said}");
     let db = rusqlite::Connection::open(env.database()).unwrap();
     let error: String = db
         .query_row("SELECT last_error FROM deliveries", [], |r| r.get(0))
         .unwrap();
-    assert!(error.contains("webhook \"ntfy\""), "{error}");
+    assert_contains(&error, "webhook \"ntfy\"");
     drop(db);
     for file in std::fs::read_dir(env.state_dir()).unwrap() {
         let bytes = std::fs::read(file.unwrap().path()).unwrap_or_default();
