@@ -31,7 +31,7 @@ async fn search_finds_words_in_every_script_with_their_hits_marked() {
     let env = Env::new();
     env.write_config(&format!(
         "{}[[feed]]\nname = \"other\"\nurl = \"{}/none.xml\"\n",
-        feed("wire", &format!("{}/feed.xml", server.uri())),
+        feed_at("wire", &server, "/feed.xml"),
         server.uri()
     ));
     env.newshound(&["poll"]).await;

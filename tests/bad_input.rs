@@ -22,19 +22,12 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
     let smtp = SmtpSink::start();
     let uri = server.uri();
     let good = rss(&uri, &[Item::new("g", "Ceasefire holds", "x")]);
-    respond(
-        &server,
-        "/good.xml",
-        ResponseTemplate::new(200).set_body_raw(good, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/good.xml", good).await;
     let zipped = gzip(rss(&uri, &[Item::new("z", "Zipped ceasefire", "x")]).as_bytes());
     respond(
         &server,
         "/gzip.xml",
-        ResponseTemplate::new(200)
-            .set_body_raw(zipped, "application/rss+xml")
-            .insert_header("Content-Encoding", "gzip"),
+        rss_response(zipped).insert_header("Content-Encoding", "gzip"),
     )
     .await;
     respond(&server, "/500.xml", ResponseTemplate::new(500)).await;
@@ -44,31 +37,16 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
         ResponseTemplate::new(200).set_body_raw("<html><body>Welcome</body></html>", "text/html"),
     )
     .await;
-    respond(
-        &server,
-        "/empty.xml",
-        ResponseTemplate::new(200).set_body_raw(rss(&uri, &[]), "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/empty.xml", rss(&uri, &[])).await;
     let mut bad_utf8 = rss(&uri, &[Item::new("u", "Ceasefire XX", "x")]).into_bytes();
     let at = bad_utf8.windows(2).position(|w| w == b"XX").unwrap();
     bad_utf8[at] = 0xC3; // a lead byte followed by ASCII: invalid UTF-8
-    respond(
-        &server,
-        "/utf8.xml",
-        ResponseTemplate::new(200).set_body_raw(bad_utf8, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/utf8.xml", bad_utf8).await;
     let big = rss(
         &uri,
         &[Item::new("b", "Big ceasefire", &"y".repeat(20_000))],
     );
-    respond(
-        &server,
-        "/big.xml",
-        ResponseTemplate::new(200).set_body_raw(big, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/big.xml", big).await;
 
     let unreachable = format!("http://127.0.0.1:{}/feed.xml", free_port());
     let env = Env::new();
@@ -188,10 +166,10 @@ async fn a_feed_can_send_its_own_agent_and_headers_with_a_token_from_a_file() {
         .and(wiremock::matchers::header("Authorization", "Bearer s3cret"))
         .and(wiremock::matchers::header("User-Agent", "desk-monitor/2"))
         .and(wiremock::matchers::header("X-Team", "world"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            rss(&server.uri(), &[Item::new("1", "x", "y")]),
-            "application/rss+xml",
-        ))
+        .respond_with(rss_response(rss(
+            &server.uri(),
+            &[Item::new("1", "x", "y")],
+        )))
         .mount(&server)
         .await;
     respond(&server, "/private.xml", ResponseTemplate::new(401)).await;
@@ -200,7 +178,7 @@ async fn a_feed_can_send_its_own_agent_and_headers_with_a_token_from_a_file() {
     std::fs::write(&token, "Bearer s3cret\n").unwrap();
     let section = format!(
         "{}user_agent = \"desk-monitor/2\"\nheaders = {{ Authorization = {{ file = \"{}\" }}, X-Team = \"world\" }}\n",
-        feed("private", &format!("{}/private.xml", server.uri())),
+        feed_at("private", &server, "/private.xml"),
         token.display()
     );
     env.write_config(&section);

@@ -74,13 +74,10 @@ async fn inspect_reads_urls_and_fails_clearly() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            rss(
-                &server.uri(),
-                &[Item::new("1", "One", "x"), Item::new("2", "Two", "y")],
-            ),
-            "application/rss+xml",
-        ))
+        .respond_with(rss_response(rss(
+            &server.uri(),
+            &[Item::new("1", "One", "x"), Item::new("2", "Two", "y")],
+        )))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -111,10 +108,10 @@ async fn run_polls_delivers_and_stops_cleanly_on_sigterm() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            rss(&server.uri(), &[Item::new("1", "Ceasefire now", "x")]),
-            "application/rss+xml",
-        ))
+        .respond_with(rss_response(rss(
+            &server.uri(),
+            &[Item::new("1", "Ceasefire now", "x")],
+        )))
         .mount(&server)
         .await;
     let smtp = SmtpSink::start();

@@ -42,13 +42,8 @@ fn rule_notifying(name: &str, query: &str, notify: &str, extra: &str) -> String 
 
 /// Serves `items` as the feed `name` at `/NAME.xml`; returns its `[[feed]]`.
 async fn serve_feed(server: &MockServer, name: &str, xml: String) -> String {
-    respond(
-        server,
-        &format!("/{name}.xml"),
-        wiremock::ResponseTemplate::new(200).set_body_raw(xml, "application/rss+xml"),
-    )
-    .await;
-    feed(name, &format!("{}/{name}.xml", server.uri()))
+    serve_xml(server, &format!("/{name}.xml"), xml).await;
+    feed_at(name, server, &format!("/{name}.xml"))
 }
 
 /// Sets how far the schedule of digest `key` was handled to `ago` before
@@ -280,16 +275,11 @@ async fn alert_and_digest(
     env: &Env,
     xml: Vec<u8>,
 ) -> Vec<Received> {
-    respond(
-        server,
-        "/wire.xml",
-        wiremock::ResponseTemplate::new(200).set_body_raw(xml, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(server, "/wire.xml", xml).await;
     env.write_config(&format!(
         "{}{}{}{}",
         smtp.config(),
-        feed("wire", &format!("{}/wire.xml", server.uri())),
+        feed_at("wire", server, "/wire.xml"),
         rule_notifying(
             "ceasefire",
             "ceasefire",

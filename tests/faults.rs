@@ -37,7 +37,7 @@ async fn serve_feeds(server: &MockServer) {
                     Item::new(g, t, "talks").link(&format!("{uri}/{}", g.replace('-', "/")))
                 })
                 .collect();
-            ResponseTemplate::new(200).set_body_raw(rss(&uri, &items), "application/rss+xml")
+            rss_response(rss(&uri, &items))
         })
         .mount(server)
         .await;
@@ -55,7 +55,7 @@ async fn serve_feeds(server: &MockServer) {
 fn crash_config(smtp: &SmtpSink, server: &MockServer, feeds: usize) -> String {
     let mut config = smtp.config();
     for i in 0..feeds {
-        config += &feed(&format!("f{i}"), &format!("{}/f{i}.xml", server.uri()));
+        config += &feed_at(&format!("f{i}"), server, &format!("/f{i}.xml"));
         config += "respect_robots = false\n";
     }
     config += &rule("ceasefire", "ceasefire", &["desk@example.org"]);
@@ -189,9 +189,7 @@ async fn serve_big_feed(server: &MockServer) {
     respond(
         server,
         "/feed.xml",
-        ResponseTemplate::new(200)
-            .set_body_raw(rss(&server.uri(), &items), "application/rss+xml")
-            .insert_header("ETag", "\"v1\""),
+        rss_response(rss(&server.uri(), &items)).insert_header("ETag", "\"v1\""),
     )
     .await;
 }
@@ -205,7 +203,7 @@ async fn a_full_disk_stores_nothing_half_way_and_the_daemon_recovers_when_space_
     let disk = Tmpfs::mount(&env.state_dir(), "700k");
     env.write_config(&format!(
         "{}{}max_immediate_per_hour = 0\n",
-        feed("wire", &format!("{}/feed.xml", server.uri())),
+        feed_at("wire", &server, "/feed.xml"),
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
     ));
     let daemon = env.spawn_daemon();
@@ -250,14 +248,14 @@ async fn a_read_only_database_loses_nothing_and_writes_again_once_writable() {
         respond(
             &server,
             if name == "a" { "/a.xml" } else { "/b.xml" },
-            ResponseTemplate::new(200).set_body_raw(xml, "application/rss+xml"),
+            rss_response(xml),
         )
     };
     serve("a").await;
     env.write_config(&format!(
         "{}{}{}",
-        feed("a", &format!("{}/a.xml", server.uri())),
-        feed("b", &format!("{}/b.xml", server.uri())),
+        feed_at("a", &server, "/a.xml"),
+        feed_at("b", &server, "/b.xml"),
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
     ));
     // a is stored; b is not there yet (404).
@@ -286,15 +284,7 @@ async fn a_read_only_database_loses_nothing_and_writes_again_once_writable() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mail_server_down_past_the_max_age_leaves_the_alert_dead_and_says_so() {
     let server = MockServer::start().await;
-    respond(
-        &server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(
-            rss(&server.uri(), &[Item::new("1", "Ceasefire", "x")]),
-            "application/rss+xml",
-        ),
-    )
-    .await;
+    serve_rss(&server, "/feed.xml", &[Item::new("1", "Ceasefire", "x")]).await;
     let port = free_port();
     let env = Env::new();
     env.write_config(&wire_config(&smtp_config(port), &server.uri()));

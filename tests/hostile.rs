@@ -11,7 +11,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use common::*;
-use wiremock::{MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 /// A gzip stream of `mebibytes` MiB of zeros, about 1,000 times smaller:
 /// one sync-flushed deflate block of 1 MiB of zeros, repeated (a block
@@ -72,19 +72,12 @@ async fn bombs_and_endless_bodies_are_cut_and_the_other_feeds_still_alert() {
     let server = MockServer::start().await;
     let uri = server.uri();
     let good = rss(&uri, &[Item::new("g", "Ceasefire holds", "x")]);
-    respond(
-        &server,
-        "/good.xml",
-        ResponseTemplate::new(200).set_body_raw(good, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/good.xml", good).await;
     // 10 MiB of gzip that would inflate to 10 GiB.
     respond(
         &server,
         "/bomb.xml",
-        ResponseTemplate::new(200)
-            .set_body_raw(gzip_bomb(10 * 1024), "application/rss+xml")
-            .insert_header("Content-Encoding", "gzip"),
+        rss_response(gzip_bomb(10 * 1024)).insert_header("Content-Encoding", "gzip"),
     )
     .await;
     // 50 MB of feed.
@@ -96,12 +89,7 @@ async fn bombs_and_endless_bodies_are_cut_and_the_other_feeds_still_alert() {
         .collect();
     let huge = rss(&uri, &items);
     assert!(huge.len() > 48_000_000);
-    respond(
-        &server,
-        "/huge.xml",
-        ResponseTemplate::new(200).set_body_raw(huge, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/huge.xml", huge).await;
     let endless = endless_server();
 
     let env = Env::new();

@@ -9,7 +9,7 @@ use common::*;
 use wiremock::{MockServer, ResponseTemplate};
 
 fn xml(body: String) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml")
+    rss_response(body)
 }
 
 fn html(body: String) -> ResponseTemplate {
@@ -38,8 +38,8 @@ fn config(smtp: &SmtpSink, server: &MockServer, daemon: &str) -> String {
     format!(
         "{}{}{}allow_private_network = true\n{}[daemon]\n{daemon}\n",
         smtp.config(),
-        feed("calm", &format!("{}/calm.xml", server.uri())),
-        feed("deep", &format!("{}/deep.xml", server.uri())),
+        feed_at("calm", server, "/calm.xml"),
+        feed_at("deep", server, "/deep.xml"),
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
     )
 }

@@ -97,24 +97,14 @@ async fn discover_finds_advertised_feeds_then_common_paths() {
     )
     .await;
     let feed_xml = rss(&server.uri(), &[Item::new("1", "Hello", "x")]);
-    respond(
-        &server,
-        "/world.xml",
-        wiremock::ResponseTemplate::new(200).set_body_raw(feed_xml.clone(), "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/world.xml", feed_xml.clone()).await;
     respond(
         &server,
         "/blog/",
         wiremock::ResponseTemplate::new(200).set_body_raw("<html>no links</html>", "text/html"),
     )
     .await;
-    respond(
-        &server,
-        "/rss.xml",
-        wiremock::ResponseTemplate::new(200).set_body_raw(feed_xml, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/rss.xml", feed_xml).await;
     let env = Env::new();
     env.write_config("");
 

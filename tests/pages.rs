@@ -35,19 +35,14 @@ async fn serve_feed(server: &MockServer) {
         &server.uri(),
         &[Item::new("1", "Talks continue", "Delegations met.")],
     );
-    respond(
-        server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(feed, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(server, "/feed.xml", feed).await;
 }
 
 fn config(smtp: &SmtpSink, server: &MockServer, feed_extra: &str) -> String {
     format!(
         "{}{}{feed_extra}\n{}{}",
         smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
+        feed_at("wire", server, "/feed.xml"),
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
         rule("mediation", "mediation", &["desk@example.org"]),
     )
@@ -205,12 +200,7 @@ async fn pages_that_cannot_be_used_fall_back_to_the_feed_text_with_the_reason() 
                 &"The ceasefire holds, the mediators said. ".repeat(3),
             )],
         );
-        respond(
-            &server,
-            "/feed.xml",
-            ResponseTemplate::new(200).set_body_raw(feed, "application/rss+xml"),
-        )
-        .await;
+        serve_xml(&server, "/feed.xml", feed).await;
         respond(&server, "/story/1", page).await;
         let env = Env::new();
         let text = config(&smtp, &server, "allow_private_network = true\n")

@@ -120,7 +120,7 @@ async fn article_pages_under_many_names_of_one_address_are_paced_as_one_host() {
     let env = Env::new();
     env.write_config(&format!(
         "{}allow_private_network = true\nrespect_robots = false\n{}[daemon]\nper_host_connections = 2\n",
-        feed("wire", &format!("{}/feed.xml", feeds.uri())),
+        feed_at("wire", &feeds, "/feed.xml"),
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
     ));
     let output = env.newshound(&["poll"]).await;

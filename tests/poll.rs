@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 async fn serve(server: &MockServer, route: &str, body: String) {
     Mock::given(method("GET"))
         .and(path(route))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"))
+        .respond_with(rss_response(body))
         .mount(server)
         .await;
 }
@@ -34,7 +34,7 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
     env.write_config(&format!(
         "{}connections = 2\n{}{}{}",
         smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
+        feed_at("wire", &server, "/feed.xml"),
         rule(
             "ceasefire",
             "ceasefire OR \"cease fire\"",
@@ -132,8 +132,7 @@ async fn second_poll_is_conditional_and_sends_nothing() {
     Mock::given(method("GET"))
         .and(path("/feed.xml"))
         .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(body, "application/rss+xml")
+            rss_response(body)
                 .insert_header("ETag", "\"v1\"")
                 .insert_header("Last-Modified", last_modified),
         )
@@ -193,10 +192,7 @@ async fn a_new_item_is_mailed_once_across_processes() {
     let first = [Item::new("1", "Ceasefire one", "x")];
     Mock::given(method("GET"))
         .and(path("/feed.xml"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(rss(&server.uri(), &first), "application/rss+xml"),
-        )
+        .respond_with(rss_response(rss(&server.uri(), &first)))
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
@@ -265,7 +261,7 @@ async fn a_recipient_refused_for_good_is_dead_and_the_others_get_their_mail() {
     env.write_config(&format!(
         "{}{}{}",
         smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
+        feed_at("wire", &server, "/feed.xml"),
         rule(
             "ceasefire",
             "ceasefire",
@@ -308,7 +304,7 @@ async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
     let env = Env::new();
     env.write_config(&format!(
         "{}{}",
-        feed("wire", &format!("{}/feed.xml", server.uri())),
+        feed_at("wire", &server, "/feed.xml"),
         rule("ceasefire", "перемирие OR 停火", &["desk@example.org"]),
     ));
 
@@ -339,10 +335,10 @@ async fn a_developing_story_alerts_once_for_each_rule_it_comes_to_match() {
     for (i, text) in versions.iter().enumerate() {
         Mock::given(method("GET"))
             .and(path("/feed.xml"))
-            .respond_with(ResponseTemplate::new(200).set_body_raw(
-                rss(&server.uri(), &[Item::new("1", "Talks in Doha", text)]),
-                "application/rss+xml",
-            ))
+            .respond_with(rss_response(rss(
+                &server.uri(),
+                &[Item::new("1", "Talks in Doha", text)],
+            )))
             .up_to_n_times(1)
             .with_priority(u8::try_from(i + 1).unwrap())
             .mount(&server)
@@ -353,7 +349,7 @@ async fn a_developing_story_alerts_once_for_each_rule_it_comes_to_match() {
     env.write_config(&format!(
         "{}{}{}{}",
         smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
+        feed_at("wire", &server, "/feed.xml"),
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
         rule("mediation", "mediation", &["desk@example.org"]),
     ));
@@ -428,7 +424,7 @@ async fn one_story_in_three_feeds_is_one_mail_naming_the_three() {
     let mut feeds = String::new();
     for name in ["agency", "daily", "wire"] {
         serve(&server, &format!("/{name}.xml"), story(name)).await;
-        feeds.push_str(&feed(name, &format!("{}/{name}.xml", server.uri())));
+        feeds.push_str(&feed_at(name, &server, &format!("/{name}.xml")));
     }
     let env = Env::new();
     env.write_config(&format!(

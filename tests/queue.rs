@@ -30,13 +30,7 @@ async fn fifty_alerts_wait_out_a_dead_mail_server_and_a_killed_daemon_then_go_on
         .iter()
         .map(|g| Item::new(g, "Ceasefire talks", "ceasefire"))
         .collect();
-    respond(
-        &server,
-        "/feed.xml",
-        wiremock::ResponseTemplate::new(200)
-            .set_body_raw(rss(&server.uri(), &items), "application/rss+xml"),
-    )
-    .await;
+    serve_rss(&server, "/feed.xml", &items).await;
     let port = free_port();
     let env = Env::new();
     // No storm limit: this is about the queue.

@@ -19,7 +19,7 @@ async fn serve_feed(server: &MockServer, route: &str) {
     let body = rss(&server.uri(), &[Item::new("1", "Truce", "x")]);
     Mock::given(method("GET"))
         .and(path(route))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"))
+        .respond_with(rss_response(body))
         .mount(server)
         .await;
 }
@@ -31,7 +31,7 @@ async fn four_polls_through(status: u16) -> Vec<String> {
     redirect(&server, "/old.xml", status, "/new.xml").await;
     serve_feed(&server, "/new.xml").await;
     let env = Env::new();
-    env.write_config(&feed("wire", &format!("{}/old.xml", server.uri())));
+    env.write_config(&feed_at("wire", &server, "/old.xml"));
     for _ in 0..4 {
         assert_exit(&env.newshound(&["poll"]).await, 0);
     }
@@ -82,9 +82,9 @@ async fn loops_caps_and_non_http_targets_are_refused() {
     let env = Env::new();
     env.write_config(&format!(
         "{}{}{}",
-        feed("loop", &format!("{}/a.xml", server.uri())),
-        feed("long", &format!("{}/r0.xml", server.uri())),
-        feed("ftp", &format!("{}/ftp.xml", server.uri())),
+        feed_at("loop", &server, "/a.xml"),
+        feed_at("long", &server, "/r0.xml"),
+        feed_at("ftp", &server, "/ftp.xml"),
     ));
     let output = env.newshound(&["poll"]).await;
     assert_exit(&output, 1);
@@ -114,7 +114,7 @@ async fn gone_disables_the_feed_until_a_person_retries_it() {
         .await;
     serve_feed(&server, "/feed.xml").await;
     let env = Env::new();
-    env.write_config(&feed("wire", &format!("{}/feed.xml", server.uri())));
+    env.write_config(&feed_at("wire", &server, "/feed.xml"));
 
     let first = env.newshound(&["poll"]).await;
     assert_exit(&first, 1);
@@ -158,7 +158,7 @@ async fn a_moved_feed_sends_its_secret_headers_only_to_its_configured_origin() {
     std::fs::write(&token, "Bearer s3cret-canary\n").unwrap();
     env.write_config(&format!(
         "{}allow_private_network = true\nheaders = {{ Authorization = {{ file = \"{}\" }}, X-Team = \"desk\" }}\n",
-        feed("wire", &format!("{}/feed.xml", old.uri())),
+        feed_at("wire", &old, "/feed.xml"),
         token.display()
     ));
     for _ in 0..5 {

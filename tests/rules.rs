@@ -5,7 +5,7 @@ mod common;
 use chrono::{Duration, Utc};
 use common::*;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn test_rules_reads_json_lines_feeds_and_pages() {
@@ -117,16 +117,13 @@ async fn backtest_lists_what_a_rule_would_have_caught() {
     ];
     Mock::given(method("GET"))
         .and(path("/feed.xml"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(rss(&server.uri(), &items), "application/rss+xml"),
-        )
+        .respond_with(rss_response(rss(&server.uri(), &items)))
         .mount(&server)
         .await;
     let env = Env::new();
     env.write_config(&format!(
         "{}[[rule]]\nname = \"peace\"\nquery = 'truce OR mediat*'\n[daemon]\nbackfill = \"1h\"\n",
-        feed("wire", &format!("{}/feed.xml", server.uri())),
+        feed_at("wire", &server, "/feed.xml"),
     ));
     assert_exit(&env.newshound(&["poll"]).await, 0);
 

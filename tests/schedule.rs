@@ -112,23 +112,13 @@ async fn retry_after_is_honoured_in_seconds_and_as_a_date() {
 async fn paused_feeds_and_rules_do_nothing_until_asked() {
     let server = MockServer::start().await;
     let body = rss(&server.uri(), &[Item::new("1", "Ceasefire", "x")]);
-    respond(
-        &server,
-        "/live.xml",
-        ResponseTemplate::new(200).set_body_raw(body.clone(), "application/rss+xml"),
-    )
-    .await;
-    respond(
-        &server,
-        "/paused.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/live.xml", body.clone()).await;
+    serve_xml(&server, "/paused.xml", body).await;
     let env = Env::new();
     env.write_config(&format!(
         "{}{}enabled = false\n{}{}enabled = false\n",
-        feed("live", &format!("{}/live.xml", server.uri())),
-        feed("paused", &format!("{}/paused.xml", server.uri())),
+        feed_at("live", &server, "/live.xml"),
+        feed_at("paused", &server, "/paused.xml"),
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
         rule("quiet", "ceasefire", &["other@example.org"]),
     ));
@@ -157,20 +147,15 @@ async fn status_shows_failing_feeds_first_with_counts() {
             Item::new("2", "Markets", "y"),
         ],
     );
-    respond(
-        &server,
-        "/good.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/good.xml", body).await;
     respond(&server, "/bad.xml", ResponseTemplate::new(500)).await;
     let env = Env::new();
     env.write_config(&format!(
         "{}{}{}{}enabled = false\n{}",
         smtp_config(free_port()),
-        feed("a-good", &format!("{}/good.xml", server.uri())),
-        feed("b-bad", &format!("{}/bad.xml", server.uri())),
-        feed("c-paused", &format!("{}/good.xml", server.uri())),
+        feed_at("a-good", &server, "/good.xml"),
+        feed_at("b-bad", &server, "/bad.xml"),
+        feed_at("c-paused", &server, "/good.xml"),
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
     ));
     assert_exit(&env.newshound(&["poll"]).await, 1);
@@ -320,7 +305,7 @@ async fn a_poll_with_the_clock_far_ahead_does_not_freeze_the_feed_or_its_digest(
     env.write_config(&format!(
         "{}[[rule]]\nname = \"truce\"\nquery = 'truce'\nnotify = [\"morning\"]\n\
          [[digest]]\nname = \"morning\"\nschedule = \"0 7 * * *\"\ntimezone = \"UTC\"\nto = [\"desk@example.org\"]\n",
-        feed("wire", &format!("{}/feed.xml", server.uri()))
+        feed_at("wire", &server, "/feed.xml")
     ));
     assert_exit(&env.newshound(&["poll"]).await, 0);
     // What a poll made while the clock stood a year ahead leaves behind.

@@ -11,7 +11,7 @@ fn config(feeds: &MockServer, hooks: &MockServer) -> String {
     format!(
         "{}[[webhook]]\nname = \"ntfy\"\nurl = \"{}/hook\"\nheaders = {{ Authorization = \"Bearer t0ken\" }}\n\
          [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"ntfy\"]\n",
-        feed("wire", &format!("{}/feed.xml", feeds.uri())),
+        feed_at("wire", feeds, "/feed.xml"),
         hooks.uri()
     )
 }
@@ -21,12 +21,7 @@ async fn serve_feed(server: &MockServer) {
         &server.uri(),
         &[Item::new("1", "Ceasefire agreed", "Both sides signed.")],
     );
-    respond(
-        server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(server, "/feed.xml", body).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -105,12 +100,7 @@ async fn a_webhook_that_is_down_does_not_hold_up_mail() {
             Item::new("2", "Ceasefire holds", "y"),
         ],
     );
-    respond(
-        &feeds,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&feeds, "/feed.xml", body).await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(503))
         .mount(&hooks)
@@ -121,7 +111,7 @@ async fn a_webhook_that_is_down_does_not_hold_up_mail() {
         "{}connections = 1\n{}[[webhook]]\nname = \"ntfy\"\nurl = \"{}/hook\"\n\
          [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"immediate\", \"ntfy\"]\nto = [\"desk@example.org\"]\n",
         smtp.config(),
-        feed("wire", &format!("{}/feed.xml", feeds.uri())),
+        feed_at("wire", &feeds, "/feed.xml"),
         hooks.uri()
     ));
 
@@ -154,7 +144,7 @@ async fn a_webhook_url_kept_in_a_file_appears_in_no_output_log_or_row() {
     env.write_config(&format!(
         "{}[[webhook]]\nname = \"ntfy\"\nurl_file = \"{}\"\n\
          [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"ntfy\"]\n",
-        feed("wire", &format!("{}/feed.xml", feeds.uri())),
+        feed_at("wire", &feeds, "/feed.xml"),
         url_file.display()
     ));
 
