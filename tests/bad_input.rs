@@ -64,8 +64,7 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
     ));
 
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 1);
+    let output = env.poll(1).await;
     let out = stdout(&output);
     for line in [
         "unreachable: failed (connect):",
@@ -146,8 +145,7 @@ async fn an_invalid_config_exits_2_naming_file_line_and_column() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_config_file_is_named() {
     let env = Env::new();
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 2);
+    let output = env.poll(2).await;
     let err = stderr(&output);
     assert!(
         err.starts_with(&format!(
@@ -182,13 +180,11 @@ async fn a_feed_can_send_its_own_agent_and_headers_with_a_token_from_a_file() {
         token.display()
     );
     env.write_config(&section);
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    let output = env.poll(0).await;
     assert_contains(&stdout(&output), "private: 1 new entries");
 
     std::fs::remove_file(&token).unwrap();
-    let missing = env.newshound(&["poll"]).await;
-    assert_exit(&missing, 1);
+    let missing = env.poll(1).await;
     assert_contains(
         &stderr(&missing),
         "feed \"private\", header Authorization: cannot read",

@@ -192,10 +192,9 @@ async fn a_reader_that_stops_early_ends_a_command_quietly() {
     use std::io::{BufRead, BufReader};
     use std::os::unix::process::ExitStatusExt;
     let env = Env::new();
-    let guids: Vec<String> = (0..20_000).map(|i| i.to_string()).collect();
-    let items: Vec<Item> = guids.iter().map(|g| Item::new(g, "t", "d")).collect();
     let file = env.dir.path().join("many.xml");
-    std::fs::write(&file, rss("https://news.test", &items)).unwrap();
+    let many = rss_numbered("https://news.test", 0..20_000, "t", "d");
+    std::fs::write(&file, many).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
         .arg("inspect")
         .arg(&file)

@@ -31,7 +31,7 @@ async fn one_match_for_morning(server: &MockServer, env: &Env, smtp: &str) -> St
         rule_notifying("ceasefire", "ceasefire", "\"morning\"", ""),
         digest("morning", "editor@example.org"),
     ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     wire
 }
 
@@ -61,12 +61,13 @@ fn handled_until(env: &Env, key: &str, ago: Duration) {
 
 /// Serves the feed "wire" with `count` matching items; returns its `[[feed]]`.
 async fn serve_updates(server: &MockServer, count: usize) -> String {
-    let guids: Vec<String> = (1..=count).map(|i| i.to_string()).collect();
-    let items: Vec<Item> = guids
-        .iter()
-        .map(|g| Item::new(g, "Ceasefire update", "the ceasefire"))
-        .collect();
-    serve_feed(server, "wire", rss(&server.uri(), &items)).await
+    let xml = rss_numbered(
+        &server.uri(),
+        1..count + 1,
+        "Ceasefire update",
+        "the ceasefire",
+    );
+    serve_feed(server, "wire", xml).await
 }
 
 fn html_part(mail: &Received) -> String {
@@ -113,7 +114,7 @@ async fn a_digest_groups_its_matches_by_rule_and_goes_out_once() {
         digest("morning", "editor@example.org"),
     ));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert!(smtp.mails().is_empty(), "digest rules send nothing at once");
 
     // The preview shows what waits and changes nothing.
@@ -171,12 +172,12 @@ async fn a_digest_missed_while_nothing_ran_is_sent_once() {
 
     // Three 07:00 slots passed while nothing ran: one digest goes out.
     handled_until(&env, "digest:morning", Duration::days(3));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(
         subjects(&smtp),
         ["[newshound] morning: 1 new match — ceasefire (1)"]
     );
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1, "the missed slots are handled");
 }
 
@@ -196,13 +197,12 @@ async fn past_the_hourly_limit_matches_wait_for_one_more_matches_mail() {
             "to = [\"desk@example.org\"]\nmax_immediate_per_hour = 2\n"
         ),
     ));
-    let polled = env.newshound(&["poll"]).await;
-    assert_exit(&polled, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 2, "the limit: two immediate mails");
 
     // The hour ends: one mail names the three held back.
     handled_until(&env, "overflow:ceasefire", Duration::hours(2));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     let mails = smtp.mails();
     assert_eq!(mails.len(), 3);
     assert_eq!(
@@ -211,7 +211,7 @@ async fn past_the_hourly_limit_matches_wait_for_one_more_matches_mail() {
     );
     assert_eq!(mails[2].to, ["desk@example.org"]);
     assert!(text_part(&mails[2]).contains("== ceasefire (3) =="));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 3, "each match is mailed once");
 }
 
@@ -232,7 +232,7 @@ async fn past_the_hourly_limit_matches_wait_for_the_rules_digest() {
         ),
         digest("morning", "editor@example.org"),
     ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 3);
     assert_exit(&env.newshound(&["digest", "morning", "--now"]).await, 0);
     let mails = smtp.mails();
@@ -288,7 +288,7 @@ async fn alert_and_digest(
         ),
         digest("morning", "editor@example.org"),
     ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_exit(&env.newshound(&["digest", "morning", "--now"]).await, 0);
     smtp.mails()
 }

@@ -180,18 +180,10 @@ impl Drop for Tmpfs {
 
 /// Serves `/feed.xml` with an ETag: 60 matching items of 20 KB each.
 async fn serve_big_feed(server: &MockServer) {
-    let guids: Vec<String> = (0..60).map(|i| i.to_string()).collect();
     let text = "ceasefire talks ".repeat(1300);
-    let items: Vec<Item> = guids
-        .iter()
-        .map(|g| Item::new(g, "Ceasefire", &text))
-        .collect();
-    respond(
-        server,
-        "/feed.xml",
-        rss_response(rss(&server.uri(), &items)).insert_header("ETag", "\"v1\""),
-    )
-    .await;
+    let xml = rss_numbered(&server.uri(), 0..60, "Ceasefire", &text);
+    let tagged = rss_response(xml).insert_header("ETag", "\"v1\"");
+    respond(server, "/feed.xml", tagged).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -259,7 +251,7 @@ async fn a_read_only_database_loses_nothing_and_writes_again_once_writable() {
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
     ));
     // a is stored; b is not there yet (404).
-    assert_exit(&env.newshound(&["poll"]).await, 1);
+    env.poll(1).await;
     assert_eq!(env.number("SELECT COUNT(*) FROM entries"), Some(1));
     // The file system turns read-only, and b comes in: nothing can be stored.
     disk.remount("ro");
@@ -275,7 +267,7 @@ async fn a_read_only_database_loses_nothing_and_writes_again_once_writable() {
     );
     // Writable again: the next poll stores b, and a was never lost.
     disk.remount("rw");
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(env.number("SELECT COUNT(*) FROM entries"), Some(2));
     assert_eq!(env.maildir_new().len(), 2);
     drop(disk);
@@ -289,11 +281,11 @@ async fn a_mail_server_down_past_the_max_age_leaves_the_alert_dead_and_says_so()
     let env = Env::new();
     env.write_config(&wire_config(&smtp_config(port), &server.uri()));
     // Down: each failure pushes the next try back, a minute then two.
-    assert_exit(&env.newshound(&["poll"]).await, 1);
+    env.poll(1).await;
     let wait = "SELECT next_attempt_at - last_attempt_at FROM deliveries";
     let first = env.number(wait).unwrap();
     assert!((50..=70).contains(&first), "about a minute: {first} s");
-    assert_exit(&env.newshound(&["poll"]).await, 1);
+    env.poll(1).await;
     let second = env.number(wait).unwrap();
     assert!(
         (100..=140).contains(&second),
@@ -307,14 +299,13 @@ async fn a_mail_server_down_past_the_max_age_leaves_the_alert_dead_and_says_so()
         [],
     )
     .unwrap();
-    let last = env.newshound(&["poll"]).await;
-    assert_exit(&last, 1);
+    let last = env.poll(1).await;
     assert_contains(&stdout(&last), "1 dead (refused for good or too old");
     let status = stdout(&env.newshound(&["status"]).await);
     assert_contains(&status, "0 pending, 1 dead");
 
     // The server comes back: a dead alert is not sent.
     let smtp = SmtpSink::start_at(port);
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert!(smtp.mails().is_empty());
 }

@@ -43,8 +43,7 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
         rule("mediation", "mediation", &["a@example.org"]),
     ));
 
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    let output = env.poll(0).await;
     assert_contains(
         &stdout(&output),
         "wire: 3 new entries, 3 matches, 4 alerts queued",
@@ -142,10 +141,9 @@ async fn second_poll_is_conditional_and_sends_nothing() {
     let env = Env::new();
     env.write_config(&wire_config(&smtp.config(), &server.uri()));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1);
-    let second = env.newshound(&["poll"]).await;
-    assert_exit(&second, 0);
+    let second = env.poll(0).await;
     assert_contains(&stdout(&second), "wire: not modified");
     assert_eq!(smtp.mails().len(), 1, "nothing is mailed twice");
 
@@ -178,8 +176,7 @@ async fn first_poll_alerts_only_what_is_within_backfill() {
     let env = Env::new();
     env.write_config(&wire_config(&smtp.config(), &server.uri()));
 
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    let output = env.poll(0).await;
     assert!(stdout(&output).contains("wire: 2 new entries, 1 matches, 1 alerts queued"));
     let subjects = subjects(&smtp);
     assert_eq!(subjects, ["[newshound] ceasefire: New ceasefire"]);
@@ -205,12 +202,11 @@ async fn a_new_item_is_mailed_once_across_processes() {
     let env = Env::new();
     env.write_config(&wire_config(&smtp.config(), &server.uri()));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1);
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    let output = env.poll(0).await;
     assert_contains(&stdout(&output), "wire: 1 new entries");
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     let subjects = subjects(&smtp);
     assert_eq!(
         subjects,
@@ -234,16 +230,14 @@ async fn smtp_down_keeps_the_alert_pending_until_it_is_back() {
     let env = Env::new();
     env.write_config(&wire_config(&smtp_config(port), &server.uri()));
 
-    let down = env.newshound(&["poll"]).await;
-    assert_exit(&down, 1);
+    let down = env.poll(1).await;
     assert_contains(&stdout(&down), "alerts: 0 sent via SMTP 127.0.0.1");
     assert_contains(&stdout(&down), "1 pending");
 
     let smtp = SmtpSink::start_at(port);
-    let up = env.newshound(&["poll"]).await;
-    assert_exit(&up, 0);
+    let up = env.poll(0).await;
     assert_contains(&stdout(&up), "alerts: 1 sent");
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1, "delivered exactly once");
 }
 
@@ -269,8 +263,7 @@ async fn a_recipient_refused_for_good_is_dead_and_the_others_get_their_mail() {
         ),
     ));
 
-    let first = env.newshound(&["poll"]).await;
-    assert_exit(&first, 1);
+    let first = env.poll(1).await;
     assert!(
         stdout(&first).contains("alerts: 1 sent via SMTP 127.0.0.1")
             && stdout(&first).contains("0 pending, 1 dead"),
@@ -281,7 +274,7 @@ async fn a_recipient_refused_for_good_is_dead_and_the_others_get_their_mail() {
     assert_eq!(delivered, ["desk@example.org"]);
 
     // Dead is final: the next pass neither retries nor resends.
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1);
     let status = env.newshound(&["status", "--json"]).await;
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
@@ -308,7 +301,7 @@ async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
         rule("ceasefire", "перемирие OR 停火", &["desk@example.org"]),
     ));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     let files = env.maildir_new();
     assert_eq!(files.len(), 1, "{files:?}");
     let bytes = std::fs::read(&files[0]).unwrap();
@@ -319,7 +312,7 @@ async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
     );
     assert!(mail.body_text(0).unwrap().contains("*停火*三天"));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(env.maildir_new().len(), 1, "nothing delivered twice");
 }
 
@@ -355,8 +348,7 @@ async fn a_developing_story_alerts_once_for_each_rule_it_comes_to_match() {
     ));
     let mut lines = Vec::new();
     for _ in versions {
-        let output = env.newshound(&["poll"]).await;
-        assert_exit(&output, 0);
+        let output = env.poll(0).await;
         lines.push(
             stdout(&output)
                 .lines()
@@ -386,19 +378,8 @@ async fn a_developing_story_alerts_once_for_each_rule_it_comes_to_match() {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_processes_on_one_database_send_each_alert_once() {
     let server = MockServer::start().await;
-    let items: Vec<Item> = (0..20)
-        .map(|i| {
-            Item::new(
-                [
-                    "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p",
-                    "q", "r", "s", "t",
-                ][i],
-                "Ceasefire",
-                "x",
-            )
-        })
-        .collect();
-    serve(&server, "/feed.xml", rss(&server.uri(), &items)).await;
+    let items = rss_numbered(&server.uri(), 0..20, "Ceasefire", "x");
+    serve(&server, "/feed.xml", items).await;
     let smtp = SmtpSink::start();
     let env = Env::new();
     env.write_config(&wire_config(&smtp.config(), &server.uri()));
@@ -433,8 +414,8 @@ async fn one_story_in_three_feeds_is_one_mail_naming_the_three() {
         rule("ceasefire", "ceasefire", &["desk@example.org"])
     ));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
+    env.poll(0).await;
     let mails = smtp.mails();
     assert_eq!(mails.len(), 1, "one mail for the story");
     let text = mails[0].parsed().body_text(0).unwrap().to_string();

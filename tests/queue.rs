@@ -25,12 +25,8 @@ fn deliveries(env: &Env, state: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn fifty_alerts_wait_out_a_dead_mail_server_and_a_killed_daemon_then_go_once() {
     let server = MockServer::start().await;
-    let guids: Vec<String> = (1..=50).map(|i| i.to_string()).collect();
-    let items: Vec<Item> = guids
-        .iter()
-        .map(|g| Item::new(g, "Ceasefire talks", "ceasefire"))
-        .collect();
-    serve_rss(&server, "/feed.xml", &items).await;
+    let xml = rss_numbered(&server.uri(), 1..51, "Ceasefire talks", "ceasefire");
+    serve_xml(&server, "/feed.xml", xml).await;
     let port = free_port();
     let env = Env::new();
     // No storm limit: this is about the queue.
@@ -52,10 +48,9 @@ async fn fifty_alerts_wait_out_a_dead_mail_server_and_a_killed_daemon_then_go_on
 
     // The server is back; a person's poll sends every pending alert now.
     let smtp = SmtpSink::start_at(port);
-    let up = env.newshound(&["poll"]).await;
-    assert_exit(&up, 0);
+    let up = env.poll(0).await;
     assert_contains(&stdout(&up), "alerts: 50 sent");
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     let mails = smtp.mails();
     assert_eq!(mails.len(), 50, "each alert delivered exactly once");
     let ids: HashSet<String> = mails

@@ -33,7 +33,7 @@ async fn four_polls_through(status: u16) -> Vec<String> {
     let env = Env::new();
     env.write_config(&feed_at("wire", &server, "/old.xml"));
     for _ in 0..4 {
-        assert_exit(&env.newshound(&["poll"]).await, 0);
+        env.poll(0).await;
     }
     paths(&server).await
 }
@@ -86,8 +86,7 @@ async fn loops_caps_and_non_http_targets_are_refused() {
         feed_at("long", &server, "/r0.xml"),
         feed_at("ftp", &server, "/ftp.xml"),
     ));
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 1);
+    let output = env.poll(1).await;
     let out = stdout(&output);
     assert_contains(&out, "loop: failed (http): redirect loop:");
     assert_contains(&out, "long: failed (http): gave up after 5 redirects");
@@ -116,14 +115,12 @@ async fn gone_disables_the_feed_until_a_person_retries_it() {
     let env = Env::new();
     env.write_config(&feed_at("wire", &server, "/feed.xml"));
 
-    let first = env.newshound(&["poll"]).await;
-    assert_exit(&first, 1);
+    let first = env.poll(1).await;
     assert_contains(
         &stdout(&first),
         "wire: failed (http): the server answered 410 Gone: the feed is gone",
     );
-    let skipped = env.newshound(&["poll"]).await;
-    assert_exit(&skipped, 0);
+    let skipped = env.poll(0).await;
     assert_contains(&stdout(&skipped), "wire: disabled since");
     assert_eq!(
         paths(&server).await.len(),
@@ -162,7 +159,7 @@ async fn a_moved_feed_sends_its_secret_headers_only_to_its_configured_origin() {
         token.display()
     ));
     for _ in 0..5 {
-        assert_exit(&env.newshound(&["poll"]).await, 0);
+        env.poll(0).await;
     }
 
     let asked_old = old.received_requests().await.unwrap();

@@ -125,7 +125,7 @@ async fn backtest_lists_what_a_rule_would_have_caught() {
         "{}[[rule]]\nname = \"peace\"\nquery = 'truce OR mediat*'\n[daemon]\nbackfill = \"1h\"\n",
         feed_at("wire", &server, "/feed.xml"),
     ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
 
     let recent = env.newshound(&["backtest", "peace"]).await;
     assert_exit(&recent, 0);

@@ -122,8 +122,7 @@ async fn paused_feeds_and_rules_do_nothing_until_asked() {
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
         rule("quiet", "ceasefire", &["other@example.org"]),
     ));
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    let output = env.poll(0).await;
     assert!(!stdout(&output).contains("paused:"), "{}", stdout(&output));
     let requested = paths(&server).await;
     assert_eq!(requested, ["/live.xml"]);
@@ -158,7 +157,7 @@ async fn status_shows_failing_feeds_first_with_counts() {
         feed_at("c-paused", &server, "/good.xml"),
         rule("ceasefire", "ceasefire", &["desk@example.org"]),
     ));
-    assert_exit(&env.newshound(&["poll"]).await, 1);
+    env.poll(1).await;
 
     let output = env.newshound(&["status", "--json"]).await;
     assert_exit(&output, 0);
@@ -307,7 +306,7 @@ async fn a_poll_with_the_clock_far_ahead_does_not_freeze_the_feed_or_its_digest(
          [[digest]]\nname = \"morning\"\nschedule = \"0 7 * * *\"\ntimezone = \"UTC\"\nto = [\"desk@example.org\"]\n",
         feed_at("wire", &server, "/feed.xml")
     ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     // What a poll made while the clock stood a year ahead leaves behind.
     let year_ahead = (Utc::now() + chrono::Duration::days(365)).timestamp();
     let db = rusqlite::Connection::open(env.database()).unwrap();

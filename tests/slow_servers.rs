@@ -62,8 +62,7 @@ async fn the_deadline_holds_against_trickling_and_silent_servers() {
             &format!("http://localhost:{}/feed.xml", good.address().port())
         ),
     ));
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 1);
+    let output = env.poll(1).await;
     let out = stdout(&output);
     assert_contains(
         &out,

@@ -37,10 +37,9 @@ async fn an_alert_is_posted_as_json_once() {
     let env = Env::new();
     env.write_config(&config(&feeds, &hooks));
 
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    let output = env.poll(0).await;
     assert_contains(&stdout(&output), "alerts: 1 sent via Maildir");
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     let calls = hooks.received_requests().await.unwrap();
     assert_eq!(calls.len(), 1, "posted once");
     let json: serde_json::Value = serde_json::from_slice(&calls[0].body).unwrap();
@@ -65,7 +64,7 @@ async fn a_failing_webhook_is_retried_and_a_refusing_one_is_dead() {
         let env = Env::new();
         env.write_config(&config(&feeds, &hooks));
 
-        assert_exit(&env.newshound(&["poll"]).await, 1);
+        env.poll(1).await;
         let status_json = env.newshound(&["status", "--json"]).await;
         let json: serde_json::Value = serde_json::from_slice(&status_json.stdout).unwrap();
         assert_eq!(json["deliveries"]["pending"], pending, "{status}");
@@ -115,7 +114,7 @@ async fn a_webhook_that_is_down_does_not_hold_up_mail() {
         hooks.uri()
     ));
 
-    assert_exit(&env.newshound(&["poll"]).await, 1);
+    env.poll(1).await;
     assert_eq!(smtp.mails().len(), 2, "both mails went");
     let status = env.newshound(&["status", "--json"]).await;
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();

@@ -219,6 +219,22 @@ pub fn rss(base: &str, items: &[Item]) -> String {
     xml
 }
 
+/// An RSS document of one item for each number of `guids` (its guid),
+/// every one titled `title` and saying `description`.
+pub fn rss_numbered(
+    base: &str,
+    guids: std::ops::Range<usize>,
+    title: &str,
+    description: &str,
+) -> String {
+    let guids: Vec<String> = guids.map(|i| i.to_string()).collect();
+    let items: Vec<Item> = guids
+        .iter()
+        .map(|g| Item::new(g, title, description))
+        .collect();
+    rss(base, &items)
+}
+
 /// A 200 answer carrying `xml` as RSS.
 pub fn rss_response(xml: impl Into<Vec<u8>>) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(xml.into(), "application/rss+xml")
@@ -600,6 +616,14 @@ pub fn assert_exit(output: &Output, code: i32) {
 #[track_caller]
 pub fn assert_contains(text: &str, needle: &str) {
     assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+}
+
+/// Asserts `text` contains each of `needles`.
+#[track_caller]
+pub fn assert_contains_all(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert_contains(text, needle);
+    }
 }
 
 /// The subjects of every mail the server received, in arrival order.
