@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use wiremock::MockServer;
 
 fn sql(env: &Env, statement: &str) -> usize {
     rusqlite::Connection::open(env.database())
@@ -16,17 +15,12 @@ fn sql(env: &Env, statement: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn search_finds_words_in_every_script_with_their_hits_marked() {
-    let server = MockServer::start().await;
-    serve_rss(
-        &server,
-        "/feed.xml",
-        &[
-            Item::new("1", "俄乌双方同意停火三天", "新华社报道"),
-            Item::new("2", "Стороны объявили перемирие", "Переговоры"),
-            Item::new("3", "Talks resume", "A Cease-Fire holds in the north."),
-            Item::new("4", "Football", "Mediation failed at the football match."),
-        ],
-    )
+    let server = feed_server(&[
+        Item::new("1", "俄乌双方同意停火三天", "新华社报道"),
+        Item::new("2", "Стороны объявили перемирие", "Переговоры"),
+        Item::new("3", "Talks resume", "A Cease-Fire holds in the north."),
+        Item::new("4", "Football", "Mediation failed at the football match."),
+    ])
     .await;
     let env = Env::new();
     env.write_config(&format!(
@@ -68,15 +62,10 @@ async fn search_finds_words_in_every_script_with_their_hits_marked() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn retention_prunes_old_text_but_never_what_a_pending_mail_needs() {
-    let server = MockServer::start().await;
-    serve_rss(
-        &server,
-        "/feed.xml",
-        &[
-            Item::new("1", "Ceasefire agreed", "old ceasefire story"),
-            Item::new("2", "Harvest report", "nothing to alert"),
-        ],
-    )
+    let server = feed_server(&[
+        Item::new("1", "Ceasefire agreed", "old ceasefire story"),
+        Item::new("2", "Harvest report", "nothing to alert"),
+    ])
     .await;
     let env = Env::new();
     // The mail server is down: the ceasefire alert stays pending.

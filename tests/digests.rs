@@ -369,8 +369,7 @@ async fn status_names_each_digest_with_its_next_time_and_what_waits() {
         text.contains(":00 CE") && text.contains("(0 7 * * *), 1 match(es) waiting"),
         "{text}"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout(&env.newshound(&["status", "--json"]).await)).unwrap();
+    let json = env.status_json().await;
     assert_eq!(json["digests"][0]["name"], "morning");
     assert_eq!(json["digests"][0]["waiting"], 1);
     assert_eq!(json["digests"][0]["timezone"], "Europe/Berlin");
@@ -391,8 +390,7 @@ async fn matches_waiting_for_a_digest_taken_out_of_the_config_are_reported() {
         &status,
         "warning: 1 match(es) wait for the digest \"morning\", which the config no longer names",
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout(&env.newshound(&["status", "--json"]).await)).unwrap();
+    let json = env.status_json().await;
     assert_eq!(json["waiting_for_unconfigured"][0]["key"], "digest:morning");
 }
 

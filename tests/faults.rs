@@ -275,8 +275,7 @@ async fn a_read_only_database_loses_nothing_and_writes_again_once_writable() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mail_server_down_past_the_max_age_leaves_the_alert_dead_and_says_so() {
-    let server = MockServer::start().await;
-    serve_rss(&server, "/feed.xml", &[Item::new("1", "Ceasefire", "x")]).await;
+    let server = feed_server(&[Item::new("1", "Ceasefire", "x")]).await;
     let port = free_port();
     let env = Env::new();
     env.write_config(&wire_config(&smtp_config(port), &server.uri()));

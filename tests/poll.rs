@@ -187,13 +187,13 @@ async fn a_new_item_is_mailed_once_across_processes() {
     let server = MockServer::start().await;
     let smtp = SmtpSink::start();
     let first = [Item::new("1", "Ceasefire one", "x")];
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(rss_response(rss(&server.uri(), &first)))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    respond_first(
+        &server,
+        "/feed.xml",
+        1,
+        rss_response(rss(&server.uri(), &first)),
+    )
+    .await;
     let second = [
         Item::new("2", "Ceasefire two", "x"),
         Item::new("1", "Ceasefire one", "x"),
@@ -276,8 +276,7 @@ async fn a_recipient_refused_for_good_is_dead_and_the_others_get_their_mail() {
     // Dead is final: the next pass neither retries nor resends.
     env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1);
-    let status = env.newshound(&["status", "--json"]).await;
-    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let json = env.status_json().await;
     assert_eq!(json["deliveries"]["dead"], 1);
     assert_eq!(json["deliveries"]["pending"], 0);
 }

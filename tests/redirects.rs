@@ -104,13 +104,7 @@ async fn loops_caps_and_non_http_targets_are_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn gone_disables_the_feed_until_a_person_retries_it() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(410))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    respond_first(&server, "/feed.xml", 1, ResponseTemplate::new(410)).await;
     serve_feed(&server, "/feed.xml").await;
     let env = Env::new();
     env.write_config(&feed_at("wire", &server, "/feed.xml"));

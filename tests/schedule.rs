@@ -8,8 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use common::*;
 use newshound::store::Store;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 /// The feed's stored next poll, in seconds since the epoch.
 fn next_poll(env: &Env, feed: &str) -> i64 {
@@ -43,13 +42,7 @@ fn due_after(env: &Env, feed: &str, window: &Window, base: i64) -> bool {
 #[tokio::test(flavor = "multi_thread")]
 async fn failures_back_off_exponentially_and_success_resets() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(3)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    respond_first(&server, "/feed.xml", 3, ResponseTemplate::new(500)).await;
     serve_rss(&server, "/feed.xml", &[Item::new("1", "x", "y")]).await;
     let env = Env::new();
     env.write_config(&format!(
@@ -298,8 +291,7 @@ async fn an_adaptive_feed_follows_how_often_it_publishes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_poll_with_the_clock_far_ahead_does_not_freeze_the_feed_or_its_digest() {
-    let server = MockServer::start().await;
-    serve_rss(&server, "/feed.xml", &[Item::new("1", "Truce", "x")]).await;
+    let server = feed_server(&[Item::new("1", "Truce", "x")]).await;
     let env = Env::new();
     env.write_config(&format!(
         "{}[[rule]]\nname = \"truce\"\nquery = 'truce'\nnotify = [\"morning\"]\n\

@@ -65,8 +65,7 @@ async fn a_failing_webhook_is_retried_and_a_refusing_one_is_dead() {
         env.write_config(&config(&feeds, &hooks));
 
         env.poll(1).await;
-        let status_json = env.newshound(&["status", "--json"]).await;
-        let json: serde_json::Value = serde_json::from_slice(&status_json.stdout).unwrap();
+        let json = env.status_json().await;
         assert_eq!(json["deliveries"]["pending"], pending, "{status}");
         assert_eq!(json["deliveries"]["dead"], dead, "{status}");
     }
@@ -116,20 +115,13 @@ async fn a_webhook_that_is_down_does_not_hold_up_mail() {
 
     env.poll(1).await;
     assert_eq!(smtp.mails().len(), 2, "both mails went");
-    let status = env.newshound(&["status", "--json"]).await;
-    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let json = env.status_json().await;
     assert_eq!(json["deliveries"]["pending"], 2, "both webhook calls wait");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_webhook_url_kept_in_a_file_appears_in_no_output_log_or_row() {
-    let feeds = MockServer::start().await;
-    serve_rss(
-        &feeds,
-        "/feed.xml",
-        &[Item::new("1", "Ceasefire agreed", "x")],
-    )
-    .await;
+    let feeds = feed_server(&[Item::new("1", "Ceasefire agreed", "x")]).await;
     let env = Env::new();
     // Nothing listens there: the call fails with a transport error, whose
     // text reqwest would give with the whole URL.

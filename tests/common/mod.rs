@@ -259,6 +259,30 @@ pub async fn serve_rss(server: &MockServer, route: &str, items: &[Item<'_>]) {
     serve_xml(server, route, rss(&server.uri(), items)).await;
 }
 
+/// Answers GET `route` on `server` with `response` the first `times`
+/// times, before any other answer mounted there.
+pub async fn respond_first(
+    server: &MockServer,
+    route: &str,
+    times: u64,
+    response: ResponseTemplate,
+) {
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path(route))
+        .respond_with(response)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+/// A server on 127.0.0.1 serving an RSS document of `items` at `/feed.xml`.
+pub async fn feed_server(items: &[Item<'_>]) -> MockServer {
+    let server = MockServer::start().await;
+    serve_rss(&server, "/feed.xml", items).await;
+    server
+}
+
 /// The paths of every request `server` received, in order.
 pub async fn paths(server: &MockServer) -> Vec<String> {
     let requests = server.received_requests().await.unwrap_or_default();
@@ -327,6 +351,13 @@ impl Env {
         let output = self.newshound(&["poll"]).await;
         assert_exit(&output, code);
         output
+    }
+
+    /// `newshound status --json`, which must succeed, parsed.
+    pub async fn status_json(&self) -> serde_json::Value {
+        let output = self.newshound(&["status", "--json"]).await;
+        assert_exit(&output, 0);
+        serde_json::from_slice(&output.stdout).expect("status --json prints JSON")
     }
 
     /// Starts `newshound run` in the background (killed if the test panics).
