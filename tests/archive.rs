@@ -25,7 +25,7 @@ async fn search_finds_words_in_every_script_with_their_hits_marked() {
     let env = Env::new();
     env.write_config(&format!(
         "{}[[feed]]\nname = \"other\"\nurl = \"{}/none.xml\"\n",
-        feed_at("wire", &server, "/feed.xml"),
+        wire_feed(&server),
         server.uri()
     ));
     env.newshound(&["poll"]).await;

@@ -61,7 +61,7 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
         feed("big", &format!("{uri}/big.xml")),
         feed("gzip", &format!("{uri}/gzip.xml")),
         feed("good", &format!("{uri}/good.xml")),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        ceasefire_rule(),
     ));
 
     let output = env.poll(1).await;

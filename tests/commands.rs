@@ -139,7 +139,7 @@ async fn test_mail_reports_what_the_server_said() {
         "{}{}{}",
         smtp.config(),
         feed("wire", "https://news.test/feed.xml"),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        ceasefire_rule(),
     ));
 
     // Without --to: the rules' first recipient.

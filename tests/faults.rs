@@ -58,7 +58,7 @@ fn crash_config(smtp: &SmtpSink, server: &MockServer, feeds: usize) -> String {
         config += &feed_at(&format!("f{i}"), server, &format!("/f{i}.xml"));
         config += "respect_robots = false\n";
     }
-    config += &rule("ceasefire", "ceasefire", &["desk@example.org"]);
+    config += &ceasefire_rule();
     config + "max_immediate_per_hour = 0\n"
 }
 
@@ -195,8 +195,8 @@ async fn a_full_disk_stores_nothing_half_way_and_the_daemon_recovers_when_space_
     let disk = Tmpfs::mount(&env.state_dir(), "700k");
     env.write_config(&format!(
         "{}{}max_immediate_per_hour = 0\n",
-        feed_at("wire", &server, "/feed.xml"),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        wire_feed(&server),
+        ceasefire_rule(),
     ));
     let daemon = env.spawn_daemon();
     // The first poll cannot be stored: no entry, no validator, no mail.
@@ -248,7 +248,7 @@ async fn a_read_only_database_loses_nothing_and_writes_again_once_writable() {
         "{}{}{}",
         feed_at("a", &server, "/a.xml"),
         feed_at("b", &server, "/b.xml"),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        ceasefire_rule(),
     ));
     // a is stored; b is not there yet (404).
     env.poll(1).await;

@@ -93,7 +93,7 @@ async fn bombs_and_endless_bodies_are_cut_and_the_other_feeds_still_alert() {
         feed("huge", &format!("{uri}/huge.xml")),
         feed("endless", &format!("http://127.0.0.1:{endless}/feed.xml")),
         feed("good", &format!("{uri}/good.xml")),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        ceasefire_rule(),
     ));
     let output = env.poll(1).await;
     let out = stdout(&output);

@@ -40,7 +40,7 @@ fn config(smtp: &SmtpSink, server: &MockServer, daemon: &str) -> String {
         smtp.config(),
         feed_at("calm", server, "/calm.xml"),
         feed_at("deep", server, "/deep.xml"),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        ceasefire_rule(),
     )
 }
 

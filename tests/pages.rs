@@ -92,9 +92,9 @@ impl Site {
         env.write_config(&format!(
             "{}{}{feed_extra}\n{}{}{rest}",
             smtp.config(),
-            feed_at("wire", &server, "/feed.xml"),
-            rule("ceasefire", "ceasefire", &["desk@example.org"]),
-            rule("mediation", "mediation", &["desk@example.org"]),
+            wire_feed(&server),
+            ceasefire_rule(),
+            desk_rule("mediation"),
         ));
         Site { server, smtp, env }
     }

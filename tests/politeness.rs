@@ -119,8 +119,8 @@ async fn article_pages_under_many_names_of_one_address_are_paced_as_one_host() {
     let env = Env::new();
     env.write_config(&format!(
         "{}allow_private_network = true\nrespect_robots = false\n{}[daemon]\nper_host_connections = 2\n",
-        feed_at("wire", &feeds, "/feed.xml"),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        wire_feed(&feeds),
+        ceasefire_rule(),
     ));
     env.poll(0).await;
     assert_eq!(pages.served.load(Ordering::SeqCst), 6);

@@ -34,7 +34,7 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
     env.write_config(&format!(
         "{}connections = 2\n{}{}{}",
         smtp.config(),
-        feed_at("wire", &server, "/feed.xml"),
+        wire_feed(&server),
         rule(
             "ceasefire",
             "ceasefire OR \"cease fire\"",
@@ -255,7 +255,7 @@ async fn a_recipient_refused_for_good_is_dead_and_the_others_get_their_mail() {
     env.write_config(&format!(
         "{}{}{}",
         smtp.config(),
-        feed_at("wire", &server, "/feed.xml"),
+        wire_feed(&server),
         rule(
             "ceasefire",
             "ceasefire",
@@ -296,7 +296,7 @@ async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
     let env = Env::new();
     env.write_config(&format!(
         "{}{}",
-        feed_at("wire", &server, "/feed.xml"),
+        wire_feed(&server),
         rule("ceasefire", "перемирие OR 停火", &["desk@example.org"]),
     ));
 
@@ -341,9 +341,9 @@ async fn a_developing_story_alerts_once_for_each_rule_it_comes_to_match() {
     env.write_config(&format!(
         "{}{}{}{}",
         smtp.config(),
-        feed_at("wire", &server, "/feed.xml"),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
-        rule("mediation", "mediation", &["desk@example.org"]),
+        wire_feed(&server),
+        ceasefire_rule(),
+        desk_rule("mediation"),
     ));
     let mut lines = Vec::new();
     for _ in versions {
@@ -407,11 +407,7 @@ async fn one_story_in_three_feeds_is_one_mail_naming_the_three() {
         feeds.push_str(&feed_at(name, &server, &format!("/{name}.xml")));
     }
     let env = Env::new();
-    env.write_config(&format!(
-        "{}{feeds}{}",
-        smtp.config(),
-        rule("ceasefire", "ceasefire", &["desk@example.org"])
-    ));
+    env.write_config(&format!("{}{feeds}{}", smtp.config(), ceasefire_rule()));
 
     env.poll(0).await;
     env.poll(0).await;

@@ -107,7 +107,7 @@ async fn gone_disables_the_feed_until_a_person_retries_it() {
     respond_first(&server, "/feed.xml", 1, ResponseTemplate::new(410)).await;
     serve_feed(&server, "/feed.xml").await;
     let env = Env::new();
-    env.write_config(&feed_at("wire", &server, "/feed.xml"));
+    env.write_config(&wire_feed(&server));
 
     let first = env.poll(1).await;
     assert_contains(
@@ -149,7 +149,7 @@ async fn a_moved_feed_sends_its_secret_headers_only_to_its_configured_origin() {
     std::fs::write(&token, "Bearer s3cret-canary\n").unwrap();
     env.write_config(&format!(
         "{}allow_private_network = true\nheaders = {{ Authorization = {{ file = \"{}\" }}, X-Team = \"desk\" }}\n",
-        feed_at("wire", &old, "/feed.xml"),
+        wire_feed(&old),
         token.display()
     ));
     for _ in 0..5 {

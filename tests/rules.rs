@@ -123,7 +123,7 @@ async fn backtest_lists_what_a_rule_would_have_caught() {
     let env = Env::new();
     env.write_config(&format!(
         "{}[[rule]]\nname = \"peace\"\nquery = 'truce OR mediat*'\n[daemon]\nbackfill = \"1h\"\n",
-        feed_at("wire", &server, "/feed.xml"),
+        wire_feed(&server),
     ));
     env.poll(0).await;
 

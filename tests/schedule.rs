@@ -45,10 +45,7 @@ async fn failures_back_off_exponentially_and_success_resets() {
     respond_first(&server, "/feed.xml", 3, ResponseTemplate::new(500)).await;
     serve_rss(&server, "/feed.xml", &[Item::new("1", "x", "y")]).await;
     let env = Env::new();
-    env.write_config(&format!(
-        "{}interval = \"10m\"\n",
-        feed_at("wire", &server, "/feed.xml")
-    ));
+    env.write_config(&format!("{}interval = \"10m\"\n", wire_feed(&server)));
 
     // 10, 20, 40 minutes, each within the ±10% jitter.
     for minutes in [10, 20, 40] {
@@ -112,7 +109,7 @@ async fn paused_feeds_and_rules_do_nothing_until_asked() {
         "{}{}enabled = false\n{}{}enabled = false\n",
         feed_at("live", &server, "/live.xml"),
         feed_at("paused", &server, "/paused.xml"),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        ceasefire_rule(),
         rule("quiet", "ceasefire", &["other@example.org"]),
     ));
     let output = env.poll(0).await;
@@ -148,7 +145,7 @@ async fn status_shows_failing_feeds_first_with_counts() {
         feed_at("a-good", &server, "/good.xml"),
         feed_at("b-bad", &server, "/bad.xml"),
         feed_at("c-paused", &server, "/good.xml"),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        ceasefire_rule(),
     ));
     env.poll(1).await;
 
@@ -202,7 +199,7 @@ async fn a_restart_keeps_the_schedule() {
     serve_rss(&server, "/feed.xml", &item).await;
     serve_rss(&server, "/probe.xml", &item).await;
     let env = Env::new();
-    let wire = feed_at("wire", &server, "/feed.xml");
+    let wire = wire_feed(&server);
     env.write_config(&wire);
 
     let start = Utc::now().timestamp();
@@ -277,10 +274,7 @@ async fn an_adaptive_feed_follows_how_often_it_publishes() {
         .collect();
     serve_rss(&server, "/feed.xml", &items).await;
     let env = Env::new();
-    env.write_config(&format!(
-        "{}interval = \"adaptive\"\n",
-        feed_at("wire", &server, "/feed.xml")
-    ));
+    env.write_config(&format!("{}interval = \"adaptive\"\n", wire_feed(&server)));
     env.poll(0).await;
     let (window, _) = timed_poll(&env, 0).await;
     assert!(
@@ -296,7 +290,7 @@ async fn a_poll_with_the_clock_far_ahead_does_not_freeze_the_feed_or_its_digest(
     env.write_config(&format!(
         "{}[[rule]]\nname = \"truce\"\nquery = 'truce'\nnotify = [\"morning\"]\n\
          [[digest]]\nname = \"morning\"\nschedule = \"0 7 * * *\"\ntimezone = \"UTC\"\nto = [\"desk@example.org\"]\n",
-        feed_at("wire", &server, "/feed.xml")
+        wire_feed(&server)
     ));
     env.poll(0).await;
     // What a poll made while the clock stood a year ahead leaves behind.

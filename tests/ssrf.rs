@@ -212,7 +212,7 @@ async fn behind_a_proxy_a_link_to_the_proxys_own_host_is_refused() {
         env.write_config(&format!(
             "{}{}",
             common::feed("wire", "http://feeds.test/feed.xml"),
-            common::rule("ceasefire", "ceasefire", &["desk@example.org"])
+            common::ceasefire_rule()
         ));
         let output = env
             .newshound_with(

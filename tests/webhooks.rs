@@ -11,7 +11,7 @@ fn config(feeds: &MockServer, hooks: &MockServer) -> String {
     format!(
         "{}[[webhook]]\nname = \"ntfy\"\nurl = \"{}/hook\"\nheaders = {{ Authorization = \"Bearer t0ken\" }}\n\
          [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"ntfy\"]\n",
-        feed_at("wire", feeds, "/feed.xml"),
+        wire_feed(feeds),
         hooks.uri()
     )
 }
@@ -109,7 +109,7 @@ async fn a_webhook_that_is_down_does_not_hold_up_mail() {
         "{}connections = 1\n{}[[webhook]]\nname = \"ntfy\"\nurl = \"{}/hook\"\n\
          [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"immediate\", \"ntfy\"]\nto = [\"desk@example.org\"]\n",
         smtp.config(),
-        feed_at("wire", &feeds, "/feed.xml"),
+        wire_feed(&feeds),
         hooks.uri()
     ));
 
@@ -135,7 +135,7 @@ async fn a_webhook_url_kept_in_a_file_appears_in_no_output_log_or_row() {
     env.write_config(&format!(
         "{}[[webhook]]\nname = \"ntfy\"\nurl_file = \"{}\"\n\
          [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"ntfy\"]\n",
-        feed_at("wire", &feeds, "/feed.xml"),
+        wire_feed(&feeds),
         url_file.display()
     ));
 

@@ -610,7 +610,17 @@ pub fn rule(name: &str, query: &str, to: &[&str]) -> String {
 
 /// The rule most tests use: "ceasefire", mailed to desk@example.org.
 pub fn ceasefire_rule() -> String {
-    rule("ceasefire", "ceasefire", &["desk@example.org"])
+    desk_rule("ceasefire")
+}
+
+/// A rule named `word` that mails desk@example.org what says `word`.
+pub fn desk_rule(word: &str) -> String {
+    rule(word, word, &["desk@example.org"])
+}
+
+/// The feed "wire" at `/feed.xml` on `server`.
+pub fn wire_feed(server: &MockServer) -> String {
+    feed_at("wire", server, "/feed.xml")
 }
 
 /// The usual test config: `smtp` (a section or ""), one feed "wire" at
