@@ -40,6 +40,28 @@ fn rule_notifying(name: &str, query: &str, notify: &str, extra: &str) -> String 
     format!("[[rule]]\nname = \"{name}\"\nquery = '{query}'\nnotify = [{notify}]\n{extra}")
 }
 
+/// The ceasefire rule mailing desk@example.org at once, as `notify`
+/// says, with `extra` lines.
+fn desk_ceasefire(notify: &str, extra: &str) -> String {
+    let extra = format!("to = [\"desk@example.org\"]\n{extra}");
+    rule_notifying("ceasefire", "ceasefire", notify, &extra)
+}
+
+/// Serves `count` matching items in the feed "wire", mailed to desk as
+/// `notify` says, at most `per_hour` an hour, with the config's `rest`;
+/// polls once.
+async fn storm(count: usize, notify: &str, per_hour: u32, rest: &str) -> (SmtpSink, Env) {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    let env = Env::new();
+    let wire = serve_updates(&server, count).await;
+    let limit = format!("max_immediate_per_hour = {per_hour}\n");
+    let rule = desk_ceasefire(notify, &limit);
+    env.write_config(&format!("{}{wire}{rule}{rest}", smtp.config()));
+    env.poll(0).await;
+    (smtp, env)
+}
+
 /// Serves `items` as the feed `name` at `/NAME.xml`; returns its `[[feed]]`.
 async fn serve_feed(server: &MockServer, name: &str, xml: String) -> String {
     serve_xml(server, &format!("/{name}.xml"), xml).await;
@@ -183,21 +205,7 @@ async fn a_digest_missed_while_nothing_ran_is_sent_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn past_the_hourly_limit_matches_wait_for_one_more_matches_mail() {
-    let server = MockServer::start().await;
-    let smtp = SmtpSink::start();
-    let env = Env::new();
-    let wire = serve_updates(&server, 5).await;
-    env.write_config(&format!(
-        "{}{wire}{}",
-        smtp.config(),
-        rule_notifying(
-            "ceasefire",
-            "ceasefire",
-            "\"immediate\"",
-            "to = [\"desk@example.org\"]\nmax_immediate_per_hour = 2\n"
-        ),
-    ));
-    env.poll(0).await;
+    let (smtp, env) = storm(5, "\"immediate\"", 2, "").await;
     assert_eq!(smtp.mails().len(), 2, "the limit: two immediate mails");
 
     // The hour ends: one mail names the three held back.
@@ -217,22 +225,8 @@ async fn past_the_hourly_limit_matches_wait_for_one_more_matches_mail() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn past_the_hourly_limit_matches_wait_for_the_rules_digest() {
-    let server = MockServer::start().await;
-    let smtp = SmtpSink::start();
-    let env = Env::new();
-    let wire = serve_updates(&server, 4).await;
-    env.write_config(&format!(
-        "{}{wire}{}{}",
-        smtp.config(),
-        rule_notifying(
-            "ceasefire",
-            "ceasefire",
-            "\"immediate\", \"morning\"",
-            "to = [\"desk@example.org\"]\nmax_immediate_per_hour = 3\n"
-        ),
-        digest("morning", "editor@example.org"),
-    ));
-    env.poll(0).await;
+    let morning = digest("morning", "editor@example.org");
+    let (smtp, env) = storm(4, "\"immediate\", \"morning\"", 3, &morning).await;
     assert_eq!(smtp.mails().len(), 3);
     assert_exit(&env.newshound(&["digest", "morning", "--now"]).await, 0);
     let mails = smtp.mails();
@@ -280,12 +274,7 @@ async fn alert_and_digest(
         "{}{}{}{}",
         smtp.config(),
         feed_at("wire", server, "/wire.xml"),
-        rule_notifying(
-            "ceasefire",
-            "ceasefire",
-            "\"immediate\", \"morning\"",
-            "to = [\"desk@example.org\"]\n"
-        ),
+        desk_ceasefire("\"immediate\", \"morning\"", ""),
         digest("morning", "editor@example.org"),
     ));
     env.poll(0).await;
