@@ -32,11 +32,16 @@ async fn timed_poll(env: &Env, code: i32) -> (Window, std::process::Output) {
     (Window { start, end }, output)
 }
 
-/// The feed is due `base` seconds after it was polled within `window`,
-/// give or take the 10% jitter (whole seconds, as stored).
-fn due_after(env: &Env, feed: &str, window: &Window, base: i64) -> bool {
+/// Asserts the feed is due `base` seconds after it was polled within
+/// `window`, give or take the 10% jitter (whole seconds, as stored).
+#[track_caller]
+fn assert_due_after(env: &Env, feed: &str, window: &Window, base: i64, why: &str) {
     let next = next_poll(env, feed);
-    next >= window.start + base * 9 / 10 && next <= window.end + base * 11 / 10
+    let (earliest, latest) = (window.start + base * 9 / 10, window.end + base * 11 / 10);
+    assert!(
+        (earliest..=latest).contains(&next),
+        "{feed} is due at {next}, not from {earliest} to {latest}: {why}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -50,16 +55,16 @@ async fn failures_back_off_exponentially_and_success_resets() {
     // 10, 20, 40 minutes, each within the ±10% jitter.
     for minutes in [10, 20, 40] {
         let (window, _) = timed_poll(&env, 1).await;
-        assert!(
-            due_after(&env, "wire", &window, minutes * 60),
-            "{minutes} minutes"
+        assert_due_after(
+            &env,
+            "wire",
+            &window,
+            minutes * 60,
+            &format!("{minutes} minutes"),
         );
     }
     let (window, _) = timed_poll(&env, 0).await;
-    assert!(
-        due_after(&env, "wire", &window, 600),
-        "success resets the schedule"
-    );
+    assert_due_after(&env, "wire", &window, 600, "success resets the schedule");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -210,9 +215,12 @@ async fn a_restart_keeps_the_schedule() {
         start,
         end: Utc::now().timestamp(),
     };
-    assert!(
-        due_after(&env, "wire", &window, 15 * 60),
-        "next poll about 15 minutes away"
+    assert_due_after(
+        &env,
+        "wire",
+        &window,
+        15 * 60,
+        "next poll about 15 minutes away",
     );
 
     // Started again, it waits for the stored time instead of polling now.
@@ -258,7 +266,7 @@ async fn freshness_hints_lengthen_the_interval_up_to_the_cap() {
     env.write_config(&format!("{config}[daemon]\nmax_interval = \"6h\"\n"));
     let (window, _) = timed_poll(&env, 0).await;
     for (name, _, base, why) in cases {
-        assert!(due_after(&env, name, &window, base), "{name}: {why}");
+        assert_due_after(&env, name, &window, base, why);
     }
 }
 
@@ -277,9 +285,12 @@ async fn an_adaptive_feed_follows_how_often_it_publishes() {
     env.write_config(&format!("{}interval = \"adaptive\"\n", wire_feed(&server)));
     env.poll(0).await;
     let (window, _) = timed_poll(&env, 0).await;
-    assert!(
-        due_after(&env, "wire", &window, 3600),
-        "every 2 hours published, polled about hourly"
+    assert_due_after(
+        &env,
+        "wire",
+        &window,
+        3600,
+        "every 2 hours published, polled about hourly",
     );
 }
 
