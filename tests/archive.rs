@@ -23,11 +23,7 @@ async fn search_finds_words_in_every_script_with_their_hits_marked() {
     ])
     .await;
     let env = Env::new();
-    env.write_config(&format!(
-        "{}[[feed]]\nname = \"other\"\nurl = \"{}/none.xml\"\n",
-        wire_feed(&server),
-        server.uri()
-    ));
+    env.write_config(&[wire_feed(&server), feed_at("other", &server, "/none.xml")].concat());
     env.newshound(&["poll"]).await;
 
     let found = |query: &'static str| {
@@ -69,10 +65,8 @@ async fn retention_prunes_old_text_but_never_what_a_pending_mail_needs() {
     .await;
     let env = Env::new();
     // The mail server is down: the ceasefire alert stays pending.
-    env.write_config(&format!(
-        "{}[daemon]\nkeep_days = 1\n",
-        wire_config(&smtp_config(free_port()), &server.uri())
-    ));
+    let config = wire_config(&smtp_config(free_port()), &server.uri());
+    env.write_config(&format!("{config}[daemon]\nkeep_days = 1\n"));
     env.newshound(&["poll"]).await;
     assert_eq!(
         sql(&env, "UPDATE entries SET seen_at = seen_at - 3 * 86400"),

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn check_prints_what_it_would_watch() {
@@ -71,15 +71,7 @@ async fn inspect_prints_normalised_entries_as_json_lines() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn inspect_reads_urls_and_fails_clearly() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(rss_response(rss(
-            &server.uri(),
-            &[Item::new("1", "One", "x"), Item::new("2", "Two", "y")],
-        )))
-        .mount(&server)
-        .await;
+    let server = feed_server(&[Item::new("1", "One", "x"), Item::new("2", "Two", "y")]).await;
     Mock::given(method("GET"))
         .and(path("/gone.xml"))
         .respond_with(ResponseTemplate::new(404))
@@ -105,15 +97,7 @@ async fn inspect_reads_urls_and_fails_clearly() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn run_polls_delivers_and_stops_cleanly_on_sigterm() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(rss_response(rss(
-            &server.uri(),
-            &[Item::new("1", "Ceasefire now", "x")],
-        )))
-        .mount(&server)
-        .await;
+    let server = feed_server(&[Item::new("1", "Ceasefire now", "x")]).await;
     let smtp = SmtpSink::start();
     let env = Env::new();
     env.write_config(&wire_config(&smtp.config(), &server.uri()));

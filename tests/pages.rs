@@ -89,13 +89,9 @@ impl Site {
             respond(&server, route, page.clone()).await;
         }
         let env = Env::new();
-        env.write_config(&format!(
-            "{}{}{feed_extra}\n{}{}{rest}",
-            smtp.config(),
-            wire_feed(&server),
-            ceasefire_rule(),
-            desk_rule("mediation"),
-        ));
+        let (smtp_section, wire) = (smtp.config(), wire_feed(&server));
+        let rules = ceasefire_rule() + &desk_rule("mediation");
+        env.write_config(&format!("{smtp_section}{wire}{feed_extra}\n{rules}{rest}"));
         Site { server, smtp, env }
     }
 

@@ -143,8 +143,7 @@ async fn second_poll_is_conditional_and_sends_nothing() {
 
     env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1);
-    let second = env.poll(0).await;
-    assert_contains(&stdout(&second), "wire: not modified");
+    assert_contains(&stdout(&env.poll(0).await), "wire: not modified");
     assert_eq!(smtp.mails().len(), 1, "nothing is mailed twice");
 
     let requests = server.received_requests().await.unwrap();
@@ -245,23 +244,19 @@ async fn smtp_down_keeps_the_alert_pending_until_it_is_back() {
 async fn a_recipient_refused_for_good_is_dead_and_the_others_get_their_mail() {
     let server = MockServer::start().await;
     let smtp = SmtpSink::refusing("gone@example.org");
-    serve(
+    serve_rss(
         &server,
         "/feed.xml",
-        rss(&server.uri(), &[Item::new("1", "Ceasefire agreed", "x")]),
+        &[Item::new("1", "Ceasefire agreed", "x")],
     )
     .await;
     let env = Env::new();
-    env.write_config(&format!(
-        "{}{}{}",
-        smtp.config(),
-        wire_feed(&server),
-        rule(
-            "ceasefire",
-            "ceasefire",
-            &["gone@example.org", "desk@example.org"]
-        ),
-    ));
+    let rule = rule(
+        "ceasefire",
+        "ceasefire",
+        &["gone@example.org", "desk@example.org"],
+    );
+    env.write_config(&format!("{}{}{rule}", smtp.config(), wire_feed(&server)));
 
     let first = env.poll(1).await;
     assert!(

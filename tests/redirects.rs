@@ -38,14 +38,15 @@ async fn four_polls_through(status: u16) -> Vec<String> {
     paths(&server).await
 }
 
+/// How often `asked` holds `/old.xml`.
+fn old_asked(asked: &[String]) -> usize {
+    asked.iter().filter(|p| *p == "/old.xml").count()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_permanent_redirect_seen_three_times_moves_the_feed() {
     let asked = four_polls_through(301).await;
-    assert_eq!(
-        asked.iter().filter(|p| *p == "/old.xml").count(),
-        3,
-        "{asked:?}"
-    );
+    assert_eq!(old_asked(&asked), 3, "{asked:?}");
     assert_eq!(asked.last().map(String::as_str), Some("/new.xml"));
     assert_eq!(
         asked[asked.len() - 2],
@@ -57,11 +58,7 @@ async fn a_permanent_redirect_seen_three_times_moves_the_feed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_temporary_redirect_never_moves_the_feed() {
     let asked = four_polls_through(302).await;
-    assert_eq!(
-        asked.iter().filter(|p| *p == "/old.xml").count(),
-        4,
-        "{asked:?}"
-    );
+    assert_eq!(old_asked(&asked), 4, "{asked:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

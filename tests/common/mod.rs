@@ -618,6 +618,14 @@ pub fn desk_rule(word: &str) -> String {
     rule(word, word, &["desk@example.org"])
 }
 
+/// A `[[feed]]` section for each (name, route on `server`).
+pub fn feeds_at(server: &MockServer, feeds: &[(&str, &str)]) -> String {
+    feeds
+        .iter()
+        .map(|(name, route)| feed_at(name, server, route))
+        .collect()
+}
+
 /// The feed "wire" at `/feed.xml` on `server`.
 pub fn wire_feed(server: &MockServer) -> String {
     feed_at("wire", server, "/feed.xml")
