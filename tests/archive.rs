@@ -4,20 +4,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::*;
-use wiremock::MockServer;
-
-async fn serve_wire(server: &MockServer, items: &[Item<'_>]) {
-    respond(
-        server,
-        "/feed.xml",
-        wiremock::ResponseTemplate::new(200)
-            .set_body_raw(rss(&server.uri(), items), "application/rss+xml"),
-    )
-    .await;
-}
 
 fn sql(env: &Env, statement: &str) -> usize {
     rusqlite::Connection::open(env.database())
@@ -28,23 +15,15 @@ fn sql(env: &Env, statement: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn search_finds_words_in_every_script_with_their_hits_marked() {
-    let server = MockServer::start().await;
-    serve_wire(
-        &server,
-        &[
-            Item::new("1", "俄乌双方同意停火三天", "新华社报道"),
-            Item::new("2", "Стороны объявили перемирие", "Переговоры"),
-            Item::new("3", "Talks resume", "A Cease-Fire holds in the north."),
-            Item::new("4", "Football", "Mediation failed at the football match."),
-        ],
-    )
+    let server = feed_server(&[
+        Item::new("1", "俄乌双方同意停火三天", "新华社报道"),
+        Item::new("2", "Стороны объявили перемирие", "Переговоры"),
+        Item::new("3", "Talks resume", "A Cease-Fire holds in the north."),
+        Item::new("4", "Football", "Mediation failed at the football match."),
+    ])
     .await;
     let env = Env::new();
-    env.write_config(&format!(
-        "{}[[feed]]\nname = \"other\"\nurl = \"{}/none.xml\"\n",
-        feed("wire", &format!("{}/feed.xml", server.uri())),
-        server.uri()
-    ));
+    env.write_config(&[wire_feed(&server), feed_at("other", &server, "/none.xml")].concat());
     env.newshound(&["poll"]).await;
 
     let found = |query: &'static str| {
@@ -56,21 +35,17 @@ async fn search_finds_words_in_every_script_with_their_hits_marked() {
         }
     };
     let chinese = found("停火").await;
-    assert!(chinese.contains("俄乌双方同意*停火*三天"), "{chinese}");
-    assert!(chinese.contains("wire  俄乌双方同意停火三天"), "{chinese}");
+    assert_contains(&chinese, "俄乌双方同意*停火*三天");
+    assert_contains(&chinese, "wire  俄乌双方同意停火三天");
     let russian = found("перемирие").await;
-    assert!(russian.contains("*перемирие*"), "{russian}");
+    assert_contains(&russian, "*перемирие*");
     let phrase = found("\"cease fire\" OR truce").await;
-    assert!(phrase.contains("A *Cease-Fire* holds"), "{phrase}");
-    assert!(phrase.contains("1 result(s)"), "{phrase}");
+    assert_contains(&phrase, "A *Cease-Fire* holds");
+    assert_contains(&phrase, "1 result(s)");
     let excluded = found("mediat* -football").await;
-    assert!(excluded.contains("no entry matches"), "{excluded}");
+    assert_contains(&excluded, "no entry matches");
     let scoped = env.newshound(&["search", "停火", "--feed", "other"]).await;
-    assert!(
-        stdout(&scoped).contains("no entry matches"),
-        "{}",
-        stdout(&scoped)
-    );
+    assert_contains(&stdout(&scoped), "no entry matches");
 
     let bad = env.newshound(&["search", "truce AND (talks"]).await;
     assert_exit(&bad, 2);
@@ -83,21 +58,15 @@ async fn search_finds_words_in_every_script_with_their_hits_marked() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn retention_prunes_old_text_but_never_what_a_pending_mail_needs() {
-    let server = MockServer::start().await;
-    serve_wire(
-        &server,
-        &[
-            Item::new("1", "Ceasefire agreed", "old ceasefire story"),
-            Item::new("2", "Harvest report", "nothing to alert"),
-        ],
-    )
+    let server = feed_server(&[
+        Item::new("1", "Ceasefire agreed", "old ceasefire story"),
+        Item::new("2", "Harvest report", "nothing to alert"),
+    ])
     .await;
     let env = Env::new();
     // The mail server is down: the ceasefire alert stays pending.
-    env.write_config(&format!(
-        "{}[daemon]\nkeep_days = 1\n",
-        wire_config(&smtp_config(free_port()), &server.uri())
-    ));
+    let config = wire_config(&smtp_config(free_port()), &server.uri());
+    env.write_config(&format!("{config}[daemon]\nkeep_days = 1\n"));
     env.newshound(&["poll"]).await;
     assert_eq!(
         sql(&env, "UPDATE entries SET seen_at = seen_at - 3 * 86400"),
@@ -105,7 +74,6 @@ async fn retention_prunes_old_text_but_never_what_a_pending_mail_needs() {
     );
 
     let daemon = env.spawn_daemon();
-    let deadline = Instant::now() + Duration::from_secs(30);
     let db = rusqlite::Connection::open(env.database()).unwrap();
     let pruned = |title: &str| -> bool {
         db.query_row(
@@ -115,10 +83,7 @@ async fn retention_prunes_old_text_but_never_what_a_pending_mail_needs() {
         )
         .unwrap()
     };
-    while !pruned("2") {
-        assert!(Instant::now() < deadline, "the old entry was pruned");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until("the old entry's pruning", PATIENCE, || pruned("2")).await;
     assert!(!pruned("1"), "the entry of a pending alert keeps its text");
     let title: String = db
         .query_row(
@@ -140,5 +105,5 @@ async fn retention_prunes_old_text_but_never_what_a_pending_mail_needs() {
     assert_eq!(check, "ok");
     let again = env.newshound(&["backup", copy.to_str().unwrap()]).await;
     assert_exit(&again, 2);
-    Env::stop_daemon(daemon).await;
+    daemon.stop().await;
 }

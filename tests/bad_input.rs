@@ -22,19 +22,12 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
     let smtp = SmtpSink::start();
     let uri = server.uri();
     let good = rss(&uri, &[Item::new("g", "Ceasefire holds", "x")]);
-    respond(
-        &server,
-        "/good.xml",
-        ResponseTemplate::new(200).set_body_raw(good, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/good.xml", good).await;
     let zipped = gzip(rss(&uri, &[Item::new("z", "Zipped ceasefire", "x")]).as_bytes());
     respond(
         &server,
         "/gzip.xml",
-        ResponseTemplate::new(200)
-            .set_body_raw(zipped, "application/rss+xml")
-            .insert_header("Content-Encoding", "gzip"),
+        rss_response(zipped).insert_header("Content-Encoding", "gzip"),
     )
     .await;
     respond(&server, "/500.xml", ResponseTemplate::new(500)).await;
@@ -44,64 +37,54 @@ async fn each_broken_feed_is_a_stored_error_and_the_others_still_alert() {
         ResponseTemplate::new(200).set_body_raw("<html><body>Welcome</body></html>", "text/html"),
     )
     .await;
-    respond(
-        &server,
-        "/empty.xml",
-        ResponseTemplate::new(200).set_body_raw(rss(&uri, &[]), "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/empty.xml", rss(&uri, &[])).await;
     let mut bad_utf8 = rss(&uri, &[Item::new("u", "Ceasefire XX", "x")]).into_bytes();
     let at = bad_utf8.windows(2).position(|w| w == b"XX").unwrap();
     bad_utf8[at] = 0xC3; // a lead byte followed by ASCII: invalid UTF-8
-    respond(
-        &server,
-        "/utf8.xml",
-        ResponseTemplate::new(200).set_body_raw(bad_utf8, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/utf8.xml", bad_utf8).await;
     let big = rss(
         &uri,
         &[Item::new("b", "Big ceasefire", &"y".repeat(20_000))],
     );
-    respond(
-        &server,
-        "/big.xml",
-        ResponseTemplate::new(200).set_body_raw(big, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/big.xml", big).await;
 
     let unreachable = format!("http://127.0.0.1:{}/feed.xml", free_port());
     let env = Env::new();
     env.write_config(&format!(
-        "{}{}{}{}{}{}{}{}{}{}[daemon]\nfeed_max_bytes = 10000\n",
+        "{}{}{}{}[daemon]\nfeed_max_bytes = 10000\n",
         smtp.config(),
         feed("unreachable", &unreachable),
-        feed("error500", &format!("{uri}/500.xml")),
-        feed("webpage", &format!("{uri}/page.html")),
-        feed("empty", &format!("{uri}/empty.xml")),
-        feed("badutf8", &format!("{uri}/utf8.xml")),
-        feed("big", &format!("{uri}/big.xml")),
-        feed("gzip", &format!("{uri}/gzip.xml")),
-        feed("good", &format!("{uri}/good.xml")),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        feeds_at(
+            &server,
+            &[
+                ("error500", "/500.xml"),
+                ("webpage", "/page.html"),
+                ("empty", "/empty.xml"),
+                ("badutf8", "/utf8.xml"),
+                ("big", "/big.xml"),
+                ("gzip", "/gzip.xml"),
+                ("good", "/good.xml"),
+            ]
+        ),
+        ceasefire_rule(),
     ));
 
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 1);
+    let output = env.poll(1).await;
     let out = stdout(&output);
-    for line in [
-        "unreachable: failed (connect):",
-        "error500: failed (http): the server answered 500 Internal Server Error",
-        "webpage: failed (not_a_feed):",
-        "empty: failed (not_a_feed): the feed holds no items",
-        "big: failed (too_large):",
-        "badutf8: 1 new entries, 1 matches, 1 alerts queued",
-        "gzip: 1 new entries, 1 matches, 1 alerts queued",
-        "good: 1 new entries, 1 matches, 1 alerts queued",
-        "alerts: 3 sent",
-    ] {
-        assert!(out.contains(line), "missing {line:?} in:\n{out}");
-    }
+    assert_contains_all(
+        &out,
+        &[
+            "unreachable: failed (connect):",
+            "error500: failed (http): the server answered 500 Internal Server Error",
+            "webpage: failed (not_a_feed):",
+            "empty: failed (not_a_feed): the feed holds no items",
+            "big: failed (too_large):",
+            "badutf8: 1 new entries, 1 matches, 1 alerts queued",
+            "gzip: 1 new entries, 1 matches, 1 alerts queued",
+            "good: 1 new entries, 1 matches, 1 alerts queued",
+            "alerts: 3 sent",
+        ],
+    );
     let mut subjects = subjects(&smtp);
     subjects.sort();
     assert_eq!(
@@ -168,8 +151,7 @@ async fn an_invalid_config_exits_2_naming_file_line_and_column() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_config_file_is_named() {
     let env = Env::new();
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 2);
+    let output = env.poll(2).await;
     let err = stderr(&output);
     assert!(
         err.starts_with(&format!(
@@ -188,10 +170,10 @@ async fn a_feed_can_send_its_own_agent_and_headers_with_a_token_from_a_file() {
         .and(wiremock::matchers::header("Authorization", "Bearer s3cret"))
         .and(wiremock::matchers::header("User-Agent", "desk-monitor/2"))
         .and(wiremock::matchers::header("X-Team", "world"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            rss(&server.uri(), &[Item::new("1", "x", "y")]),
-            "application/rss+xml",
-        ))
+        .respond_with(rss_response(rss(
+            &server.uri(),
+            &[Item::new("1", "x", "y")],
+        )))
         .mount(&server)
         .await;
     respond(&server, "/private.xml", ResponseTemplate::new(401)).await;
@@ -200,25 +182,18 @@ async fn a_feed_can_send_its_own_agent_and_headers_with_a_token_from_a_file() {
     std::fs::write(&token, "Bearer s3cret\n").unwrap();
     let section = format!(
         "{}user_agent = \"desk-monitor/2\"\nheaders = {{ Authorization = {{ file = \"{}\" }}, X-Team = \"world\" }}\n",
-        feed("private", &format!("{}/private.xml", server.uri())),
+        feed_at("private", &server, "/private.xml"),
         token.display()
     );
     env.write_config(&section);
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
-    assert!(
-        stdout(&output).contains("private: 1 new entries"),
-        "{}",
-        stdout(&output)
-    );
+    let output = env.poll(0).await;
+    assert_contains(&stdout(&output), "private: 1 new entries");
 
     std::fs::remove_file(&token).unwrap();
-    let missing = env.newshound(&["poll"]).await;
-    assert_exit(&missing, 1);
-    assert!(
-        stderr(&missing).contains("feed \"private\", header Authorization: cannot read"),
-        "{}",
-        stderr(&missing)
+    let missing = env.poll(1).await;
+    assert_contains(
+        &stderr(&missing),
+        "feed \"private\", header Authorization: cannot read",
     );
 }
 
@@ -233,10 +208,9 @@ async fn queries_nested_too_deep_are_refused_at_their_position_not_a_stack_overf
     ));
     let output = env.newshound(&["check"]).await;
     assert_exit(&output, 2);
-    assert!(
-        stderr(&output).contains("nests parentheses and NOTs more than 100 deep"),
-        "{}",
-        stderr(&output)
+    assert_contains(
+        &stderr(&output),
+        "nests parentheses and NOTs more than 100 deep",
     );
     env.write_config(&feed("wire", "https://news.test/feed.xml"));
     // 30,000 NOTs: a longer argument than Linux passes to a process.

@@ -2,11 +2,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::*;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn check_prints_what_it_would_watch() {
@@ -19,22 +17,17 @@ async fn check_prints_what_it_would_watch() {
     let output = env.newshound(&["check"]).await;
     assert_exit(&output, 0);
     let out = stdout(&output);
-    assert!(
-        out.contains("wire  https://news.test/feed.xml  every 15m"),
-        "{out}"
+    assert_contains(&out, "wire  https://news.test/feed.xml  every 15m");
+    assert_contains(
+        &out,
+        "ceasefire  ceasefire OR 停火  (all feeds; immediate mail to desk@example.org, at most 20 an hour)",
     );
-    assert!(
-        out.contains(
-            "ceasefire  ceasefire OR 停火  (all feeds; immediate mail to desk@example.org, at most 20 an hour)"
-        ),
-        "{out}"
-    );
-    assert!(
-        out.contains(&format!(
+    assert_contains(
+        &out,
+        &format!(
             "mail: Maildir {}",
             env.state_dir().join("Maildir").display()
-        )),
-        "{out}"
+        ),
     );
 }
 
@@ -78,18 +71,7 @@ async fn inspect_prints_normalised_entries_as_json_lines() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn inspect_reads_urls_and_fails_clearly() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            rss(
-                &server.uri(),
-                &[Item::new("1", "One", "x"), Item::new("2", "Two", "y")],
-            ),
-            "application/rss+xml",
-        ))
-        .mount(&server)
-        .await;
+    let server = feed_server(&[Item::new("1", "One", "x"), Item::new("2", "Two", "y")]).await;
     Mock::given(method("GET"))
         .and(path("/gone.xml"))
         .respond_with(ResponseTemplate::new(404))
@@ -106,50 +88,30 @@ async fn inspect_reads_urls_and_fails_clearly() {
         .newshound(&["inspect", &format!("{}/gone.xml", server.uri())])
         .await;
     assert_exit(&gone, 1);
-    assert!(
-        stderr(&gone).contains("404 Not Found (http)"),
-        "{}",
-        stderr(&gone)
-    );
+    assert_contains(&stderr(&gone), "404 Not Found (http)");
 
     let missing = env.newshound(&["inspect", "/nonexistent/feed.xml"]).await;
     assert_exit(&missing, 1);
-    assert!(
-        stderr(&missing).contains("cannot read the file"),
-        "{}",
-        stderr(&missing)
-    );
+    assert_contains(&stderr(&missing), "cannot read the file");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn run_polls_delivers_and_stops_cleanly_on_sigterm() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            rss(&server.uri(), &[Item::new("1", "Ceasefire now", "x")]),
-            "application/rss+xml",
-        ))
-        .mount(&server)
-        .await;
+    let server = feed_server(&[Item::new("1", "Ceasefire now", "x")]).await;
     let smtp = SmtpSink::start();
     let env = Env::new();
     env.write_config(&wire_config(&smtp.config(), &server.uri()));
     let daemon = env.spawn_daemon();
 
-    let started = Instant::now();
-    while smtp.mails().is_empty() && started.elapsed() < Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until("a mail from the daemon", PATIENCE, || {
+        !smtp.mails().is_empty()
+    })
+    .await;
     assert_eq!(smtp.mails().len(), 1, "the daemon polled and delivered");
 
-    let output = Env::stop_daemon(daemon).await;
+    let output = daemon.stop().await;
     assert_exit(&output, 0);
-    assert!(
-        stderr(&output).contains("SIGTERM received"),
-        "{}",
-        stderr(&output)
-    );
+    assert_contains(&stderr(&output), "SIGTERM received");
     assert_eq!(smtp.mails().len(), 1, "nothing sent twice");
 }
 
@@ -161,7 +123,7 @@ async fn test_mail_reports_what_the_server_said() {
         "{}{}{}",
         smtp.config(),
         feed("wire", "https://news.test/feed.xml"),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        ceasefire_rule(),
     ));
 
     // Without --to: the rules' first recipient.
@@ -189,10 +151,9 @@ async fn test_mail_reports_what_the_server_said() {
         .newshound(&["test-mail", "--to", "other@example.org"])
         .await;
     assert_exit(&down, 1);
-    assert!(
-        stdout(&down).contains("test mail to other@example.org: not sent via SMTP 127.0.0.1:"),
-        "{}",
-        stdout(&down)
+    assert_contains(
+        &stdout(&down),
+        "test mail to other@example.org: not sent via SMTP 127.0.0.1:",
     );
 }
 
@@ -201,16 +162,12 @@ async fn completions_and_the_man_page_come_from_the_command_line() {
     let env = Env::new();
     let bash = env.newshound(&["completions", "bash"]).await;
     assert_exit(&bash, 0);
-    assert!(
-        stdout(&bash).contains("complete -F _newshound"),
-        "{}",
-        stdout(&bash)
-    );
+    assert_contains(&stdout(&bash), "complete -F _newshound");
     assert!(stdout(&bash).contains("discover"));
     let man = env.newshound(&["man"]).await;
     assert_exit(&man, 0);
     let page = stdout(&man);
-    assert!(page.contains(".TH newshound 1"), "{page}");
+    assert_contains(&page, ".TH newshound 1");
     assert!(page.contains("search") && page.contains("digest"));
 }
 
@@ -218,10 +175,9 @@ async fn completions_and_the_man_page_come_from_the_command_line() {
 async fn a_reader_that_stops_early_ends_a_command_quietly() {
     use std::io::{BufRead, BufReader};
     let env = Env::new();
-    let guids: Vec<String> = (0..20_000).map(|i| i.to_string()).collect();
-    let items: Vec<Item> = guids.iter().map(|g| Item::new(g, "t", "d")).collect();
     let file = env.dir.path().join("many.xml");
-    std::fs::write(&file, rss("https://news.test", &items)).unwrap();
+    let many = rss_numbered("https://news.test", 0..20_000, "t", "d");
+    std::fs::write(&file, many).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
         .arg("inspect")
         .arg(&file)

@@ -31,7 +31,7 @@ async fn one_match_for_morning(server: &MockServer, env: &Env, smtp: &str) -> St
         rule_notifying("ceasefire", "ceasefire", "\"morning\"", ""),
         digest("morning", "editor@example.org"),
     ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     wire
 }
 
@@ -40,15 +40,32 @@ fn rule_notifying(name: &str, query: &str, notify: &str, extra: &str) -> String 
     format!("[[rule]]\nname = \"{name}\"\nquery = '{query}'\nnotify = [{notify}]\n{extra}")
 }
 
+/// The ceasefire rule mailing desk@example.org at once, as `notify`
+/// says, with `extra` lines.
+fn desk_ceasefire(notify: &str, extra: &str) -> String {
+    let extra = format!("to = [\"desk@example.org\"]\n{extra}");
+    rule_notifying("ceasefire", "ceasefire", notify, &extra)
+}
+
+/// Serves `count` matching items in the feed "wire", mailed to desk as
+/// `notify` says, at most `per_hour` an hour, with the config's `rest`;
+/// polls once.
+async fn storm(count: usize, notify: &str, per_hour: u32, rest: &str) -> (SmtpSink, Env) {
+    let server = MockServer::start().await;
+    let smtp = SmtpSink::start();
+    let env = Env::new();
+    let wire = serve_updates(&server, count).await;
+    let limit = format!("max_immediate_per_hour = {per_hour}\n");
+    let rule = desk_ceasefire(notify, &limit);
+    env.write_config(&format!("{}{wire}{rule}{rest}", smtp.config()));
+    env.poll(0).await;
+    (smtp, env)
+}
+
 /// Serves `items` as the feed `name` at `/NAME.xml`; returns its `[[feed]]`.
 async fn serve_feed(server: &MockServer, name: &str, xml: String) -> String {
-    respond(
-        server,
-        &format!("/{name}.xml"),
-        wiremock::ResponseTemplate::new(200).set_body_raw(xml, "application/rss+xml"),
-    )
-    .await;
-    feed(name, &format!("{}/{name}.xml", server.uri()))
+    serve_xml(server, &format!("/{name}.xml"), xml).await;
+    feed_at(name, server, &format!("/{name}.xml"))
 }
 
 /// Sets how far the schedule of digest `key` was handled to `ago` before
@@ -66,12 +83,13 @@ fn handled_until(env: &Env, key: &str, ago: Duration) {
 
 /// Serves the feed "wire" with `count` matching items; returns its `[[feed]]`.
 async fn serve_updates(server: &MockServer, count: usize) -> String {
-    let guids: Vec<String> = (1..=count).map(|i| i.to_string()).collect();
-    let items: Vec<Item> = guids
-        .iter()
-        .map(|g| Item::new(g, "Ceasefire update", "the ceasefire"))
-        .collect();
-    serve_feed(server, "wire", rss(&server.uri(), &items)).await
+    let xml = rss_numbered(
+        &server.uri(),
+        1..count + 1,
+        "Ceasefire update",
+        "the ceasefire",
+    );
+    serve_feed(server, "wire", xml).await
 }
 
 fn html_part(mail: &Received) -> String {
@@ -118,27 +136,20 @@ async fn a_digest_groups_its_matches_by_rule_and_goes_out_once() {
         digest("morning", "editor@example.org"),
     ));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert!(smtp.mails().is_empty(), "digest rules send nothing at once");
 
     // The preview shows what waits and changes nothing.
     let preview = env.newshound(&["digest", "morning", "--preview"]).await;
     assert_exit(&preview, 0);
     let html = stdout(&preview);
-    assert!(
-        html.contains("<mark style=\"background:#fff3a3\">ceasefire</mark>"),
-        "{html}"
-    );
+    assert_contains(&html, "<mark style=\"background:#fff3a3\">ceasefire</mark>");
     assert!(html.find("Ceasefire holds").unwrap() < html.find("Ceasefire agreed").unwrap());
     assert!(smtp.mails().is_empty(), "a preview sends nothing");
 
     let sent = env.newshound(&["digest", "morning", "--now"]).await;
     assert_exit(&sent, 0);
-    assert!(
-        stdout(&sent).contains("digest morning: 3 matches in 1 mail(s)"),
-        "{}",
-        stdout(&sent)
-    );
+    assert_contains(&stdout(&sent), "digest morning: 3 matches in 1 mail(s)");
     let mails = smtp.mails();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, ["editor@example.org"]);
@@ -160,7 +171,7 @@ async fn a_digest_groups_its_matches_by_rule_and_goes_out_once() {
         text.contains("agency, daily, wire ·"),
         "one story, every feed: {text}"
     );
-    assert!(text.contains("The *ceasefire* held overnight."), "{text}");
+    assert_contains(&text, "The *ceasefire* held overnight.");
     assert!(html_part(&mails[0]).contains("<mark"));
 
     // Sent once: nothing waits any more, and the preview says so.
@@ -169,7 +180,7 @@ async fn a_digest_groups_its_matches_by_rule_and_goes_out_once() {
     assert!(stdout(&again).contains("no new matches; nothing to send"));
     assert_eq!(smtp.mails().len(), 1);
     let empty = stdout(&env.newshound(&["digest", "morning", "--preview"]).await);
-    assert!(empty.contains("No new matches"), "{empty}");
+    assert_contains(&empty, "No new matches");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -183,38 +194,23 @@ async fn a_digest_missed_while_nothing_ran_is_sent_once() {
 
     // Three 07:00 slots passed while nothing ran: one digest goes out.
     handled_until(&env, "digest:morning", Duration::days(3));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(
         subjects(&smtp),
         ["[newshound] morning: 1 new match — ceasefire (1)"]
     );
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1, "the missed slots are handled");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn past_the_hourly_limit_matches_wait_for_one_more_matches_mail() {
-    let server = MockServer::start().await;
-    let smtp = SmtpSink::start();
-    let env = Env::new();
-    let wire = serve_updates(&server, 5).await;
-    env.write_config(&format!(
-        "{}{wire}{}",
-        smtp.config(),
-        rule_notifying(
-            "ceasefire",
-            "ceasefire",
-            "\"immediate\"",
-            "to = [\"desk@example.org\"]\nmax_immediate_per_hour = 2\n"
-        ),
-    ));
-    let polled = env.newshound(&["poll"]).await;
-    assert_exit(&polled, 0);
+    let (smtp, env) = storm(5, "\"immediate\"", 2, "").await;
     assert_eq!(smtp.mails().len(), 2, "the limit: two immediate mails");
 
     // The hour ends: one mail names the three held back.
     handled_until(&env, "overflow:ceasefire", Duration::hours(2));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     let mails = smtp.mails();
     assert_eq!(mails.len(), 3);
     assert_eq!(
@@ -223,28 +219,14 @@ async fn past_the_hourly_limit_matches_wait_for_one_more_matches_mail() {
     );
     assert_eq!(mails[2].to, ["desk@example.org"]);
     assert!(text_part(&mails[2]).contains("== ceasefire (3) =="));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 3, "each match is mailed once");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn past_the_hourly_limit_matches_wait_for_the_rules_digest() {
-    let server = MockServer::start().await;
-    let smtp = SmtpSink::start();
-    let env = Env::new();
-    let wire = serve_updates(&server, 4).await;
-    env.write_config(&format!(
-        "{}{wire}{}{}",
-        smtp.config(),
-        rule_notifying(
-            "ceasefire",
-            "ceasefire",
-            "\"immediate\", \"morning\"",
-            "to = [\"desk@example.org\"]\nmax_immediate_per_hour = 3\n"
-        ),
-        digest("morning", "editor@example.org"),
-    ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let morning = digest("morning", "editor@example.org");
+    let (smtp, env) = storm(4, "\"immediate\", \"morning\"", 3, &morning).await;
     assert_eq!(smtp.mails().len(), 3);
     assert_exit(&env.newshound(&["digest", "morning", "--now"]).await, 0);
     let mails = smtp.mails();
@@ -266,11 +248,9 @@ async fn a_bad_digest_is_refused_at_check_with_its_line() {
     ));
     let checked = env.newshound(&["check"]).await;
     assert_exit(&checked, 2);
-    assert!(
-        stderr(&checked)
-            .contains(":6:12: digest \"morning\": schedule hour 25 is out of range (0 to 23)"),
-        "{}",
-        stderr(&checked)
+    assert_contains(
+        &stderr(&checked),
+        ":6:12: digest \"morning\": schedule hour 25 is out of range (0 to 23)",
     );
     env.write_config(&format!(
         "{}[[digest]]\nname = \"morning\"\nschedule = \"0 7 * * *\"\ntimezone = \"Europe/Berlín\"\nto = [\"a@example.org\"]\n",
@@ -289,25 +269,15 @@ async fn alert_and_digest(
     env: &Env,
     xml: Vec<u8>,
 ) -> Vec<Received> {
-    respond(
-        server,
-        "/wire.xml",
-        wiremock::ResponseTemplate::new(200).set_body_raw(xml, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(server, "/wire.xml", xml).await;
     env.write_config(&format!(
         "{}{}{}{}",
         smtp.config(),
-        feed("wire", &format!("{}/wire.xml", server.uri())),
-        rule_notifying(
-            "ceasefire",
-            "ceasefire",
-            "\"immediate\", \"morning\"",
-            "to = [\"desk@example.org\"]\n"
-        ),
+        feed_at("wire", server, "/wire.xml"),
+        desk_ceasefire("\"immediate\", \"morning\"", ""),
         digest("morning", "editor@example.org"),
     ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_exit(&env.newshound(&["digest", "morning", "--now"]).await, 0);
     smtp.mails()
 }
@@ -372,10 +342,7 @@ async fn hostile_feed_content_reaches_no_header_and_no_markup() {
         );
     }
     let digest_text = text_part(&mails[4]);
-    assert!(
-        digest_text.contains("the *ceasefire* \u{FFFD} talks"),
-        "{digest_text}"
-    );
+    assert_contains(&digest_text, "the *ceasefire* \u{FFFD} talks");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -386,13 +353,12 @@ async fn status_names_each_digest_with_its_next_time_and_what_waits() {
     let status = env.newshound(&["status"]).await;
     assert_exit(&status, 0);
     let text = stdout(&status);
-    assert!(text.contains("digest morning: next "), "{text}");
+    assert_contains(&text, "digest morning: next ");
     assert!(
         text.contains(":00 CE") && text.contains("(0 7 * * *), 1 match(es) waiting"),
         "{text}"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout(&env.newshound(&["status", "--json"]).await)).unwrap();
+    let json = env.status_json().await;
     assert_eq!(json["digests"][0]["name"], "morning");
     assert_eq!(json["digests"][0]["waiting"], 1);
     assert_eq!(json["digests"][0]["timezone"], "Europe/Berlin");
@@ -409,14 +375,11 @@ async fn matches_waiting_for_a_digest_taken_out_of_the_config_are_reported() {
         rule_notifying("ceasefire", "ceasefire", "", "")
     ));
     let status = stdout(&env.newshound(&["status"]).await);
-    assert!(
-        status.contains(
-            "warning: 1 match(es) wait for the digest \"morning\", which the config no longer names"
-        ),
-        "{status}"
+    assert_contains(
+        &status,
+        "warning: 1 match(es) wait for the digest \"morning\", which the config no longer names",
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout(&env.newshound(&["status", "--json"]).await)).unwrap();
+    let json = env.status_json().await;
     assert_eq!(json["waiting_for_unconfigured"][0]["key"], "digest:morning");
 }
 
@@ -444,13 +407,13 @@ async fn mail_display_spoofing_from_a_title_and_a_link_is_neutralised() {
         assert_eq!(mail.to.len(), 1, "no recipient was added");
         for part in [text_part(mail), html_part(mail)] {
             assert!(!part.contains("yourbank"), "{part}");
-            assert!(part.contains("http://evil.example/login"), "{part}");
+            assert_contains(&part, "http://evil.example/login");
         }
         // The title shown as the link's text: no override turns it around.
         let html = html_part(mail);
         let link_text = html.split("</a>").next().unwrap();
         let link_text = &link_text[link_text.rfind('>').unwrap()..];
-        assert!(link_text.contains("gpj.exe"), "{link_text}");
+        assert_contains(link_text, "gpj.exe");
         assert!(!link_text.contains(['\u{202E}', '\u{200B}']), "{link_text}");
     }
 }

@@ -7,7 +7,7 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use wiremock::matchers::{method, path_regex};
@@ -37,7 +37,7 @@ async fn serve_feeds(server: &MockServer) {
                     Item::new(g, t, "talks").link(&format!("{uri}/{}", g.replace('-', "/")))
                 })
                 .collect();
-            ResponseTemplate::new(200).set_body_raw(rss(&uri, &items), "application/rss+xml")
+            rss_response(rss(&uri, &items))
         })
         .mount(server)
         .await;
@@ -55,18 +55,11 @@ async fn serve_feeds(server: &MockServer) {
 fn crash_config(smtp: &SmtpSink, server: &MockServer, feeds: usize) -> String {
     let mut config = smtp.config();
     for i in 0..feeds {
-        config += &feed(&format!("f{i}"), &format!("{}/f{i}.xml", server.uri()));
+        config += &feed_at(&format!("f{i}"), server, &format!("/f{i}.xml"));
         config += "respect_robots = false\n";
     }
-    config += &rule("ceasefire", "ceasefire", &["desk@example.org"]);
+    config += &ceasefire_rule();
     config + "max_immediate_per_hour = 0\n"
-}
-
-fn count(env: &Env, sql: &str) -> i64 {
-    let Ok(db) = rusqlite::Connection::open(env.database()) else {
-        return -1;
-    };
-    db.query_row(sql, [], |r| r.get(0)).unwrap_or(-1)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -86,41 +79,26 @@ async fn killed_anywhere_nothing_is_lost_and_a_repeat_keeps_its_message_id() {
     serve_feeds(&server).await;
     let smtp = SmtpSink::start();
     let env = Env::new();
-    // Warnings only: nobody reads the daemon's stderr until it ends.
-    let quiet = [("RUST_LOG", "warn")];
-    // Each run adds a feed, due at once; each is killed at a random moment.
+    // Each run adds a feed, due at once; each is killed at a random moment:
+    // the moment is what this test varies.
     for i in 0..iterations {
         env.write_config(&crash_config(&smtp, &server, i + 1));
-        let mut daemon = env.spawn_daemon_with(&quiet);
+        let daemon = env.spawn_daemon();
         let after = Duration::from_millis(fastrand::u64(20..900));
         tokio::time::sleep(after).await;
-        daemon.start_kill().unwrap();
-        daemon.wait().await.unwrap();
+        daemon.kill().await;
     }
     // A last run, left to finish its work, then stopped (once it said it
     // is ready, so that its signal handlers are in place).
-    let socket_path = env.dir.path().join("notify");
-    let socket = tokio::net::UnixDatagram::bind(&socket_path).unwrap();
-    let daemon =
-        env.spawn_daemon_with(&[quiet[0], ("NOTIFY_SOCKET", socket_path.to_str().unwrap())]);
-    let mut buf = [0u8; 512];
-    let ready = tokio::time::timeout(Duration::from_secs(30), socket.recv(&mut buf)).await;
-    assert!(ready.is_ok(), "the last run got ready");
+    let (daemon, _) = env.spawn_ready(&[]).await;
     let expected = (iterations * ITEMS) as i64;
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let done = count(&env, "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'") == expected
-            && count(
-                &env,
-                "SELECT COUNT(*) FROM entries WHERE processed_at IS NULL",
-            ) == 0;
-        if done {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the last run finished the work");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let output = Env::stop_daemon(daemon).await;
+    let sent = "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'";
+    let unprocessed = "SELECT COUNT(*) FROM entries WHERE processed_at IS NULL";
+    wait_until("the last run finishing the work", 2 * PATIENCE, || {
+        env.number(sent) == Some(expected) && env.number(unprocessed) == Some(0)
+    })
+    .await;
+    let output = daemon.stop().await;
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -161,22 +139,24 @@ async fn killed_anywhere_nothing_is_lost_and_a_repeat_keeps_its_message_id() {
     );
 }
 
-/// A tmpfs of `size` mounted on `dir`, unmounted on drop; None when this
-/// process may not mount (tests that need one then say so and pass).
+/// A tmpfs of `size` mounted on `dir`, unmounted on drop. Mounting needs
+/// root: the tests that use one are ignored unless asked for.
 struct Tmpfs(std::path::PathBuf);
 
 impl Tmpfs {
-    fn mount(dir: &std::path::Path, size: &str) -> Option<Tmpfs> {
+    fn mount(dir: &std::path::Path, size: &str) -> Tmpfs {
         std::fs::create_dir_all(dir).unwrap();
         let mounted = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
             .arg(dir)
             .status()
-            .is_ok_and(|s| s.success());
-        if !mounted {
-            eprintln!("skipped: mounting a tmpfs needs root");
-        }
-        mounted.then(|| Tmpfs(dir.to_path_buf()))
+            .unwrap();
+        assert!(
+            mounted.success(),
+            "mount a tmpfs on {} (as root)",
+            dir.display()
+        );
+        Tmpfs(dir.to_path_buf())
     }
 
     fn remount(&self, options: &str) {
@@ -200,94 +180,58 @@ impl Drop for Tmpfs {
 
 /// Serves `/feed.xml` with an ETag: 60 matching items of 20 KB each.
 async fn serve_big_feed(server: &MockServer) {
-    let guids: Vec<String> = (0..60).map(|i| i.to_string()).collect();
     let text = "ceasefire talks ".repeat(1300);
-    let items: Vec<Item> = guids
-        .iter()
-        .map(|g| Item::new(g, "Ceasefire", &text))
-        .collect();
-    respond(
-        server,
-        "/feed.xml",
-        ResponseTemplate::new(200)
-            .set_body_raw(rss(&server.uri(), &items), "application/rss+xml")
-            .insert_header("ETag", "\"v1\""),
-    )
-    .await;
-}
-
-/// Waits (at most `secs`) until `check` holds.
-async fn wait_until(secs: u64, what: &str, check: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !check() {
-        assert!(Instant::now() < deadline, "{what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let xml = rss_numbered(&server.uri(), 0..60, "Ceasefire", &text);
+    let tagged = rss_response(xml).insert_header("ETag", "\"v1\"");
+    respond(server, "/feed.xml", tagged).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs root: mounts a tmpfs"]
 async fn a_full_disk_stores_nothing_half_way_and_the_daemon_recovers_when_space_returns() {
     let server = MockServer::start().await;
     serve_big_feed(&server).await;
     let env = Env::new();
-    let Some(disk) = Tmpfs::mount(&env.state_dir(), "700k") else {
-        return;
-    };
+    let disk = Tmpfs::mount(&env.state_dir(), "700k");
     env.write_config(&format!(
         "{}{}max_immediate_per_hour = 0\n",
-        feed("wire", &format!("{}/feed.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        wire_feed(&server),
+        ceasefire_rule(),
     ));
     let daemon = env.spawn_daemon();
     // The first poll cannot be stored: no entry, no validator, no mail.
     // Fetched twice: the retry shows the first poll could not be stored.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while paths(&server)
-        .await
-        .iter()
-        .filter(|p| *p == "/feed.xml")
-        .count()
-        < 2
-    {
-        assert!(Instant::now() < deadline, "the feed was fetched again");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(count(&env, "SELECT COUNT(*) FROM entries"), 0);
+    wait_for_requests(&server, "/feed.xml", 2).await;
+    assert_eq!(env.number("SELECT COUNT(*) FROM entries"), Some(0));
     assert_eq!(
-        count(&env, "SELECT COUNT(*) FROM feeds WHERE etag IS NOT NULL"),
-        0
+        env.number("SELECT COUNT(*) FROM feeds WHERE etag IS NOT NULL"),
+        Some(0)
     );
     let status = env.newshound(&["status"]).await;
-    assert!(stdout(&status).contains("KiB free"), "{}", stdout(&status));
+    assert_contains(&stdout(&status), "KiB free");
 
     // Space returns: the daemon stores the poll and mails by itself.
     disk.remount("size=64m");
-    wait_until(60, "the poll was stored after space returned", || {
-        count(&env, "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'") == 60
-    })
-    .await;
+    let sent = "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'";
+    wait_for_number(&env, sent, 60).await;
     assert_eq!(
-        count(&env, "SELECT COUNT(*) FROM feeds WHERE etag = '\"v1\"'"),
-        1
+        env.number("SELECT COUNT(*) FROM feeds WHERE etag = '\"v1\"'"),
+        Some(1)
     );
-    let output = Env::stop_daemon(daemon).await;
+    let output = daemon.stop().await;
     let log = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{log}");
-    assert!(
-        log.contains("database error, nothing of this poll was stored"),
-        "{log}"
-    );
+    assert_contains(&log, "database error, nothing of this poll was stored");
     assert_eq!(env.maildir_new().len(), 60);
     drop(disk);
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs root: mounts a tmpfs"]
 async fn a_read_only_database_loses_nothing_and_writes_again_once_writable() {
     let server = MockServer::start().await;
     let env = Env::new();
-    let Some(disk) = Tmpfs::mount(&env.state_dir(), "64m") else {
-        return;
-    };
+    let disk = Tmpfs::mount(&env.state_dir(), "64m");
     let serve = |name: &'static str| {
         let xml = rss(
             &server.uri(),
@@ -296,19 +240,19 @@ async fn a_read_only_database_loses_nothing_and_writes_again_once_writable() {
         respond(
             &server,
             if name == "a" { "/a.xml" } else { "/b.xml" },
-            ResponseTemplate::new(200).set_body_raw(xml, "application/rss+xml"),
+            rss_response(xml),
         )
     };
     serve("a").await;
     env.write_config(&format!(
         "{}{}{}",
-        feed("a", &format!("{}/a.xml", server.uri())),
-        feed("b", &format!("{}/b.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        feed_at("a", &server, "/a.xml"),
+        feed_at("b", &server, "/b.xml"),
+        ceasefire_rule(),
     ));
     // a is stored; b is not there yet (404).
-    assert_exit(&env.newshound(&["poll"]).await, 1);
-    assert_eq!(count(&env, "SELECT COUNT(*) FROM entries"), 1);
+    env.poll(1).await;
+    assert_eq!(env.number("SELECT COUNT(*) FROM entries"), Some(1));
     // The file system turns read-only, and b comes in: nothing can be stored.
     disk.remount("ro");
     serve("b").await;
@@ -323,34 +267,25 @@ async fn a_read_only_database_loses_nothing_and_writes_again_once_writable() {
     );
     // Writable again: the next poll stores b, and a was never lost.
     disk.remount("rw");
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    assert_eq!(count(&env, "SELECT COUNT(*) FROM entries"), 2);
+    env.poll(0).await;
+    assert_eq!(env.number("SELECT COUNT(*) FROM entries"), Some(2));
     assert_eq!(env.maildir_new().len(), 2);
     drop(disk);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mail_server_down_past_the_max_age_leaves_the_alert_dead_and_says_so() {
-    let server = MockServer::start().await;
-    respond(
-        &server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(
-            rss(&server.uri(), &[Item::new("1", "Ceasefire", "x")]),
-            "application/rss+xml",
-        ),
-    )
-    .await;
+    let server = feed_server(&[Item::new("1", "Ceasefire", "x")]).await;
     let port = free_port();
     let env = Env::new();
     env.write_config(&wire_config(&smtp_config(port), &server.uri()));
     // Down: each failure pushes the next try back, a minute then two.
-    assert_exit(&env.newshound(&["poll"]).await, 1);
+    env.poll(1).await;
     let wait = "SELECT next_attempt_at - last_attempt_at FROM deliveries";
-    let first = count(&env, wait);
+    let first = env.number(wait).unwrap();
     assert!((50..=70).contains(&first), "about a minute: {first} s");
-    assert_exit(&env.newshound(&["poll"]).await, 1);
-    let second = count(&env, wait);
+    env.poll(1).await;
+    let second = env.number(wait).unwrap();
     assert!(
         (100..=140).contains(&second),
         "about two minutes: {second} s"
@@ -363,18 +298,13 @@ async fn a_mail_server_down_past_the_max_age_leaves_the_alert_dead_and_says_so()
         [],
     )
     .unwrap();
-    let last = env.newshound(&["poll"]).await;
-    assert_exit(&last, 1);
-    assert!(
-        stdout(&last).contains("1 dead (refused for good or too old"),
-        "{}",
-        stdout(&last)
-    );
+    let last = env.poll(1).await;
+    assert_contains(&stdout(&last), "1 dead (refused for good or too old");
     let status = stdout(&env.newshound(&["status"]).await);
-    assert!(status.contains("0 pending, 1 dead"), "{status}");
+    assert_contains(&status, "0 pending, 1 dead");
 
     // The server comes back: a dead alert is not sent.
     let smtp = SmtpSink::start_at(port);
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert!(smtp.mails().is_empty());
 }

@@ -11,7 +11,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use common::*;
-use wiremock::{MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 /// A gzip stream of `mebibytes` MiB of zeros, about 1,000 times smaller:
 /// one sync-flushed deflate block of 1 MiB of zeros, repeated (a block
@@ -72,58 +72,37 @@ async fn bombs_and_endless_bodies_are_cut_and_the_other_feeds_still_alert() {
     let server = MockServer::start().await;
     let uri = server.uri();
     let good = rss(&uri, &[Item::new("g", "Ceasefire holds", "x")]);
-    respond(
-        &server,
-        "/good.xml",
-        ResponseTemplate::new(200).set_body_raw(good, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/good.xml", good).await;
     // 10 MiB of gzip that would inflate to 10 GiB.
     respond(
         &server,
         "/bomb.xml",
-        ResponseTemplate::new(200)
-            .set_body_raw(gzip_bomb(10 * 1024), "application/rss+xml")
-            .insert_header("Content-Encoding", "gzip"),
+        rss_response(gzip_bomb(10 * 1024)).insert_header("Content-Encoding", "gzip"),
     )
     .await;
     // 50 MB of feed.
-    let items: Vec<String> = (0..12_000).map(|i| i.to_string()).collect();
-    let big_text = "z".repeat(4000);
-    let items: Vec<Item> = items
-        .iter()
-        .map(|i| Item::new(i, "Story", &big_text))
-        .collect();
-    let huge = rss(&uri, &items);
+    let huge = rss_numbered(&uri, 0..12_000, "Story", &"z".repeat(4000));
     assert!(huge.len() > 48_000_000);
-    respond(
-        &server,
-        "/huge.xml",
-        ResponseTemplate::new(200).set_body_raw(huge, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/huge.xml", huge).await;
     let endless = endless_server();
 
     let env = Env::new();
     env.write_config(&format!(
-        "{}{}{}{}{}[daemon]\nfetch_timeout = \"20s\"\n",
-        feed("bomb", &format!("{uri}/bomb.xml")),
-        feed("huge", &format!("{uri}/huge.xml")),
+        "{}{}{}{}[daemon]\nfetch_timeout = \"20s\"\n",
+        feeds_at(&server, &[("bomb", "/bomb.xml"), ("huge", "/huge.xml")]),
         feed("endless", &format!("http://127.0.0.1:{endless}/feed.xml")),
-        feed("good", &format!("{uri}/good.xml")),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        feed_at("good", &server, "/good.xml"),
+        ceasefire_rule(),
     ));
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 1);
-    let out = stdout(&output);
-    for line in [
-        "bomb: failed (too_large):",
-        "huge: failed (too_large):",
-        "endless: failed (too_large):",
-        "good: 1 new entries, 1 matches, 1 alerts queued",
-    ] {
-        assert!(out.contains(line), "missing {line:?} in:\n{out}");
-    }
+    assert_contains_all(
+        &stdout(&env.poll(1).await),
+        &[
+            "bomb: failed (too_large):",
+            "huge: failed (too_large):",
+            "endless: failed (too_large):",
+            "good: 1 new entries, 1 matches, 1 alerts queued",
+        ],
+    );
     assert_eq!(env.maildir_new().len(), 1, "the good feed's alert went out");
 }
 
@@ -155,11 +134,7 @@ async fn entities_are_never_expanded_nor_fetched() {
     let output = inspect(&env, "laughs.xml", laughs.as_bytes()).await;
     assert_exit(&output, 0);
     // The reference stays as written: never expanded.
-    assert!(
-        stdout(&output).contains("\"title\":\"&lol9;\""),
-        "{}",
-        stdout(&output)
-    );
+    assert_contains(&stdout(&output), "\"title\":\"&lol9;\"");
 
     let external = format!(
         "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM \"{}/secret\">\
@@ -170,11 +145,7 @@ async fn entities_are_never_expanded_nor_fetched() {
     );
     let output = inspect(&env, "xxe.xml", external.as_bytes()).await;
     assert_exit(&output, 0);
-    assert!(
-        stdout(&output).contains("\"title\":\"a &xxe; b &local; c\""),
-        "{}",
-        stdout(&output)
-    );
+    assert_contains(&stdout(&output), "\"title\":\"a &xxe; b &local; c\"");
     assert!(paths(&server).await.is_empty(), "nothing was fetched");
 }
 
@@ -182,9 +153,7 @@ async fn entities_are_never_expanded_nor_fetched() {
 async fn huge_item_counts_deep_nesting_and_long_titles_are_read_within_bounds() {
     let env = Env::new();
     // 100,000 items.
-    let guids: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
-    let items: Vec<Item> = guids.iter().map(|g| Item::new(g, "t", "d")).collect();
-    let many = rss("https://news.test", &items);
+    let many = rss_numbered("https://news.test", 0..100_000, "t", "d");
     let output = inspect(&env, "many.xml", many.as_bytes()).await;
     assert_exit(&output, 0);
     assert_eq!(stdout(&output).lines().count(), 100_000);

@@ -9,7 +9,7 @@ use common::*;
 use wiremock::{MockServer, ResponseTemplate};
 
 fn xml(body: String) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml")
+    rss_response(body)
 }
 
 fn html(body: String) -> ResponseTemplate {
@@ -38,9 +38,9 @@ fn config(smtp: &SmtpSink, server: &MockServer, daemon: &str) -> String {
     format!(
         "{}{}{}allow_private_network = true\n{}[daemon]\n{daemon}\n",
         smtp.config(),
-        feed("calm", &format!("{}/calm.xml", server.uri())),
-        feed("deep", &format!("{}/deep.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        feed_at("calm", server, "/calm.xml"),
+        feed_at("deep", server, "/deep.xml"),
+        ceasefire_rule(),
     )
 }
 
@@ -60,8 +60,7 @@ async fn nested_html_in_a_feed_item_does_not_hold_the_other_feeds() {
     let env = Env::new();
     env.write_config(&config(&smtp, &server, ""));
 
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    env.poll(0).await;
     let mut subjects = subjects(&smtp);
     subjects.sort();
     // Both alert: the deep item's text is kept, only its nesting is cut.
@@ -89,13 +88,8 @@ async fn xml_nested_70000_deep_is_refused_as_not_a_feed_and_the_others_alert() {
     let env = Env::new();
     env.write_config(&config(&smtp, &server, ""));
 
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 1);
-    assert!(
-        stdout(&output).contains("nest more than 1000 levels deep"),
-        "{}",
-        stdout(&output)
-    );
+    let output = env.poll(1).await;
+    assert_contains(&stdout(&output), "nest more than 1000 levels deep");
     assert_eq!(
         subjects(&smtp),
         ["[newshound] ceasefire: Ceasefire holds in the north"]
@@ -150,8 +144,7 @@ async fn poll_beside_deep_pages(pages: usize, daemon: &str) -> Env {
     let env = Env::new();
     env.write_config(&config(&smtp, &server, daemon));
 
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    env.poll(0).await;
     assert_eq!(
         subjects(&smtp),
         ["[newshound] ceasefire: Ceasefire holds in the north"]
@@ -180,7 +173,7 @@ async fn an_extraction_past_its_deadline_falls_back_to_the_feed_text_with_the_re
     for (source, note) in bodies {
         assert_eq!(source, "feed");
         let note = note.unwrap_or_default();
-        assert!(note.contains("timeout"), "{note}");
+        assert_contains(&note, "timeout");
     }
 }
 
@@ -189,12 +182,8 @@ async fn a_feed_with_many_links_fetches_at_most_max_pages_per_poll() {
     let server = MockServer::start().await;
     let smtp = SmtpSink::start();
     serve_calm_feed(&server).await;
-    let guids: Vec<String> = (0..30).map(|i| format!("n{i}")).collect();
-    let entries: Vec<Item> = guids
-        .iter()
-        .map(|g| Item::new(g, "Talks resume", "Delegations met."))
-        .collect();
-    respond(&server, "/deep.xml", xml(rss(&server.uri(), &entries))).await;
+    let entries = rss_numbered(&server.uri(), 0..30, "Talks resume", "Delegations met.");
+    respond(&server, "/deep.xml", xml(entries)).await;
     wiremock::Mock::given(wiremock::matchers::path_regex("^/story/"))
         .respond_with(html(
             "<html><body><article><p>The talks went on.</p></article></body></html>".into(),
@@ -204,7 +193,7 @@ async fn a_feed_with_many_links_fetches_at_most_max_pages_per_poll() {
     let env = Env::new();
     env.write_config(&config(&smtp, &server, "max_pages_per_poll = 5"));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     let pages = paths(&server)
         .await
         .into_iter()

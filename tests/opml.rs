@@ -45,7 +45,7 @@ async fn a_reader_export_round_trips_through_config() {
         "name = \"news-2\"\nurl = \"https://other.example/feed\"\ntags = [\"tech\", \"science\"]",
         "name = \"untitled-example\"\nurl = \"https://untitled.example/rss\"\n",
     ] {
-        assert!(toml.contains(expected), "missing {expected:?} in:\n{toml}");
+        assert_contains(&toml, expected);
     }
 
     // The TOML is a valid config; exported and imported again, the same feeds.
@@ -97,24 +97,14 @@ async fn discover_finds_advertised_feeds_then_common_paths() {
     )
     .await;
     let feed_xml = rss(&server.uri(), &[Item::new("1", "Hello", "x")]);
-    respond(
-        &server,
-        "/world.xml",
-        wiremock::ResponseTemplate::new(200).set_body_raw(feed_xml.clone(), "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/world.xml", feed_xml.clone()).await;
     respond(
         &server,
         "/blog/",
         wiremock::ResponseTemplate::new(200).set_body_raw("<html>no links</html>", "text/html"),
     )
     .await;
-    respond(
-        &server,
-        "/rss.xml",
-        wiremock::ResponseTemplate::new(200).set_body_raw(feed_xml, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/rss.xml", feed_xml).await;
     let env = Env::new();
     env.write_config("");
 

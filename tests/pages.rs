@@ -29,86 +29,102 @@ fn html(body: String) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body, "text/html; charset=utf-8")
 }
 
-/// A feed whose one item says nothing about a ceasefire.
-async fn serve_feed(server: &MockServer) {
-    let feed = rss(
-        &server.uri(),
-        &[Item::new("1", "Talks continue", "Delegations met.")],
-    );
-    respond(
+/// The article page at `/story/1`, agreeing a ceasefire.
+fn agreed() -> (&'static str, ResponseTemplate) {
+    ("/story/1", html(article_page("A ceasefire was agreed.")))
+}
+
+/// A robots.txt that disallows `path` to every agent.
+fn robots(path: &str) -> (&'static str, ResponseTemplate) {
+    let text = format!("User-agent: *\nDisallow: {path}\n");
+    (
+        "/robots.txt",
+        ResponseTemplate::new(200).set_body_string(text),
+    )
+}
+
+/// What the feed's one item says by default: nothing about a ceasefire.
+const QUIET: &str = "Delegations met.";
+
+/// Lets the feed's article pages come from 127.0.0.1.
+const PRIVATE: &str = "allow_private_network = true\n";
+
+/// The alert the feed's one item causes.
+const ALERT: &str = "[newshound] ceasefire: Talks continue";
+
+/// Serves the feed: one item, "Talks continue", saying `description` and
+/// linking to `/story/1`.
+async fn serve_feed(server: &MockServer, description: &str) {
+    serve_rss(
         server,
         "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(feed, "application/rss+xml"),
+        &[Item::new("1", "Talks continue", description)],
     )
     .await;
 }
 
-fn config(smtp: &SmtpSink, server: &MockServer, feed_extra: &str) -> String {
-    format!(
-        "{}{}{feed_extra}\n{}{}",
-        smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
-        rule("mediation", "mediation", &["desk@example.org"]),
-    )
-}
-
-/// The stored body's source and note of the feed's only entry.
-fn stored_body(env: &Env) -> (Option<String>, Option<String>, Option<String>) {
-    let db = rusqlite::Connection::open(env.database()).unwrap();
-    db.query_row(
-        "SELECT body, body_source, body_note FROM entries",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )
-    .unwrap()
-}
-
-/// A feed server whose one item links to `/story/1`, answered with `page`;
-/// an SMTP sink; and a config for both with `feed_extra` in the feed.
+/// A feed server answering `pages` beside the feed, an SMTP sink, and a
+/// config for both: `feed_extra` in the feed, then `rest`.
 struct Site {
     server: MockServer,
     smtp: SmtpSink,
     env: Env,
 }
 
-async fn site(page: ResponseTemplate, feed_extra: &str) -> Site {
-    let server = MockServer::start().await;
-    let smtp = SmtpSink::start();
-    serve_feed(&server).await;
-    respond(&server, "/story/1", page).await;
-    let env = Env::new();
-    env.write_config(&config(&smtp, &server, feed_extra));
-    Site { server, smtp, env }
-}
+impl Site {
+    async fn start(pages: &[(&str, ResponseTemplate)], feed_extra: &str) -> Site {
+        Site::serving(QUIET, pages, feed_extra, "").await
+    }
 
-fn requested(paths: &[wiremock::Request], path: &str) -> usize {
-    paths.iter().filter(|r| r.url.path() == path).count()
+    async fn serving(
+        description: &str,
+        pages: &[(&str, ResponseTemplate)],
+        feed_extra: &str,
+        rest: &str,
+    ) -> Site {
+        let server = MockServer::start().await;
+        let smtp = SmtpSink::start();
+        serve_feed(&server, description).await;
+        for (route, page) in pages {
+            respond(&server, route, page.clone()).await;
+        }
+        let env = Env::new();
+        let (smtp_section, wire) = (smtp.config(), wire_feed(&server));
+        let rules = ceasefire_rule() + &desk_rule("mediation");
+        env.write_config(&format!("{smtp_section}{wire}{feed_extra}\n{rules}{rest}"));
+        Site { server, smtp, env }
+    }
+
+    async fn asked(&self, route: &str) -> usize {
+        requests_for(&self.server, route).await
+    }
+
+    /// The stored body, its source and its note of the feed's only entry.
+    fn body(&self) -> (Option<String>, Option<String>, Option<String>) {
+        let db = rusqlite::Connection::open(self.env.database()).unwrap();
+        db.query_row(
+            "SELECT body, body_source, body_note FROM entries",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_term_only_in_the_article_alerts_exactly_once() {
-    let Site {
-        server: _server,
-        smtp,
-        env,
-    } = site(
-        html(article_page(
-            "A ceasefire was agreed overnight, the mediators announced.",
-        )),
-        "allow_private_network = true\n",
-    )
-    .await;
+    let page = article_page("A ceasefire was agreed overnight, the mediators announced.");
+    let site = Site::start(&[("/story/1", html(page))], PRIVATE).await;
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    site.env.poll(0).await;
+    site.env.poll(0).await;
 
     // The page's text alerted; the clutter's "mediation" did not.
-    assert_eq!(subjects(&smtp), ["[newshound] ceasefire: Talks continue"]);
-    let mail = &smtp.mails()[0];
+    assert_eq!(subjects(&site.smtp), [ALERT]);
+    let mail = &site.smtp.mails()[0];
     let text = mail.parsed().body_text(0).unwrap().to_string();
-    assert!(text.contains("*ceasefire* was agreed"), "{text}");
-    let (body, source, note) = stored_body(&env);
+    assert_contains(&text, "*ceasefire* was agreed");
+    let (body, source, note) = site.body();
     assert_eq!(source.as_deref(), Some("page"));
     assert_eq!(note, None);
     let body = body.unwrap();
@@ -121,52 +137,32 @@ async fn a_term_only_in_the_article_alerts_exactly_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_article_on_a_private_address_needs_allow_private_network() {
     // The feed's own host is trusted; the article link is not.
-    let Site { server, smtp, env } = site(html(article_page("A ceasefire was agreed.")), "").await;
+    let site = Site::start(&[agreed()], "").await;
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    assert_eq!(
-        requested(&server.received_requests().await.unwrap(), "/story/1"),
-        0
-    );
-    assert!(subjects(&smtp).is_empty());
-    let (_, source, note) = stored_body(&env);
+    site.env.poll(0).await;
+    assert_eq!(site.asked("/story/1").await, 0);
+    assert!(subjects(&site.smtp).is_empty());
+    let (_, source, note) = site.body();
     assert_eq!(source.as_deref(), Some("feed"));
-    assert!(note.unwrap().contains("blocked_address"));
+    assert_contains(&note.unwrap(), "blocked_address");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn robots_txt_keeps_a_disallowed_page_unfetched_unless_told_otherwise() {
     for respect in [true, false] {
-        let server = MockServer::start().await;
-        let smtp = SmtpSink::start();
-        serve_feed(&server).await;
-        respond(
-            &server,
-            "/robots.txt",
-            ResponseTemplate::new(200).set_body_string("User-agent: *\nDisallow: /story/\n"),
-        )
-        .await;
-        respond(
-            &server,
-            "/story/1",
-            html(article_page("A ceasefire was agreed.")),
-        )
-        .await;
-        let env = Env::new();
-        let extra = format!("allow_private_network = true\nrespect_robots = {respect}\n");
-        env.write_config(&config(&smtp, &server, &extra));
+        let extra = format!("{PRIVATE}respect_robots = {respect}\n");
+        let site = Site::start(&[robots("/story/"), agreed()], &extra).await;
 
-        assert_exit(&env.newshound(&["poll"]).await, 0);
-        let requests = server.received_requests().await.unwrap();
-        let (_, source, note) = stored_body(&env);
+        site.env.poll(0).await;
+        let (_, source, note) = site.body();
         if respect {
-            assert_eq!(requested(&requests, "/story/1"), 0);
+            assert_eq!(site.asked("/story/1").await, 0);
             assert_eq!(source.as_deref(), Some("feed"));
-            assert!(note.unwrap().contains("robots.txt disallows /story/1"));
+            assert_contains(&note.unwrap(), "robots.txt disallows /story/1");
         } else {
-            assert_eq!(requested(&requests, "/robots.txt"), 0);
+            assert_eq!(site.asked("/robots.txt").await, 0);
             assert_eq!(source.as_deref(), Some("page"));
-            assert_eq!(subjects(&smtp).len(), 1);
+            assert_eq!(subjects(&site.smtp).len(), 1);
         }
     }
 }
@@ -194,172 +190,92 @@ async fn pages_that_cannot_be_used_fall_back_to_the_feed_text_with_the_reason() 
             "timeout",
         ),
     ];
+    let says = "The ceasefire holds, the mediators said. ".repeat(3);
+    let limits = "[daemon]\npage_max_bytes = 100000\nfetch_timeout = \"2s\"\n";
     for (page, reason) in cases {
-        let server = MockServer::start().await;
-        let smtp = SmtpSink::start();
-        let feed = rss(
-            &server.uri(),
-            &[Item::new(
-                "1",
-                "Talks continue",
-                &"The ceasefire holds, the mediators said. ".repeat(3),
-            )],
-        );
-        respond(
-            &server,
-            "/feed.xml",
-            ResponseTemplate::new(200).set_body_raw(feed, "application/rss+xml"),
-        )
-        .await;
-        respond(&server, "/story/1", page).await;
-        let env = Env::new();
-        let text = config(&smtp, &server, "allow_private_network = true\n")
-            + "[daemon]\npage_max_bytes = 100000\nfetch_timeout = \"2s\"\n";
-        env.write_config(&text);
+        let site = Site::serving(&says, &[("/story/1", page)], PRIVATE, limits).await;
 
-        assert_exit(&env.newshound(&["poll"]).await, 0);
-        let (_, source, note) = stored_body(&env);
+        site.env.poll(0).await;
+        let (_, source, note) = site.body();
         assert_eq!(source.as_deref(), Some("feed"), "{reason}");
         let note = note.unwrap();
         assert!(note.contains(reason), "{reason}: {note}");
         // The term is in the feed's own text: the fallback still alerts.
-        assert_eq!(
-            subjects(&smtp),
-            ["[newshound] ceasefire: Talks continue"],
-            "{reason}"
-        );
+        assert_eq!(subjects(&site.smtp), [ALERT], "{reason}");
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_selector_override_takes_its_text_minus_what_it_removes() {
-    let server = MockServer::start().await;
-    let smtp = SmtpSink::start();
-    serve_feed(&server).await;
     let page = "<html><body><div class='body'><p>A ceasefire was agreed overnight.</p>\
                 <div class='ad'>Mediation courses, 50% off!</div></div></body></html>";
-    respond(&server, "/story/1", html(page.into())).await;
-    let env = Env::new();
-    let extra =
-        "allow_private_network = true\nextract = { selector = \"div.body\", remove = [\".ad\"] }\n";
-    env.write_config(&config(&smtp, &server, extra));
+    let extra = format!("{PRIVATE}extract = {{ selector = \"div.body\", remove = [\".ad\"] }}\n");
+    let site = Site::start(&[("/story/1", html(page.into()))], &extra).await;
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    assert_eq!(subjects(&smtp), ["[newshound] ceasefire: Talks continue"]);
-    let (body, source, _) = stored_body(&env);
+    site.env.poll(0).await;
+    assert_eq!(subjects(&site.smtp), [ALERT]);
+    let (body, source, _) = site.body();
     assert_eq!(source.as_deref(), Some("selector"));
     assert_eq!(body.as_deref(), Some("A ceasefire was agreed overnight."));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_entry_killed_before_processing_is_processed_once_after_restart() {
-    let server = MockServer::start().await;
-    let smtp = SmtpSink::start();
-    serve_feed(&server).await;
     // The page hangs: the daemon stores the entry and waits on its page.
-    respond(
-        &server,
-        "/story/1",
-        html(article_page("A ceasefire was agreed.")).set_delay(Duration::from_secs(60)),
-    )
-    .await;
-    let env = Env::new();
-    env.write_config(&config(&smtp, &server, "allow_private_network = true\n"));
+    let (route, page) = agreed();
+    let hanging = page.set_delay(Duration::from_secs(60));
+    let site = Site::start(&[(route, hanging)], PRIVATE).await;
 
-    let mut daemon = env.spawn_daemon();
-    let stored = async {
-        loop {
-            if env.database().exists() {
-                let db = rusqlite::Connection::open(env.database()).unwrap();
-                let waiting: Result<i64, _> = db.query_row(
-                    "SELECT COUNT(*) FROM entries WHERE processed_at IS NULL",
-                    [],
-                    |r| r.get(0),
-                );
-                if waiting == Ok(1) {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), stored)
-        .await
-        .expect("the entry is stored unprocessed");
-    daemon.kill().await.unwrap();
+    let daemon = site.env.spawn_daemon();
+    let unprocessed = "SELECT COUNT(*) FROM entries WHERE processed_at IS NULL";
+    wait_for_number(&site.env, unprocessed, 1).await;
+    daemon.kill().await;
 
     // Back up, the page answers at once: the entry is processed once.
-    server.reset().await;
-    serve_feed(&server).await;
-    respond(
-        &server,
-        "/story/1",
-        html(article_page("A ceasefire was agreed.")),
-    )
-    .await;
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    assert_eq!(subjects(&smtp), ["[newshound] ceasefire: Talks continue"]);
-    let (_, source, _) = stored_body(&env);
+    site.server.reset().await;
+    serve_feed(&site.server, QUIET).await;
+    let (route, page) = agreed();
+    respond(&site.server, route, page).await;
+    site.env.poll(0).await;
+    site.env.poll(0).await;
+    assert_eq!(subjects(&site.smtp), [ALERT]);
+    let (_, source, _) = site.body();
     assert_eq!(source.as_deref(), Some("page"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn robots_txt_is_asked_again_for_each_redirect_hop() {
-    let server = MockServer::start().await;
-    let smtp = SmtpSink::start();
-    serve_feed(&server).await;
-    respond(
-        &server,
-        "/robots.txt",
-        ResponseTemplate::new(200).set_body_string("User-agent: *\nDisallow: /hidden/\n"),
-    )
-    .await;
     // The feed links to /story/1, which redirects into the disallowed path.
-    respond(
-        &server,
-        "/story/1",
-        ResponseTemplate::new(302).insert_header("Location", "/hidden/1"),
-    )
-    .await;
-    respond(
-        &server,
-        "/hidden/1",
-        html(article_page("A ceasefire was agreed.")),
-    )
-    .await;
-    let env = Env::new();
-    env.write_config(&config(&smtp, &server, "allow_private_network = true\n"));
+    let redirect = ResponseTemplate::new(302).insert_header("Location", "/hidden/1");
+    let hidden = html(article_page("A ceasefire was agreed."));
+    let pages = [
+        robots("/hidden/"),
+        ("/story/1", redirect),
+        ("/hidden/1", hidden),
+    ];
+    let site = Site::start(&pages, PRIVATE).await;
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    let requests = server.received_requests().await.unwrap();
-    assert_eq!(requested(&requests, "/story/1"), 1);
-    assert_eq!(requested(&requests, "/hidden/1"), 0);
-    let (_, source, note) = stored_body(&env);
+    site.env.poll(0).await;
+    assert_eq!(site.asked("/story/1").await, 1);
+    assert_eq!(site.asked("/hidden/1").await, 0);
+    let (_, source, note) = site.body();
     assert_eq!(source.as_deref(), Some("feed"));
-    assert!(note.unwrap().contains("disallows /hidden/1"));
-    assert!(subjects(&smtp).is_empty());
+    assert_contains(&note.unwrap(), "disallows /hidden/1");
+    assert!(subjects(&site.smtp).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_daemon_reads_pages_apart_from_polls_and_mails_once() {
-    let Site {
-        server: _server,
-        smtp,
-        env,
-    } = site(
-        html(article_page("A ceasefire was agreed overnight.")),
-        "allow_private_network = true\n",
-    )
-    .await;
+    let page = html(article_page("A ceasefire was agreed overnight."));
+    let site = Site::start(&[("/story/1", page)], PRIVATE).await;
 
-    let daemon = env.spawn_daemon();
-    let started = std::time::Instant::now();
-    while smtp.mails().is_empty() && started.elapsed() < Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_exit(&Env::stop_daemon(daemon).await, 0);
-    assert_eq!(subjects(&smtp), ["[newshound] ceasefire: Talks continue"]);
-    let (_, source, _) = stored_body(&env);
+    let daemon = site.env.spawn_daemon();
+    wait_until("a mail from the daemon", PATIENCE, || {
+        !site.smtp.mails().is_empty()
+    })
+    .await;
+    assert_exit(&daemon.stop().await, 0);
+    assert_eq!(subjects(&site.smtp), [ALERT]);
+    let (_, source, _) = site.body();
     assert_eq!(source.as_deref(), Some("page"));
 }

@@ -8,7 +8,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use common::*;
-use wiremock::MockServer;
 
 /// Every path under `dir`, `dir` included.
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -26,13 +25,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn under_umask_022_the_database_locks_and_mails_are_private() {
-    let server = MockServer::start().await;
-    serve_rss(
-        &server,
-        "/feed.xml",
-        &[Item::new("1", "Ceasefire agreed", "x")],
-    )
-    .await;
+    let server = feed_server(&[Item::new("1", "Ceasefire agreed", "x")]).await;
     let env = Env::new();
     env.write_config(&wire_config("", &server.uri()));
 

@@ -82,8 +82,7 @@ async fn no_more_than_two_requests_at_once_to_one_host() {
         })
         .collect();
     env.write_config(&format!("{feeds}[daemon]\nper_host_connections = 2\n"));
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    env.poll(0).await;
     assert_eq!(server.served.load(Ordering::SeqCst), 6);
     assert_eq!(
         server.most_at_once.load(Ordering::SeqCst),
@@ -120,11 +119,10 @@ async fn article_pages_under_many_names_of_one_address_are_paced_as_one_host() {
     let env = Env::new();
     env.write_config(&format!(
         "{}allow_private_network = true\nrespect_robots = false\n{}[daemon]\nper_host_connections = 2\n",
-        feed("wire", &format!("{}/feed.xml", feeds.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        wire_feed(&feeds),
+        ceasefire_rule(),
     ));
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    env.poll(0).await;
     assert_eq!(pages.served.load(Ordering::SeqCst), 6);
     assert_eq!(
         pages.most_at_once.load(Ordering::SeqCst),

@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 async fn serve(server: &MockServer, route: &str, body: String) {
     Mock::given(method("GET"))
         .and(path(route))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"))
+        .respond_with(rss_response(body))
         .mount(server)
         .await;
 }
@@ -34,7 +34,7 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
     env.write_config(&format!(
         "{}connections = 2\n{}{}{}",
         smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
+        wire_feed(&server),
         rule(
             "ceasefire",
             "ceasefire OR \"cease fire\"",
@@ -43,12 +43,10 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
         rule("mediation", "mediation", &["a@example.org"]),
     ));
 
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
-    assert!(
-        stdout(&output).contains("wire: 3 new entries, 3 matches, 4 alerts queued"),
-        "{}",
-        stdout(&output)
+    let output = env.poll(0).await;
+    assert_contains(
+        &stdout(&output),
+        "wire: 3 new entries, 3 matches, 4 alerts queued",
     );
 
     let mails = smtp.mails();
@@ -94,17 +92,17 @@ async fn poll_mails_each_matching_item_once_per_recipient() {
     let html = parsed.body_html(0).unwrap();
     let link = format!("{}/story/2", server.uri());
     for part in [&text, &html] {
-        assert!(part.contains("Talks resume"), "{part}");
-        assert!(part.contains(&link), "{part}");
+        assert_contains(part, "Talks resume");
+        assert_contains(part, &link);
         assert!(
             part.contains("ceasefire") && part.contains("mediation"),
             "{part}"
         );
     }
     // The hit is highlighted: between asterisks in text, marked in HTML.
-    assert!(text.contains("Mediation led to a *cease-fire*"), "{text}");
-    assert!(html.contains("Mediation led to a <mark"), "{html}");
-    assert!(html.contains(">cease-fire</mark>"), "{html}");
+    assert_contains(&text, "Mediation led to a *cease-fire*");
+    assert_contains(&html, "Mediation led to a <mark");
+    assert_contains(&html, ">cease-fire</mark>");
     assert!(text.contains("Feed:      wire"));
     assert!(
         text.contains("\"cease fire\""),
@@ -133,8 +131,7 @@ async fn second_poll_is_conditional_and_sends_nothing() {
     Mock::given(method("GET"))
         .and(path("/feed.xml"))
         .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(body, "application/rss+xml")
+            rss_response(body)
                 .insert_header("ETag", "\"v1\"")
                 .insert_header("Last-Modified", last_modified),
         )
@@ -144,15 +141,9 @@ async fn second_poll_is_conditional_and_sends_nothing() {
     let env = Env::new();
     env.write_config(&wire_config(&smtp.config(), &server.uri()));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1);
-    let second = env.newshound(&["poll"]).await;
-    assert_exit(&second, 0);
-    assert!(
-        stdout(&second).contains("wire: not modified"),
-        "{}",
-        stdout(&second)
-    );
+    assert_contains(&stdout(&env.poll(0).await), "wire: not modified");
     assert_eq!(smtp.mails().len(), 1, "nothing is mailed twice");
 
     let requests = server.received_requests().await.unwrap();
@@ -184,8 +175,7 @@ async fn first_poll_alerts_only_what_is_within_backfill() {
     let env = Env::new();
     env.write_config(&wire_config(&smtp.config(), &server.uri()));
 
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    let output = env.poll(0).await;
     assert!(stdout(&output).contains("wire: 2 new entries, 1 matches, 1 alerts queued"));
     let subjects = subjects(&smtp);
     assert_eq!(subjects, ["[newshound] ceasefire: New ceasefire"]);
@@ -196,16 +186,13 @@ async fn a_new_item_is_mailed_once_across_processes() {
     let server = MockServer::start().await;
     let smtp = SmtpSink::start();
     let first = [Item::new("1", "Ceasefire one", "x")];
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(rss(&server.uri(), &first), "application/rss+xml"),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    respond_first(
+        &server,
+        "/feed.xml",
+        1,
+        rss_response(rss(&server.uri(), &first)),
+    )
+    .await;
     let second = [
         Item::new("2", "Ceasefire two", "x"),
         Item::new("1", "Ceasefire one", "x"),
@@ -214,16 +201,11 @@ async fn a_new_item_is_mailed_once_across_processes() {
     let env = Env::new();
     env.write_config(&wire_config(&smtp.config(), &server.uri()));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1);
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
-    assert!(
-        stdout(&output).contains("wire: 1 new entries"),
-        "{}",
-        stdout(&output)
-    );
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let output = env.poll(0).await;
+    assert_contains(&stdout(&output), "wire: 1 new entries");
+    env.poll(0).await;
     let subjects = subjects(&smtp);
     assert_eq!(
         subjects,
@@ -247,20 +229,14 @@ async fn smtp_down_keeps_the_alert_pending_until_it_is_back() {
     let env = Env::new();
     env.write_config(&wire_config(&smtp_config(port), &server.uri()));
 
-    let down = env.newshound(&["poll"]).await;
-    assert_exit(&down, 1);
-    assert!(
-        stdout(&down).contains("alerts: 0 sent via SMTP 127.0.0.1"),
-        "{}",
-        stdout(&down)
-    );
-    assert!(stdout(&down).contains("1 pending"), "{}", stdout(&down));
+    let down = env.poll(1).await;
+    assert_contains(&stdout(&down), "alerts: 0 sent via SMTP 127.0.0.1");
+    assert_contains(&stdout(&down), "1 pending");
 
     let smtp = SmtpSink::start_at(port);
-    let up = env.newshound(&["poll"]).await;
-    assert_exit(&up, 0);
-    assert!(stdout(&up).contains("alerts: 1 sent"), "{}", stdout(&up));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let up = env.poll(0).await;
+    assert_contains(&stdout(&up), "alerts: 1 sent");
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1, "delivered exactly once");
 }
 
@@ -268,26 +244,21 @@ async fn smtp_down_keeps_the_alert_pending_until_it_is_back() {
 async fn a_recipient_refused_for_good_is_dead_and_the_others_get_their_mail() {
     let server = MockServer::start().await;
     let smtp = SmtpSink::refusing("gone@example.org");
-    serve(
+    serve_rss(
         &server,
         "/feed.xml",
-        rss(&server.uri(), &[Item::new("1", "Ceasefire agreed", "x")]),
+        &[Item::new("1", "Ceasefire agreed", "x")],
     )
     .await;
     let env = Env::new();
-    env.write_config(&format!(
-        "{}{}{}",
-        smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
-        rule(
-            "ceasefire",
-            "ceasefire",
-            &["gone@example.org", "desk@example.org"]
-        ),
-    ));
+    let rule = rule(
+        "ceasefire",
+        "ceasefire",
+        &["gone@example.org", "desk@example.org"],
+    );
+    env.write_config(&format!("{}{}{rule}", smtp.config(), wire_feed(&server)));
 
-    let first = env.newshound(&["poll"]).await;
-    assert_exit(&first, 1);
+    let first = env.poll(1).await;
     assert!(
         stdout(&first).contains("alerts: 1 sent via SMTP 127.0.0.1")
             && stdout(&first).contains("0 pending, 1 dead"),
@@ -298,10 +269,9 @@ async fn a_recipient_refused_for_good_is_dead_and_the_others_get_their_mail() {
     assert_eq!(delivered, ["desk@example.org"]);
 
     // Dead is final: the next pass neither retries nor resends.
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(smtp.mails().len(), 1);
-    let status = env.newshound(&["status", "--json"]).await;
-    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let json = env.status_json().await;
     assert_eq!(json["deliveries"]["dead"], 1);
     assert_eq!(json["deliveries"]["pending"], 0);
 }
@@ -321,11 +291,11 @@ async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
     let env = Env::new();
     env.write_config(&format!(
         "{}{}",
-        feed("wire", &format!("{}/feed.xml", server.uri())),
+        wire_feed(&server),
         rule("ceasefire", "перемирие OR 停火", &["desk@example.org"]),
     ));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     let files = env.maildir_new();
     assert_eq!(files.len(), 1, "{files:?}");
     let bytes = std::fs::read(&files[0]).unwrap();
@@ -336,7 +306,7 @@ async fn without_smtp_the_mail_is_a_file_in_the_maildir() {
     );
     assert!(mail.body_text(0).unwrap().contains("*停火*三天"));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     assert_eq!(env.maildir_new().len(), 1, "nothing delivered twice");
 }
 
@@ -352,10 +322,10 @@ async fn a_developing_story_alerts_once_for_each_rule_it_comes_to_match() {
     for (i, text) in versions.iter().enumerate() {
         Mock::given(method("GET"))
             .and(path("/feed.xml"))
-            .respond_with(ResponseTemplate::new(200).set_body_raw(
-                rss(&server.uri(), &[Item::new("1", "Talks in Doha", text)]),
-                "application/rss+xml",
-            ))
+            .respond_with(rss_response(rss(
+                &server.uri(),
+                &[Item::new("1", "Talks in Doha", text)],
+            )))
             .up_to_n_times(1)
             .with_priority(u8::try_from(i + 1).unwrap())
             .mount(&server)
@@ -366,14 +336,13 @@ async fn a_developing_story_alerts_once_for_each_rule_it_comes_to_match() {
     env.write_config(&format!(
         "{}{}{}{}",
         smtp.config(),
-        feed("wire", &format!("{}/feed.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
-        rule("mediation", "mediation", &["desk@example.org"]),
+        wire_feed(&server),
+        ceasefire_rule(),
+        desk_rule("mediation"),
     ));
     let mut lines = Vec::new();
     for _ in versions {
-        let output = env.newshound(&["poll"]).await;
-        assert_exit(&output, 0);
+        let output = env.poll(0).await;
         lines.push(
             stdout(&output)
                 .lines()
@@ -403,19 +372,8 @@ async fn a_developing_story_alerts_once_for_each_rule_it_comes_to_match() {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_processes_on_one_database_send_each_alert_once() {
     let server = MockServer::start().await;
-    let items: Vec<Item> = (0..20)
-        .map(|i| {
-            Item::new(
-                [
-                    "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p",
-                    "q", "r", "s", "t",
-                ][i],
-                "Ceasefire",
-                "x",
-            )
-        })
-        .collect();
-    serve(&server, "/feed.xml", rss(&server.uri(), &items)).await;
+    let items = rss_numbered(&server.uri(), 0..20, "Ceasefire", "x");
+    serve(&server, "/feed.xml", items).await;
     let smtp = SmtpSink::start();
     let env = Env::new();
     env.write_config(&wire_config(&smtp.config(), &server.uri()));
@@ -441,19 +399,15 @@ async fn one_story_in_three_feeds_is_one_mail_naming_the_three() {
     let mut feeds = String::new();
     for name in ["agency", "daily", "wire"] {
         serve(&server, &format!("/{name}.xml"), story(name)).await;
-        feeds.push_str(&feed(name, &format!("{}/{name}.xml", server.uri())));
+        feeds.push_str(&feed_at(name, &server, &format!("/{name}.xml")));
     }
     let env = Env::new();
-    env.write_config(&format!(
-        "{}{feeds}{}",
-        smtp.config(),
-        rule("ceasefire", "ceasefire", &["desk@example.org"])
-    ));
+    env.write_config(&format!("{}{feeds}{}", smtp.config(), ceasefire_rule()));
 
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
+    env.poll(0).await;
     let mails = smtp.mails();
     assert_eq!(mails.len(), 1, "one mail for the story");
     let text = mails[0].parsed().body_text(0).unwrap().to_string();
-    assert!(text.contains("Feeds:     agency, daily, wire"), "{text}");
+    assert_contains(&text, "Feeds:     agency, daily, wire");
 }

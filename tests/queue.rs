@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
 
 use common::*;
 use wiremock::MockServer;
@@ -26,18 +25,8 @@ fn deliveries(env: &Env, state: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn fifty_alerts_wait_out_a_dead_mail_server_and_a_killed_daemon_then_go_once() {
     let server = MockServer::start().await;
-    let guids: Vec<String> = (1..=50).map(|i| i.to_string()).collect();
-    let items: Vec<Item> = guids
-        .iter()
-        .map(|g| Item::new(g, "Ceasefire talks", "ceasefire"))
-        .collect();
-    respond(
-        &server,
-        "/feed.xml",
-        wiremock::ResponseTemplate::new(200)
-            .set_body_raw(rss(&server.uri(), &items), "application/rss+xml"),
-    )
-    .await;
+    let xml = rss_numbered(&server.uri(), 1..51, "Ceasefire talks", "ceasefire");
+    serve_xml(&server, "/feed.xml", xml).await;
     let port = free_port();
     let env = Env::new();
     // No storm limit: this is about the queue.
@@ -47,24 +36,21 @@ async fn fifty_alerts_wait_out_a_dead_mail_server_and_a_killed_daemon_then_go_on
     ));
 
     // The daemon stores the 50 alerts; the mail server is down.
-    let mut daemon = env.spawn_daemon();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while deliveries(&env, "pending") < 50 {
-        assert!(Instant::now() < deadline, "the daemon queued 50 alerts");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let daemon = env.spawn_daemon();
+    wait_until("50 alerts queued", PATIENCE, || {
+        deliveries(&env, "pending") >= 50
+    })
+    .await;
     // Killed without warning, mid-retry.
-    daemon.start_kill().unwrap();
-    daemon.wait().await.unwrap();
+    daemon.kill().await;
     assert_eq!(deliveries(&env, "pending"), 50, "nothing was lost");
     assert_eq!(deliveries(&env, "sent"), 0);
 
     // The server is back; a person's poll sends every pending alert now.
     let smtp = SmtpSink::start_at(port);
-    let up = env.newshound(&["poll"]).await;
-    assert_exit(&up, 0);
-    assert!(stdout(&up).contains("alerts: 50 sent"), "{}", stdout(&up));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let up = env.poll(0).await;
+    assert_contains(&stdout(&up), "alerts: 50 sent");
+    env.poll(0).await;
     let mails = smtp.mails();
     assert_eq!(mails.len(), 50, "each alert delivered exactly once");
     let ids: HashSet<String> = mails

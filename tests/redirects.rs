@@ -19,7 +19,7 @@ async fn serve_feed(server: &MockServer, route: &str) {
     let body = rss(&server.uri(), &[Item::new("1", "Truce", "x")]);
     Mock::given(method("GET"))
         .and(path(route))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"))
+        .respond_with(rss_response(body))
         .mount(server)
         .await;
 }
@@ -31,21 +31,22 @@ async fn four_polls_through(status: u16) -> Vec<String> {
     redirect(&server, "/old.xml", status, "/new.xml").await;
     serve_feed(&server, "/new.xml").await;
     let env = Env::new();
-    env.write_config(&feed("wire", &format!("{}/old.xml", server.uri())));
+    env.write_config(&feed_at("wire", &server, "/old.xml"));
     for _ in 0..4 {
-        assert_exit(&env.newshound(&["poll"]).await, 0);
+        env.poll(0).await;
     }
     paths(&server).await
+}
+
+/// How often `asked` holds `/old.xml`.
+fn old_asked(asked: &[String]) -> usize {
+    asked.iter().filter(|p| *p == "/old.xml").count()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_permanent_redirect_seen_three_times_moves_the_feed() {
     let asked = four_polls_through(301).await;
-    assert_eq!(
-        asked.iter().filter(|p| *p == "/old.xml").count(),
-        3,
-        "{asked:?}"
-    );
+    assert_eq!(old_asked(&asked), 3, "{asked:?}");
     assert_eq!(asked.last().map(String::as_str), Some("/new.xml"));
     assert_eq!(
         asked[asked.len() - 2],
@@ -57,11 +58,7 @@ async fn a_permanent_redirect_seen_three_times_moves_the_feed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_temporary_redirect_never_moves_the_feed() {
     let asked = four_polls_through(302).await;
-    assert_eq!(
-        asked.iter().filter(|p| *p == "/old.xml").count(),
-        4,
-        "{asked:?}"
-    );
+    assert_eq!(old_asked(&asked), 4, "{asked:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -82,19 +79,18 @@ async fn loops_caps_and_non_http_targets_are_refused() {
     let env = Env::new();
     env.write_config(&format!(
         "{}{}{}",
-        feed("loop", &format!("{}/a.xml", server.uri())),
-        feed("long", &format!("{}/r0.xml", server.uri())),
-        feed("ftp", &format!("{}/ftp.xml", server.uri())),
+        feed_at("loop", &server, "/a.xml"),
+        feed_at("long", &server, "/r0.xml"),
+        feed_at("ftp", &server, "/ftp.xml"),
     ));
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 1);
+    let output = env.poll(1).await;
     let out = stdout(&output);
-    assert!(out.contains("loop: failed (http): redirect loop:"), "{out}");
-    assert!(
-        out.contains("long: failed (http): gave up after 5 redirects"),
-        "{out}"
+    assert_contains(&out, "loop: failed (http): redirect loop:");
+    assert_contains(&out, "long: failed (http): gave up after 5 redirects");
+    assert_contains(
+        &out,
+        "ftp: failed (http): the server redirected to ftp://files.example.org/feed.xml, which is not an http(s) URL",
     );
-    assert!(out.contains("ftp: failed (http): the server redirected to ftp://files.example.org/feed.xml, which is not an http(s) URL"), "{out}");
     let asked = paths(&server).await;
     assert!(
         !asked.contains(&"/r6.xml".to_string()),
@@ -105,57 +101,31 @@ async fn loops_caps_and_non_http_targets_are_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn gone_disables_the_feed_until_a_person_retries_it() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(410))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    respond_first(&server, "/feed.xml", 1, ResponseTemplate::new(410)).await;
     serve_feed(&server, "/feed.xml").await;
     let env = Env::new();
-    env.write_config(&feed("wire", &format!("{}/feed.xml", server.uri())));
+    env.write_config(&wire_feed(&server));
 
-    let first = env.newshound(&["poll"]).await;
-    assert_exit(&first, 1);
-    assert!(
-        stdout(&first)
-            .contains("wire: failed (http): the server answered 410 Gone: the feed is gone"),
-        "{}",
-        stdout(&first)
+    let first = env.poll(1).await;
+    assert_contains(
+        &stdout(&first),
+        "wire: failed (http): the server answered 410 Gone: the feed is gone",
     );
-    let skipped = env.newshound(&["poll"]).await;
-    assert_exit(&skipped, 0);
-    assert!(
-        stdout(&skipped).contains("wire: disabled since"),
-        "{}",
-        stdout(&skipped)
-    );
+    let skipped = env.poll(0).await;
+    assert_contains(&stdout(&skipped), "wire: disabled since");
     assert_eq!(
         paths(&server).await.len(),
         1,
         "a disabled feed is not polled"
     );
     let status = env.newshound(&["status", "--json"]).await;
-    assert!(
-        stdout(&status).contains("\"state\":\"disabled\""),
-        "{}",
-        stdout(&status)
-    );
+    assert_contains(&stdout(&status), "\"state\":\"disabled\"");
 
     let retried = env.newshound(&["poll", "--feed", "wire"]).await;
     assert_exit(&retried, 0);
-    assert!(
-        stdout(&retried).contains("wire: 1 new entries"),
-        "{}",
-        stdout(&retried)
-    );
+    assert_contains(&stdout(&retried), "wire: 1 new entries");
     let status = env.newshound(&["status", "--json"]).await;
-    assert!(
-        stdout(&status).contains("\"state\":\"ok\""),
-        "{}",
-        stdout(&status)
-    );
+    assert_contains(&stdout(&status), "\"state\":\"ok\"");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -176,11 +146,11 @@ async fn a_moved_feed_sends_its_secret_headers_only_to_its_configured_origin() {
     std::fs::write(&token, "Bearer s3cret-canary\n").unwrap();
     env.write_config(&format!(
         "{}allow_private_network = true\nheaders = {{ Authorization = {{ file = \"{}\" }}, X-Team = \"desk\" }}\n",
-        feed("wire", &format!("{}/feed.xml", old.uri())),
+        wire_feed(&old),
         token.display()
     ));
     for _ in 0..5 {
-        assert_exit(&env.newshound(&["poll"]).await, 0);
+        env.poll(0).await;
     }
 
     let asked_old = old.received_requests().await.unwrap();
@@ -205,9 +175,8 @@ async fn a_moved_feed_sends_its_secret_headers_only_to_its_configured_origin() {
         );
     }
     let status = env.newshound(&["status"]).await;
-    assert!(
-        stdout(&status).contains("another origin: its headers are not sent there"),
-        "{}",
-        stdout(&status)
+    assert_contains(
+        &stdout(&status),
+        "another origin: its headers are not sent there",
     );
 }

@@ -5,7 +5,7 @@ mod common;
 use chrono::{Duration, Utc};
 use common::*;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn test_rules_reads_json_lines_feeds_and_pages() {
@@ -117,42 +117,28 @@ async fn backtest_lists_what_a_rule_would_have_caught() {
     ];
     Mock::given(method("GET"))
         .and(path("/feed.xml"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(rss(&server.uri(), &items), "application/rss+xml"),
-        )
+        .respond_with(rss_response(rss(&server.uri(), &items)))
         .mount(&server)
         .await;
     let env = Env::new();
     env.write_config(&format!(
         "{}[[rule]]\nname = \"peace\"\nquery = 'truce OR mediat*'\n[daemon]\nbackfill = \"1h\"\n",
-        feed("wire", &format!("{}/feed.xml", server.uri())),
+        wire_feed(&server),
     ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
 
     let recent = env.newshound(&["backtest", "peace"]).await;
     assert_exit(&recent, 0);
     let out = stdout(&recent);
     assert_eq!(out.lines().count(), 2, "{out}");
-    assert!(
-        out.contains("  wire  Truce in the north  [truce]  "),
-        "{out}"
-    );
-    assert!(out.contains("1 of 2 entries since"), "{out}");
+    assert_contains(&out, "  wire  Truce in the north  [truce]  ");
+    assert_contains(&out, "1 of 2 entries since");
 
     let all = env
         .newshound(&["backtest", "peace", "--since", "60d"])
         .await;
-    assert!(
-        stdout(&all).contains("Mediators arrive  [mediat*]"),
-        "{}",
-        stdout(&all)
-    );
-    assert!(
-        stdout(&all).contains("2 of 3 entries since"),
-        "{}",
-        stdout(&all)
-    );
+    assert_contains(&stdout(&all), "Mediators arrive  [mediat*]");
+    assert_contains(&stdout(&all), "2 of 3 entries since");
 
     let unknown = env.newshound(&["backtest", "nope"]).await;
     assert_exit(&unknown, 2);

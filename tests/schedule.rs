@@ -5,63 +5,66 @@ mod common;
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use common::*;
 use newshound::store::Store;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
-/// Seconds from now until the feed's stored next poll.
-fn seconds_until_next_poll(env: &Env, feed: &str) -> i64 {
+/// The feed's stored next poll, in seconds since the epoch.
+fn next_poll(env: &Env, feed: &str) -> i64 {
     let store = Store::open(&env.database()).unwrap();
     let state = store.feed_state(feed).unwrap().unwrap();
-    (state.next_poll_at.unwrap() - Utc::now()).num_seconds()
+    state.next_poll_at.unwrap().timestamp()
+}
+
+/// When a command ran: from just before it started to just after it ended.
+struct Window {
+    start: i64,
+    end: i64,
+}
+
+/// Runs `newshound poll`, asserting it exits with `code`; when it ran,
+/// and its output.
+async fn timed_poll(env: &Env, code: i32) -> (Window, std::process::Output) {
+    let start = Utc::now().timestamp();
+    let output = env.poll(code).await;
+    let end = Utc::now().timestamp();
+    (Window { start, end }, output)
+}
+
+/// Asserts the feed is due `base` seconds after it was polled within
+/// `window`, give or take the 10% jitter (whole seconds, as stored).
+#[track_caller]
+fn assert_due_after(env: &Env, feed: &str, window: &Window, base: i64, why: &str) {
+    let next = next_poll(env, feed);
+    let (earliest, latest) = (window.start + base * 9 / 10, window.end + base * 11 / 10);
+    assert!(
+        (earliest..=latest).contains(&next),
+        "{feed} is due at {next}, not from {earliest} to {latest}: {why}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn failures_back_off_exponentially_and_success_resets() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(3)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    respond(
-        &server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(
-            rss(&server.uri(), &[Item::new("1", "x", "y")]),
-            "application/rss+xml",
-        ),
-    )
-    .await;
+    respond_first(&server, "/feed.xml", 3, ResponseTemplate::new(500)).await;
+    serve_rss(&server, "/feed.xml", &[Item::new("1", "x", "y")]).await;
     let env = Env::new();
-    env.write_config(&format!(
-        "{}interval = \"10m\"\n",
-        feed("wire", &format!("{}/feed.xml", server.uri()))
-    ));
+    env.write_config(&format!("{}interval = \"10m\"\n", wire_feed(&server)));
 
-    let mut waits = Vec::new();
-    for _ in 0..3 {
-        assert_exit(&env.newshound(&["poll"]).await, 1);
-        waits.push(seconds_until_next_poll(&env, "wire"));
-    }
     // 10, 20, 40 minutes, each within the ±10% jitter.
-    for (wait, minutes) in waits.iter().zip([10, 20, 40]) {
-        let base = minutes * 60;
-        assert!(
-            *wait >= base * 9 / 10 - 2 && *wait <= base * 11 / 10,
-            "{waits:?}"
+    for minutes in [10, 20, 40] {
+        let (window, _) = timed_poll(&env, 1).await;
+        assert_due_after(
+            &env,
+            "wire",
+            &window,
+            minutes * 60,
+            &format!("{minutes} minutes"),
         );
     }
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    let after = seconds_until_next_poll(&env, "wire");
-    assert!(
-        (538..=660).contains(&after),
-        "success resets the schedule: {after}"
-    );
+    let (window, _) = timed_poll(&env, 0).await;
+    assert_due_after(&env, "wire", &window, 600, "success resets the schedule");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -85,57 +88,47 @@ async fn retry_after_is_honoured_in_seconds_and_as_a_date() {
     let env = Env::new();
     env.write_config(&format!(
         "{}{}",
-        feed("seconds", &format!("{}/seconds.xml", server.uri())),
-        feed("date", &format!("{}/date.xml", server.uri())),
+        feed_at("seconds", &server, "/seconds.xml"),
+        feed_at("date", &server, "/date.xml"),
     ));
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 1);
-    assert!(stdout(&output).contains("seconds: failed (http): the server answered 503 Service Unavailable and asked to wait 2h"), "{}", stdout(&output));
-    assert!(seconds_until_next_poll(&env, "seconds") >= 7200 - 5);
-    assert!(seconds_until_next_poll(&env, "date") >= 3 * 3600 - 10);
+    let (window, output) = timed_poll(&env, 1).await;
+    assert_contains(
+        &stdout(&output),
+        "seconds: failed (http): the server answered 503 Service Unavailable and asked to wait 2h",
+    );
+    assert!(next_poll(&env, "seconds") >= window.start + 7200);
+    // The date is read as a wait, counted from when the poll began (up to
+    // the poll's length, and a second cut, before the date).
+    let asked = DateTime::parse_from_rfc2822(&date).unwrap().timestamp();
+    assert!(next_poll(&env, "date") >= asked - (window.end - window.start) - 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn paused_feeds_and_rules_do_nothing_until_asked() {
     let server = MockServer::start().await;
     let body = rss(&server.uri(), &[Item::new("1", "Ceasefire", "x")]);
-    respond(
-        &server,
-        "/live.xml",
-        ResponseTemplate::new(200).set_body_raw(body.clone(), "application/rss+xml"),
-    )
-    .await;
-    respond(
-        &server,
-        "/paused.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/live.xml", body.clone()).await;
+    serve_xml(&server, "/paused.xml", body).await;
     let env = Env::new();
     env.write_config(&format!(
         "{}{}enabled = false\n{}{}enabled = false\n",
-        feed("live", &format!("{}/live.xml", server.uri())),
-        feed("paused", &format!("{}/paused.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        feed_at("live", &server, "/live.xml"),
+        feed_at("paused", &server, "/paused.xml"),
+        ceasefire_rule(),
         rule("quiet", "ceasefire", &["other@example.org"]),
     ));
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
+    let output = env.poll(0).await;
     assert!(!stdout(&output).contains("paused:"), "{}", stdout(&output));
     let requested = paths(&server).await;
     assert_eq!(requested, ["/live.xml"]);
     let mails = env.maildir_new();
     assert_eq!(mails.len(), 1, "the paused rule sends nothing");
     let mail = std::fs::read_to_string(&mails[0]).unwrap();
-    assert!(mail.contains("To: desk@example.org"), "{mail}");
+    assert_contains(&mail, "To: desk@example.org");
 
     let asked = env.newshound(&["poll", "--feed", "paused"]).await;
     assert_exit(&asked, 0);
-    assert!(
-        stdout(&asked).contains("paused: 1 new entries"),
-        "{}",
-        stdout(&asked)
-    );
+    assert_contains(&stdout(&asked), "paused: 1 new entries");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -148,23 +141,18 @@ async fn status_shows_failing_feeds_first_with_counts() {
             Item::new("2", "Markets", "y"),
         ],
     );
-    respond(
-        &server,
-        "/good.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&server, "/good.xml", body).await;
     respond(&server, "/bad.xml", ResponseTemplate::new(500)).await;
     let env = Env::new();
     env.write_config(&format!(
         "{}{}{}{}enabled = false\n{}",
         smtp_config(free_port()),
-        feed("a-good", &format!("{}/good.xml", server.uri())),
-        feed("b-bad", &format!("{}/bad.xml", server.uri())),
-        feed("c-paused", &format!("{}/good.xml", server.uri())),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+        feed_at("a-good", &server, "/good.xml"),
+        feed_at("b-bad", &server, "/bad.xml"),
+        feed_at("c-paused", &server, "/good.xml"),
+        ceasefire_rule(),
     ));
-    assert_exit(&env.newshound(&["poll"]).await, 1);
+    env.poll(1).await;
 
     let output = env.newshound(&["status", "--json"]).await;
     assert_exit(&output, 0);
@@ -206,45 +194,48 @@ async fn status_shows_failing_feeds_first_with_counts() {
             && lines[1].contains("http ×1"),
         "{lines:?}"
     );
-    assert!(
-        stdout(&table).contains("deliveries: 1 pending (oldest queued"),
-        "{}",
-        stdout(&table)
-    );
+    assert_contains(&stdout(&table), "deliveries: 1 pending (oldest queued");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restart_keeps_the_schedule() {
     let server = MockServer::start().await;
-    let body = rss(&server.uri(), &[Item::new("1", "Truce", "x")]);
-    respond(
-        &server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
-    )
-    .await;
+    let item = [Item::new("1", "Truce", "x")];
+    serve_rss(&server, "/feed.xml", &item).await;
+    serve_rss(&server, "/probe.xml", &item).await;
     let env = Env::new();
-    env.write_config(&feed("wire", &format!("{}/feed.xml", server.uri())));
+    let wire = wire_feed(&server);
+    env.write_config(&wire);
 
+    let start = Utc::now().timestamp();
     let daemon = env.spawn_daemon();
-    let started = std::time::Instant::now();
-    while server.received_requests().await.unwrap().is_empty() && started.elapsed().as_secs() < 60 {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_exit(&Env::stop_daemon(daemon).await, 0);
-    let due = seconds_until_next_poll(&env, "wire");
-    assert!(due > 600, "next poll about 15 minutes away: {due}");
+    wait_for_requests(&server, "/feed.xml", 1).await;
+    assert_exit(&daemon.stop().await, 0);
+    let window = Window {
+        start,
+        end: Utc::now().timestamp(),
+    };
+    assert_due_after(
+        &env,
+        "wire",
+        &window,
+        15 * 60,
+        "next poll about 15 minutes away",
+    );
 
     // Started again, it waits for the stored time instead of polling now.
+    // A feed new to it, listed after "wire", is due at once: by the time
+    // that one is polled, "wire" had its turn had it been due, and its
+    // poll would be finished before the daemon stops.
+    env.write_config(&format!(
+        "{wire}{}",
+        feed_at("probe", &server, "/probe.xml")
+    ));
     let daemon = env.spawn_daemon();
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    assert_exit(&Env::stop_daemon(daemon).await, 0);
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
-}
-
-/// Asserts `seconds` is `base` give or take the 10% jitter.
-fn about(seconds: i64, base: i64) -> bool {
-    seconds >= base * 9 / 10 - 2 && seconds <= base * 11 / 10
+    daemon.wait_for_log("feed polled feed=probe", 1).await;
+    assert_exit(&daemon.stop().await, 0);
+    assert_eq!(requests_for(&server, "/probe.xml").await, 1);
+    assert_eq!(requests_for(&server, "/feed.xml").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -252,97 +243,67 @@ async fn freshness_hints_lengthen_the_interval_up_to_the_cap() {
     let server = MockServer::start().await;
     let body = rss(&server.uri(), &[Item::new("1", "x", "y")]);
     let with_ttl = body.replacen("<channel>", "<channel><ttl>180</ttl>", 1);
+    let cache = |control: &str| rss_response(body.clone()).insert_header("Cache-Control", control);
     let cases = [
-        (
-            "max-age",
-            ResponseTemplate::new(200).insert_header("Cache-Control", "public, max-age=7200"),
-        ),
-        (
-            "short",
-            ResponseTemplate::new(200).insert_header("Cache-Control", "max-age=60"),
-        ),
+        ("max-age", cache("public, max-age=7200"), 7200, "a hint"),
+        ("short", cache("max-age=60"), 600, "a hint never shortens"),
         (
             "capped",
-            ResponseTemplate::new(200).insert_header("Cache-Control", "max-age=999999"),
+            cache("max-age=999999"),
+            6 * 3600,
+            "capped at max_interval",
         ),
-        ("ttl", ResponseTemplate::new(200)),
+        ("ttl", rss_response(with_ttl), 3 * 3600, "<ttl> in minutes"),
     ];
     let mut config = String::new();
-    for (name, response) in cases {
-        let text = if name == "ttl" {
-            with_ttl.clone()
-        } else {
-            body.clone()
-        };
-        respond(
-            &server,
-            &format!("/{name}.xml"),
-            response.set_body_raw(text, "application/rss+xml"),
-        )
-        .await;
-        config.push_str(&feed(name, &format!("{}/{name}.xml", server.uri())));
+    for (name, response, _, _) in &cases {
+        let route = format!("/{name}.xml");
+        respond(&server, &route, response.clone()).await;
+        config.push_str(&feed_at(name, &server, &route));
         config.push_str("interval = \"10m\"\n");
     }
     let env = Env::new();
     env.write_config(&format!("{config}[daemon]\nmax_interval = \"6h\"\n"));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    let waits: Vec<i64> = ["max-age", "short", "capped", "ttl"]
-        .iter()
-        .map(|f| seconds_until_next_poll(&env, f))
-        .collect();
-    assert!(about(waits[0], 7200), "{waits:?}");
-    assert!(about(waits[1], 600), "a hint never shortens: {waits:?}");
-    assert!(
-        about(waits[2], 6 * 3600),
-        "capped at max_interval: {waits:?}"
-    );
-    assert!(about(waits[3], 3 * 3600), "<ttl> in minutes: {waits:?}");
+    let (window, _) = timed_poll(&env, 0).await;
+    for (name, _, base, why) in cases {
+        assert_due_after(&env, name, &window, base, why);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_adaptive_feed_follows_how_often_it_publishes() {
     let server = MockServer::start().await;
-    let items: Vec<Item> = (0..10)
+    let guids = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+    let items: Vec<Item> = (0..guids.len())
         .map(|i| {
-            Item::new(
-                ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"][i],
-                "x",
-                "y",
-            )
-            .published(Utc::now() - chrono::Duration::hours(2 * i as i64))
+            Item::new(guids[i], "x", "y")
+                .published(Utc::now() - chrono::Duration::hours(2 * i as i64))
         })
         .collect();
-    respond(
-        &server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(rss(&server.uri(), &items), "application/rss+xml"),
-    )
-    .await;
+    serve_rss(&server, "/feed.xml", &items).await;
     let env = Env::new();
-    env.write_config(&format!(
-        "{}interval = \"adaptive\"\n",
-        feed("wire", &format!("{}/feed.xml", server.uri()))
-    ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    assert_exit(&env.newshound(&["poll"]).await, 0);
-    let wait = seconds_until_next_poll(&env, "wire");
-    assert!(
-        about(wait, 3600),
-        "every 2 hours published, polled about hourly: {wait}"
+    env.write_config(&format!("{}interval = \"adaptive\"\n", wire_feed(&server)));
+    env.poll(0).await;
+    let (window, _) = timed_poll(&env, 0).await;
+    assert_due_after(
+        &env,
+        "wire",
+        &window,
+        3600,
+        "every 2 hours published, polled about hourly",
     );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_poll_with_the_clock_far_ahead_does_not_freeze_the_feed_or_its_digest() {
-    let server = MockServer::start().await;
-    serve_rss(&server, "/feed.xml", &[Item::new("1", "Truce", "x")]).await;
+    let server = feed_server(&[Item::new("1", "Truce", "x")]).await;
     let env = Env::new();
     env.write_config(&format!(
         "{}[[rule]]\nname = \"truce\"\nquery = 'truce'\nnotify = [\"morning\"]\n\
          [[digest]]\nname = \"morning\"\nschedule = \"0 7 * * *\"\ntimezone = \"UTC\"\nto = [\"desk@example.org\"]\n",
-        feed("wire", &format!("{}/feed.xml", server.uri()))
+        wire_feed(&server)
     ));
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    env.poll(0).await;
     // What a poll made while the clock stood a year ahead leaves behind.
     let year_ahead = (Utc::now() + chrono::Duration::days(365)).timestamp();
     let db = rusqlite::Connection::open(env.database()).unwrap();
@@ -360,15 +321,15 @@ async fn a_poll_with_the_clock_far_ahead_does_not_freeze_the_feed_or_its_digest(
             && read("SELECT MAX(done_until) FROM digests") < year_ahead
     })
     .await;
-    let output = Env::stop_daemon(daemon).await;
+    let output = daemon.stop().await;
     let now = Utc::now().timestamp();
     // Due within the longest schedule (a day's backoff, with jitter), the
     // digest handled up to now.
     assert!(read("SELECT next_poll_at FROM feeds") <= now + 27 * 3600);
     assert!(read("SELECT done_until FROM digests") <= now);
     let log = stderr(&output);
-    assert!(
-        log.contains("the clock moved back: 1 feed(s) were due and 1 digest(s)"),
-        "{log}"
+    assert_contains(
+        &log,
+        "the clock moved back: 1 feed(s) were due and 1 digest(s)",
     );
 }

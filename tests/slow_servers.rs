@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
 /// A server that, for at most 30 seconds, either sends headers and then
 /// one byte every 200 ms (`trickle`) or never answers at all.
@@ -41,10 +41,7 @@ async fn the_deadline_holds_against_trickling_and_silent_servers() {
     let good = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            rss(&good.uri(), &[Item::new("1", "x", "y")]),
-            "application/rss+xml",
-        ))
+        .respond_with(rss_response(rss(&good.uri(), &[Item::new("1", "x", "y")])))
         .mount(&good)
         .await;
     let env = Env::new();
@@ -65,13 +62,12 @@ async fn the_deadline_holds_against_trickling_and_silent_servers() {
             &format!("http://localhost:{}/feed.xml", good.address().port())
         ),
     ));
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 1);
+    let output = env.poll(1).await;
     let out = stdout(&output);
-    assert!(
-        out.contains("trickle: failed (timeout): no complete answer within 2s"),
-        "{out}"
+    assert_contains(
+        &out,
+        "trickle: failed (timeout): no complete answer within 2s",
     );
-    assert!(out.contains("silent: failed (timeout)"), "{out}");
-    assert!(out.contains("good: 1 new entries"), "{out}");
+    assert_contains(&out, "silent: failed (timeout)");
+    assert_contains(&out, "good: 1 new entries");
 }

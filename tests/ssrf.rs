@@ -14,17 +14,21 @@ use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn fetcher() -> Fetcher {
+/// A fetcher that resolves `name` to `address` only, with deadlines of
+/// `total` and `connect` seconds.
+fn fetcher_resolving(name: &str, address: [u8; 4], total: u64, connect: u64) -> Fetcher {
     let limits = Limits {
-        total: Duration::from_secs(20),
-        connect: Duration::from_secs(5),
+        total: Duration::from_secs(total),
+        connect: Duration::from_secs(connect),
         max_bytes: 1 << 20,
     };
-    let hosts = HashMap::from([(
-        "public.test".to_string(),
-        vec![IpAddr::from([127, 0, 0, 1])],
-    )]);
+    let hosts = HashMap::from([(name.to_string(), vec![IpAddr::from(address)])]);
     Fetcher::with_hosts(limits, HostLimits::new(2, Duration::ZERO), hosts).unwrap()
+}
+
+/// A fetcher that resolves public.test to 127.0.0.1.
+fn fetcher() -> Fetcher {
+    fetcher_resolving("public.test", [127, 0, 0, 1], 20, 5)
 }
 
 async fn server() -> MockServer {
@@ -67,6 +71,24 @@ async fn get(
         .await
 }
 
+/// `path` on `server`, by its address.
+fn at(server: &MockServer, path: &str) -> Url {
+    Url::parse(&format!("{}{path}", server.uri())).unwrap()
+}
+
+/// `path` on `server`, by the name public.test, which the fetcher resolves
+/// to 127.0.0.1.
+fn public(server: &MockServer, path: &str) -> Url {
+    let port = server.address().port();
+    Url::parse(&format!("http://public.test:{port}{path}")).unwrap()
+}
+
+/// Fetches `url` with a fresh fetcher as a feed's own URL, private
+/// addresses allowed or not; the failure's class.
+async fn as_feed(url: &Url, allow_private: bool) -> Result<(), FailureClass> {
+    class(get(&fetcher(), url, Access::feed(url, allow_private)).await)
+}
+
 fn class(result: Result<FetchOutcome, newshound::fetch::FetchError>) -> Result<(), FailureClass> {
     result.map(|_| ()).map_err(|e| e.class)
 }
@@ -74,19 +96,14 @@ fn class(result: Result<FetchOutcome, newshound::fetch::FetchError>) -> Result<(
 #[tokio::test(flavor = "multi_thread")]
 async fn the_configured_host_is_trusted_even_when_private() {
     let server = server().await;
-    let url = Url::parse(&format!(
-        "http://public.test:{}/feed.xml",
-        server.address().port()
-    ))
-    .unwrap();
-    let got = get(&fetcher(), &url, Access::feed(&url, false)).await;
-    assert_eq!(class(got), Ok(()));
+    let url = public(&server, "/feed.xml");
+    assert_eq!(as_feed(&url, false).await, Ok(()));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_redirect_to_a_name_resolving_to_loopback_is_refused_unless_allowed() {
     let server = server().await;
-    let url = Url::parse(&format!("{}/to-public", server.uri())).unwrap();
+    let url = at(&server, "/to-public");
     let refused = get(&fetcher(), &url, Access::feed(&url, false)).await;
     let error = refused.unwrap_err();
     assert_eq!(error.class, FailureClass::BlockedAddress);
@@ -100,29 +117,26 @@ async fn a_redirect_to_a_name_resolving_to_loopback_is_refused_unless_allowed() 
     let asked = common::paths(&server).await;
     assert_eq!(asked, ["/to-public"], "the refused hop was never sent");
 
-    let allowed = get(&fetcher(), &url, Access::feed(&url, true)).await;
-    assert_eq!(class(allowed), Ok(()));
+    assert_eq!(as_feed(&url, true).await, Ok(()));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_redirect_to_the_metadata_address_is_refused_before_connecting() {
     let server = server().await;
-    let url = Url::parse(&format!("{}/to-metadata", server.uri())).unwrap();
-    let got = get(&fetcher(), &url, Access::feed(&url, false)).await;
-    assert_eq!(class(got), Err(FailureClass::BlockedAddress));
+    let url = at(&server, "/to-metadata");
+    assert_eq!(
+        as_feed(&url, false).await,
+        Err(FailureClass::BlockedAddress)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_untrusted_request_to_a_private_name_is_refused() {
     let server = server().await;
-    let url = Url::parse(&format!(
-        "http://public.test:{}/feed.xml",
-        server.address().port()
-    ))
-    .unwrap();
+    let url = public(&server, "/feed.xml");
     let got = get(&fetcher(), &url, Access::default()).await;
     assert_eq!(class(got), Err(FailureClass::BlockedAddress));
-    let literal = Url::parse(&format!("{}/feed.xml", server.uri())).unwrap();
+    let literal = at(&server, "/feed.xml");
     let got = get(&fetcher(), &literal, Access::default()).await;
     assert_eq!(class(got), Err(FailureClass::BlockedAddress));
     assert!(server.received_requests().await.unwrap().is_empty());
@@ -131,13 +145,12 @@ async fn an_untrusted_request_to_a_private_name_is_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_connection_opened_for_a_trusted_host_is_not_reused_by_a_guarded_request() {
     let server = server().await;
-    let port = server.address().port();
     let shared = fetcher();
-    let trusted = Url::parse(&format!("http://public.test:{port}/feed.xml")).unwrap();
+    let trusted = public(&server, "/feed.xml");
     let first = get(&shared, &trusted, Access::feed(&trusted, false)).await;
     assert_eq!(class(first), Ok(()), "public.test is that feed's own host");
     // Another feed, not trusting public.test, is redirected there.
-    let other = Url::parse(&format!("{}/to-public", server.uri())).unwrap();
+    let other = at(&server, "/to-public");
     let second = get(&shared, &other, Access::feed(&other, false)).await;
     assert_eq!(class(second), Err(FailureClass::BlockedAddress));
 }
@@ -159,24 +172,17 @@ async fn a_feed_redirect_to_another_port_of_its_host_is_refused() {
         )
         .mount(&server)
         .await;
-    let url = Url::parse(&format!("{}/to-other-port", server.uri())).unwrap();
-    let got = get(&fetcher(), &url, Access::feed(&url, false)).await;
-    assert_eq!(class(got), Err(FailureClass::BlockedAddress));
+    let url = at(&server, "/to-other-port");
+    assert_eq!(
+        as_feed(&url, false).await,
+        Err(FailureClass::BlockedAddress)
+    );
     assert!(canary.received_requests().await.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn documentation_ranges_are_refused_before_connecting() {
-    let limits = Limits {
-        total: Duration::from_secs(5),
-        connect: Duration::from_secs(2),
-        max_bytes: 1 << 20,
-    };
-    let hosts = HashMap::from([(
-        "testnet.test".to_string(),
-        vec![IpAddr::from([203, 0, 113, 7])],
-    )]);
-    let fetcher = Fetcher::with_hosts(limits, HostLimits::new(2, Duration::ZERO), hosts).unwrap();
+    let fetcher = fetcher_resolving("testnet.test", [203, 0, 113, 7], 5, 2);
     for url in [
         "http://testnet.test/feed.xml",
         "http://192.0.2.1/feed.xml",
@@ -212,7 +218,7 @@ async fn behind_a_proxy_a_link_to_the_proxys_own_host_is_refused() {
         env.write_config(&format!(
             "{}{}",
             common::feed("wire", "http://feeds.test/feed.xml"),
-            common::rule("ceasefire", "ceasefire", &["desk@example.org"])
+            common::ceasefire_rule()
         ));
         let output = env
             .newshound_with(

@@ -11,7 +11,7 @@ fn config(feeds: &MockServer, hooks: &MockServer) -> String {
     format!(
         "{}[[webhook]]\nname = \"ntfy\"\nurl = \"{}/hook\"\nheaders = {{ Authorization = \"Bearer t0ken\" }}\n\
          [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"ntfy\"]\n",
-        feed("wire", &format!("{}/feed.xml", feeds.uri())),
+        wire_feed(feeds),
         hooks.uri()
     )
 }
@@ -21,12 +21,7 @@ async fn serve_feed(server: &MockServer) {
         &server.uri(),
         &[Item::new("1", "Ceasefire agreed", "Both sides signed.")],
     );
-    respond(
-        server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(server, "/feed.xml", body).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -42,14 +37,9 @@ async fn an_alert_is_posted_as_json_once() {
     let env = Env::new();
     env.write_config(&config(&feeds, &hooks));
 
-    let output = env.newshound(&["poll"]).await;
-    assert_exit(&output, 0);
-    assert!(
-        stdout(&output).contains("alerts: 1 sent via Maildir"),
-        "{}",
-        stdout(&output)
-    );
-    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let output = env.poll(0).await;
+    assert_contains(&stdout(&output), "alerts: 1 sent via Maildir");
+    env.poll(0).await;
     let calls = hooks.received_requests().await.unwrap();
     assert_eq!(calls.len(), 1, "posted once");
     let json: serde_json::Value = serde_json::from_slice(&calls[0].body).unwrap();
@@ -74,9 +64,8 @@ async fn a_failing_webhook_is_retried_and_a_refusing_one_is_dead() {
         let env = Env::new();
         env.write_config(&config(&feeds, &hooks));
 
-        assert_exit(&env.newshound(&["poll"]).await, 1);
-        let status_json = env.newshound(&["status", "--json"]).await;
-        let json: serde_json::Value = serde_json::from_slice(&status_json.stdout).unwrap();
+        env.poll(1).await;
+        let json = env.status_json().await;
         assert_eq!(json["deliveries"]["pending"], pending, "{status}");
         assert_eq!(json["deliveries"]["dead"], dead, "{status}");
     }
@@ -92,9 +81,9 @@ async fn an_unknown_notify_target_names_the_known_ones() {
     let output = env.newshound(&["check"]).await;
     assert_exit(&output, 2);
     let err = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        err.contains("unknown notify target \"slack\" (known: \"immediate\", \"ntfy\")"),
-        "{err}"
+    assert_contains(
+        &err,
+        "unknown notify target \"slack\" (known: \"immediate\", \"ntfy\")",
     );
 }
 
@@ -109,12 +98,7 @@ async fn a_webhook_that_is_down_does_not_hold_up_mail() {
             Item::new("2", "Ceasefire holds", "y"),
         ],
     );
-    respond(
-        &feeds,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
-    )
-    .await;
+    serve_xml(&feeds, "/feed.xml", body).await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(503))
         .mount(&hooks)
@@ -125,26 +109,19 @@ async fn a_webhook_that_is_down_does_not_hold_up_mail() {
         "{}connections = 1\n{}[[webhook]]\nname = \"ntfy\"\nurl = \"{}/hook\"\n\
          [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"immediate\", \"ntfy\"]\nto = [\"desk@example.org\"]\n",
         smtp.config(),
-        feed("wire", &format!("{}/feed.xml", feeds.uri())),
+        wire_feed(&feeds),
         hooks.uri()
     ));
 
-    assert_exit(&env.newshound(&["poll"]).await, 1);
+    env.poll(1).await;
     assert_eq!(smtp.mails().len(), 2, "both mails went");
-    let status = env.newshound(&["status", "--json"]).await;
-    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let json = env.status_json().await;
     assert_eq!(json["deliveries"]["pending"], 2, "both webhook calls wait");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_webhook_url_kept_in_a_file_appears_in_no_output_log_or_row() {
-    let feeds = MockServer::start().await;
-    serve_rss(
-        &feeds,
-        "/feed.xml",
-        &[Item::new("1", "Ceasefire agreed", "x")],
-    )
-    .await;
+    let feeds = feed_server(&[Item::new("1", "Ceasefire agreed", "x")]).await;
     let env = Env::new();
     // Nothing listens there: the call fails with a transport error, whose
     // text reqwest would give with the whole URL.
@@ -158,7 +135,7 @@ async fn a_webhook_url_kept_in_a_file_appears_in_no_output_log_or_row() {
     env.write_config(&format!(
         "{}[[webhook]]\nname = \"ntfy\"\nurl_file = \"{}\"\n\
          [[rule]]\nname = \"ceasefire\"\nquery = 'ceasefire'\nnotify = [\"ntfy\"]\n",
-        feed("wire", &format!("{}/feed.xml", feeds.uri())),
+        wire_feed(&feeds),
         url_file.display()
     ));
 
@@ -167,13 +144,13 @@ async fn a_webhook_url_kept_in_a_file_appears_in_no_output_log_or_row() {
         .await;
     assert_exit(&output, 1);
     let said = format!("{}{}", stdout(&output), stderr(&output));
-    assert!(said.contains("webhook \"ntfy\""), "{said}");
+    assert_contains(&said, "webhook \"ntfy\"");
     assert!(!said.contains(token), "{said}");
     let db = rusqlite::Connection::open(env.database()).unwrap();
     let error: String = db
         .query_row("SELECT last_error FROM deliveries", [], |r| r.get(0))
         .unwrap();
-    assert!(error.contains("webhook \"ntfy\""), "{error}");
+    assert_contains(&error, "webhook \"ntfy\"");
     drop(db);
     for file in std::fs::read_dir(env.state_dir()).unwrap() {
         let bytes = std::fs::read(file.unwrap().path()).unwrap_or_default();

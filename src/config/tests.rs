@@ -6,6 +6,25 @@ fn parse(source: &str) -> Result<Config, String> {
     Config::parse(Path::new("n.toml"), source).map_err(|e| e.to_string())
 }
 
+/// The error `source` is refused with.
+fn refused(source: &str) -> String {
+    parse(source).expect_err("the config is refused")
+}
+
+/// Asserts `source` is refused with an error that says `message`.
+#[track_caller]
+fn assert_refused(source: &str, message: &str) {
+    let err = refused(source);
+    assert!(err.contains(message), "{err}");
+}
+
+/// Asserts `source` is refused with an error that starts with `start`.
+#[track_caller]
+fn assert_refused_at(source: &str, start: &str) {
+    let err = refused(source);
+    assert!(err.starts_with(start), "{err}");
+}
+
 const FEED: &str =
     "[[feed]]\nname = \"a\"\nurl = \"https://example.org/feed.xml\"\ntags = [\"world\"]\n";
 
@@ -25,74 +44,63 @@ fn a_full_config_is_typed_with_defaults() {
 
 #[test]
 fn syntax_error_names_line_and_column() {
-    let err = parse("[[feed]]\nname = \"a\nurl = 1\n").unwrap_err();
-    assert!(err.starts_with("n.toml:2:"), "{err}");
+    assert_refused_at("[[feed]]\nname = \"a\nurl = 1\n", "n.toml:2:");
 }
 
 #[test]
 fn duplicate_feed_name_points_at_the_second() {
-    let err = parse(&format!("{FEED}{FEED}")).unwrap_err();
     assert_eq!(
-        err,
+        refused(&format!("{FEED}{FEED}")),
         "n.toml:6:8: duplicate feed name \"a\"\n6 | name = \"a\"\n  |        ^"
     );
 }
 
 #[test]
 fn empty_query_is_refused_with_a_caret() {
-    let err = parse(&format!("{FEED}[[rule]]\nname = \"r\"\nquery = \"\"\n")).unwrap_err();
     assert_eq!(
-        err,
+        refused(&format!("{FEED}[[rule]]\nname = \"r\"\nquery = \"\"\n")),
         "n.toml:7:10: rule \"r\": empty query\n7 | query = \"\"\n  |          ^"
     );
 }
 
 #[test]
 fn query_error_column_is_inside_the_query() {
-    let err = parse("[[rule]]\nname = \"r\"\nquery = 'a OR \"b'\n").unwrap_err();
-    assert!(
-        err.starts_with("n.toml:3:15: rule \"r\": unclosed quote"),
-        "{err}"
+    assert_refused_at(
+        "[[rule]]\nname = \"r\"\nquery = 'a OR \"b'\n",
+        "n.toml:3:15: rule \"r\": unclosed quote",
     );
 }
 
 #[test]
 fn unknown_key_is_an_error() {
-    let err = parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\nintervall = \"5m\"\n")
-        .unwrap_err();
-    assert!(
-        err.starts_with("n.toml:4:1: unknown field `intervall`"),
-        "{err}"
+    assert_refused_at(
+        "[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\nintervall = \"5m\"\n",
+        "n.toml:4:1: unknown field `intervall`",
     );
 }
 
 #[test]
 fn immediate_without_recipients_is_refused() {
-    let err =
-        parse("[[rule]]\nname = \"r\"\nquery = \"x\"\nnotify = [\"immediate\"]\n").unwrap_err();
-    assert!(
-        err.contains("notifies \"immediate\" but has no recipients"),
-        "{err}"
+    assert_refused(
+        "[[rule]]\nname = \"r\"\nquery = \"x\"\nnotify = [\"immediate\"]\n",
+        "notifies \"immediate\" but has no recipients",
     );
 }
 
 #[test]
 fn rule_feeds_must_exist() {
-    let err = parse(&format!(
-        "{FEED}[[rule]]\nname = \"r\"\nquery = \"x\"\nfeeds = [\"sport\"]\n"
-    ))
-    .unwrap_err();
-    assert!(
-        err.contains("no feed is named or tagged \"sport\""),
-        "{err}"
+    assert_refused(
+        &format!("{FEED}[[rule]]\nname = \"r\"\nquery = \"x\"\nfeeds = [\"sport\"]\n"),
+        "no feed is named or tagged \"sport\"",
     );
 }
 
 #[test]
 fn too_short_interval_is_refused() {
-    let err = parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\ninterval = \"10s\"\n")
-        .unwrap_err();
-    assert!(err.contains("must be from 1m to 30days"), "{err}");
+    assert_refused(
+        "[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\ninterval = \"10s\"\n",
+        "must be from 1m to 30days",
+    );
 }
 
 #[test]
@@ -129,36 +137,34 @@ fn missing_file_is_named() {
 
 #[test]
 fn addresses_are_checked_at_load() {
-    let err = parse(
+    assert_refused_at(
         "[[rule]]\nname = \"r\"\nquery = \"x\"\nnotify = [\"immediate\"]\nto = [\"a@b@c\"]\n",
-    )
-    .unwrap_err();
-    assert!(
-        err.starts_with("n.toml:5:7: rule \"r\": \"a@b@c\" is not a mail address"),
-        "{err}"
+        "n.toml:5:7: rule \"r\": \"a@b@c\" is not a mail address",
     );
-    let err = parse("[smtp]\nurl = \"smtp://127.0.0.1\"\nfrom = \"x <a@b.org\"\n").unwrap_err();
-    assert!(
-        err.starts_with("n.toml:3:8: \"x <a@b.org\" is not a mail address"),
-        "{err}"
+    assert_refused_at(
+        "[smtp]\nurl = \"smtp://127.0.0.1\"\nfrom = \"x <a@b.org\"\n",
+        "n.toml:3:8: \"x <a@b.org\" is not a mail address",
     );
 }
 
 #[test]
 fn smtp_url_must_not_carry_secrets() {
-    let err = parse("[smtp]\nurl = \"smtp://u:secret@mail.example.org\"\nfrom = \"a@b.org\"\n")
-        .unwrap_err();
-    assert!(err.contains("not in the URL"), "{err}");
+    assert_refused(
+        "[smtp]\nurl = \"smtp://u:secret@mail.example.org\"\nfrom = \"a@b.org\"\n",
+        "not in the URL",
+    );
 }
 
 #[test]
 fn bounds_and_log_level_are_checked() {
-    let err =
-        parse("[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\ninterval = \"100000years\"\n")
-            .unwrap_err();
-    assert!(err.contains("must be from 1m to 30days"), "{err}");
-    let err = parse("[daemon]\nlog_level = \"loud!\"\n").unwrap_err();
-    assert!(err.starts_with("n.toml:2:13: invalid log_level"), "{err}");
+    assert_refused(
+        "[[feed]]\nname = \"a\"\nurl = \"https://e.org/\"\ninterval = \"100000years\"\n",
+        "must be from 1m to 30days",
+    );
+    assert_refused_at(
+        "[daemon]\nlog_level = \"loud!\"\n",
+        "n.toml:2:13: invalid log_level",
+    );
 }
 
 #[test]

@@ -16,6 +16,15 @@ fn rules(queries: &[&str]) -> RuleSet {
     .unwrap()
 }
 
+/// An article of only a title and a body.
+fn titled<'a>(title: &'a str, body: &'a str) -> ArticleText<'a> {
+    ArticleText {
+        title,
+        summary: "",
+        body,
+    }
+}
+
 fn body(text: &str) -> ArticleText<'_> {
     ArticleText {
         body: text,
@@ -79,20 +88,21 @@ fn boolean_operators() {
 
 #[test]
 fn near_counts_word_positions_within_one_field() {
-    assert!(hits("NEAR/1(peace, talks)", "peace talks"));
-    assert!(hits("NEAR/1(peace, talks)", "talks, peace"));
-    assert!(!hits("NEAR/1(peace, talks)", "peace and talks"));
-    assert!(hits("NEAR/2(peace, talks)", "peace and talks"));
+    for (distance, text, hit) in [
+        (1, "peace talks", true),
+        (1, "talks, peace", true),
+        (1, "peace and talks", false),
+        (2, "peace and talks", true),
+    ] {
+        let query = format!("NEAR/{distance}(peace, talks)");
+        assert_eq!(hits(&query, text), hit, "{query} on {text:?}");
+    }
     assert!(hits(
         "NEAR/5(china, peace, \"talks\")",
         "China said the peace talks failed"
     ));
     assert!(hits("NEAR/1(\"peace talks\", china)", "peace talks China"));
-    let split = ArticleText {
-        title: "peace",
-        summary: "",
-        body: "talks",
-    };
+    let split = titled("peace", "talks");
     assert!(
         rules(&["NEAR/3(peace, talks)"]).evaluate(&split).is_empty(),
         "NEAR stays in one field"
@@ -112,11 +122,7 @@ fn near_in_unspaced_scripts_counts_characters() {
 
 #[test]
 fn fields_scope_terms() {
-    let text = ArticleText {
-        title: "Sanctions lifted",
-        summary: "",
-        body: "Iran welcomed it",
-    };
+    let text = titled("Sanctions lifted", "Iran welcomed it");
     let found = |q: &str| !rules(&[q]).evaluate(&text).is_empty();
     assert!(found("title:sanctions"));
     assert!(!found("body:sanctions"));
@@ -165,11 +171,7 @@ fn exact_rules_keep_case_and_accents() {
 #[test]
 fn reports_terms_as_written_and_hit_offsets() {
     let set = rules(&["truce OR \"cease fire\" OR ceasefire OR mediat* -rumour"]);
-    let text = ArticleText {
-        title: "Ceasefire holds",
-        summary: "",
-        body: "The cease-fire began; mediators met.",
-    };
+    let text = titled("Ceasefire holds", "The cease-fire began; mediators met.");
     let found = set.evaluate(&text);
     assert_eq!(found[0].terms, ["\"cease fire\"", "ceasefire", "mediat*"]);
     let spans: Vec<_> = found[0]

@@ -9,10 +9,13 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
+use tokio::io::AsyncBufReadExt;
+use tokio::net::UnixDatagram;
+use wiremock::{MockServer, ResponseTemplate};
 
 /// One mail as the SMTP server received it.
 #[derive(Debug, Clone)]
@@ -216,6 +219,81 @@ pub fn rss(base: &str, items: &[Item]) -> String {
     xml
 }
 
+/// An RSS document of one item for each number of `guids` (its guid),
+/// every one titled `title` and saying `description`.
+pub fn rss_numbered(
+    base: &str,
+    guids: std::ops::Range<usize>,
+    title: &str,
+    description: &str,
+) -> String {
+    let guids: Vec<String> = guids.map(|i| i.to_string()).collect();
+    let items: Vec<Item> = guids
+        .iter()
+        .map(|g| Item::new(g, title, description))
+        .collect();
+    rss(base, &items)
+}
+
+/// A 200 answer carrying `xml` as RSS.
+pub fn rss_response(xml: impl Into<Vec<u8>>) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(xml.into(), "application/rss+xml")
+}
+
+/// Answers GET `route` on `server` with `response`.
+pub async fn respond(server: &MockServer, route: &str, response: ResponseTemplate) {
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path(route))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// Serves the document `xml` as RSS at `route` on `server`.
+pub async fn serve_xml(server: &MockServer, route: &str, xml: impl Into<Vec<u8>>) {
+    respond(server, route, rss_response(xml)).await;
+}
+
+/// Serves an RSS document holding `items` at `route` on `server`.
+pub async fn serve_rss(server: &MockServer, route: &str, items: &[Item<'_>]) {
+    serve_xml(server, route, rss(&server.uri(), items)).await;
+}
+
+/// Answers GET `route` on `server` with `response` the first `times`
+/// times, before any other answer mounted there.
+pub async fn respond_first(
+    server: &MockServer,
+    route: &str,
+    times: u64,
+    response: ResponseTemplate,
+) {
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path(route))
+        .respond_with(response)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+/// A server on 127.0.0.1 serving an RSS document of `items` at `/feed.xml`.
+pub async fn feed_server(items: &[Item<'_>]) -> MockServer {
+    let server = MockServer::start().await;
+    serve_rss(&server, "/feed.xml", items).await;
+    server
+}
+
+/// The paths of every request `server` received, in order.
+pub async fn paths(server: &MockServer) -> Vec<String> {
+    let requests = server.received_requests().await.unwrap_or_default();
+    requests.iter().map(|r| r.url.path().to_string()).collect()
+}
+
+/// How many requests for `route` `server` received.
+pub async fn requests_for(server: &MockServer, route: &str) -> usize {
+    paths(server).await.iter().filter(|p| *p == route).count()
+}
+
 /// A config file and a state directory in a temporary folder.
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -268,14 +346,30 @@ impl Env {
             .unwrap()
     }
 
+    /// Runs `newshound poll` and asserts it exits with `code`; its output.
+    pub async fn poll(&self, code: i32) -> Output {
+        let output = self.newshound(&["poll"]).await;
+        assert_exit(&output, code);
+        output
+    }
+
+    /// `newshound status --json`, which must succeed, parsed.
+    pub async fn status_json(&self) -> serde_json::Value {
+        let output = self.newshound(&["status", "--json"]).await;
+        assert_exit(&output, 0);
+        serde_json::from_slice(&output.stdout).expect("status --json prints JSON")
+    }
+
     /// Starts `newshound run` in the background (killed if the test panics).
-    pub fn spawn_daemon(&self) -> tokio::process::Child {
+    pub fn spawn_daemon(&self) -> Daemon {
         self.spawn_daemon_with(&[])
     }
 
     /// Starts `newshound run` with extra environment variables.
-    pub fn spawn_daemon_with(&self, env: &[(&str, &str)]) -> tokio::process::Child {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
+    pub fn spawn_daemon_with(&self, env: &[(&str, &str)]) -> Daemon {
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_newshound"))
+            // Plain log lines, to be searched while the daemon runs.
+            .env("NO_COLOR", "1")
             .envs(env.iter().copied())
             .arg("--config")
             .arg(self.config_path())
@@ -286,21 +380,24 @@ impl Env {
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .unwrap()
+            .unwrap();
+        Daemon::reading(child)
     }
 
-    /// Sends SIGTERM to a daemon and waits (at most a minute) for it to end.
-    pub async fn stop_daemon(daemon: tokio::process::Child) -> Output {
-        let pid = daemon.id().expect("the daemon is running").to_string();
-        let kill = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap();
-        assert!(kill.success());
-        tokio::time::timeout(Duration::from_secs(60), daemon.wait_with_output())
-            .await
-            .expect("the daemon stops after SIGTERM")
-            .unwrap()
+    /// Starts `newshound run` as systemd does, `NOTIFY_SOCKET` (and `env`)
+    /// set, and waits until it says READY=1.
+    pub async fn spawn_ready(&self, env: &[(&str, &str)]) -> (Daemon, Notifications) {
+        let path = self.dir.path().join("notify");
+        let socket = UnixDatagram::bind(&path).unwrap();
+        let mut vars = vec![("NOTIFY_SOCKET", path.to_str().unwrap())];
+        vars.extend_from_slice(env);
+        let daemon = self.spawn_daemon_with(&vars);
+        let mut notifications = Notifications {
+            socket,
+            ready: String::new(),
+        };
+        notifications.ready = notifications.expect("READY=1").await;
+        (daemon, notifications)
     }
 
     /// The files delivered to the Maildir's `new/`.
@@ -316,11 +413,190 @@ impl Env {
     pub fn database(&self) -> PathBuf {
         self.state_dir().join("newshound.db")
     }
+
+    /// The number `sql` selects; None while there is no database, or the
+    /// query fails.
+    pub fn number(&self, sql: &str) -> Option<i64> {
+        if !self.database().exists() {
+            return None;
+        }
+        let db = rusqlite::Connection::open(self.database()).ok()?;
+        db.query_row(sql, [], |r| r.get(0)).ok()
+    }
+}
+
+/// `newshound run` in the background, its stderr read as it comes.
+pub struct Daemon {
+    child: tokio::process::Child,
+    log: Arc<Mutex<String>>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Daemon {
+    fn reading(mut child: tokio::process::Child) -> Daemon {
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let log = Arc::new(Mutex::new(String::new()));
+        let lines = Arc::clone(&log);
+        let reader = tokio::spawn(async move {
+            let mut stderr = tokio::io::BufReader::new(stderr);
+            let mut line = Vec::new();
+            while stderr
+                .read_until(b'\n', &mut line)
+                .await
+                .is_ok_and(|n| n > 0)
+            {
+                let text = String::from_utf8_lossy(&line);
+                lines.lock().unwrap().push_str(&text);
+                line.clear();
+            }
+        });
+        Daemon { child, log, reader }
+    }
+
+    /// What the daemon wrote to stderr so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// How many lines of the log so far contain `needle`.
+    pub fn log_lines(&self, needle: &str) -> usize {
+        self.log().lines().filter(|l| l.contains(needle)).count()
+    }
+
+    /// Waits until `times` lines of the log contain `needle`.
+    pub async fn wait_for_log(&self, needle: &str, times: usize) {
+        let what = format!("{times} log line(s) with {needle:?}");
+        wait_until(&what, PATIENCE, || self.log_lines(needle) >= times).await;
+    }
+
+    /// Sends `kill NAME` (`-HUP`, `-TERM`) to the daemon.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.id().expect("the daemon is running").to_string();
+        let sent = std::process::Command::new("kill")
+            .args([name, &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill {name} {pid}");
+    }
+
+    /// Waits (at most a minute) for the daemon to end, as a signal told
+    /// it to; its exit status and stderr.
+    pub async fn wait(mut self) -> Output {
+        let status = tokio::time::timeout(PATIENCE, self.child.wait())
+            .await
+            .expect("the daemon ended within a minute")
+            .unwrap();
+        // Its stderr is closed: the reader has read to the end.
+        let _ = (&mut self.reader).await;
+        Output {
+            status,
+            stdout: Vec::new(),
+            stderr: self.log().into_bytes(),
+        }
+    }
+
+    /// Sends SIGTERM and waits (at most a minute) for the daemon to end.
+    pub async fn stop(self) -> Output {
+        self.signal("-TERM");
+        self.wait().await
+    }
+
+    /// Kills the daemon without warning (SIGKILL) and reaps it.
+    pub async fn kill(mut self) {
+        self.child.kill().await.unwrap();
+    }
+}
+
+/// The datagram socket a daemon's `NOTIFY_SOCKET` names, read as systemd
+/// reads it.
+pub struct Notifications {
+    socket: UnixDatagram,
+    /// The READY=1 the daemon sent first.
+    pub ready: String,
+}
+
+impl Notifications {
+    /// Reads notifications until one starts with or holds the line `line`
+    /// (`READY=1`, `WATCHDOG=1`) and returns it; at most a minute.
+    pub async fn expect(&self, line: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let received = tokio::time::timeout(left, self.socket.recv(&mut buf))
+                .await
+                .unwrap_or_else(|_| panic!("no {line} within {PATIENCE:?}"))
+                .unwrap();
+            let message = String::from_utf8_lossy(&buf[..received]).into_owned();
+            if message.lines().any(|l| l == line) {
+                return message;
+            }
+        }
+    }
+
+    /// The notifications sent and not read yet.
+    pub fn drain(&self) -> Vec<String> {
+        let mut buf = vec![0u8; 4096];
+        let mut sent = Vec::new();
+        while let Ok(received) = self.socket.try_recv(&mut buf) {
+            sent.push(String::from_utf8_lossy(&buf[..received]).into_owned());
+        }
+        sent
+    }
+}
+
+/// How long a test waits for what should come soon: long enough for a
+/// loaded machine, short enough that a test that hangs says so.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Waits until `probe` gives a value, asking every 50 ms for at most
+/// `limit`; panics saying `what` did not happen otherwise.
+pub async fn wait_for<T>(
+    what: &str,
+    limit: Duration,
+    mut probe: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until `done` holds, as [`wait_for`] waits.
+pub async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    wait_for(what, limit, async || done().then_some(())).await
+}
+
+/// Waits until `server` was asked for `route` `times` times.
+pub async fn wait_for_requests(server: &MockServer, route: &str, times: usize) {
+    let what = format!("{times} request(s) for {route}");
+    wait_for(&what, PATIENCE, async || {
+        (requests_for(server, route).await >= times).then_some(())
+    })
+    .await
+}
+
+/// Waits until `sql` selects `wanted` from the env's database.
+pub async fn wait_for_number(env: &Env, sql: &str, wanted: i64) {
+    let what = format!("{sql} giving {wanted}");
+    wait_until(&what, PATIENCE, || env.number(sql) == Some(wanted)).await
 }
 
 /// A `[[feed]]` section.
 pub fn feed(name: &str, url: &str) -> String {
     format!("[[feed]]\nname = \"{name}\"\nurl = \"{url}\"\n")
+}
+
+/// A `[[feed]]` section for `route` on `server`.
+pub fn feed_at(name: &str, server: &MockServer, route: &str) -> String {
+    feed(name, &format!("{}{route}", server.uri()))
 }
 
 /// A `[[rule]]` section notifying `immediate` to `to`.
@@ -329,6 +605,39 @@ pub fn rule(name: &str, query: &str, to: &[&str]) -> String {
     format!(
         "[[rule]]\nname = \"{name}\"\nquery = '{query}'\nnotify = [\"immediate\"]\nto = [{}]\n",
         to.join(", ")
+    )
+}
+
+/// The rule most tests use: "ceasefire", mailed to desk@example.org.
+pub fn ceasefire_rule() -> String {
+    desk_rule("ceasefire")
+}
+
+/// A rule named `word` that mails desk@example.org what says `word`.
+pub fn desk_rule(word: &str) -> String {
+    rule(word, word, &["desk@example.org"])
+}
+
+/// A `[[feed]]` section for each (name, route on `server`).
+pub fn feeds_at(server: &MockServer, feeds: &[(&str, &str)]) -> String {
+    feeds
+        .iter()
+        .map(|(name, route)| feed_at(name, server, route))
+        .collect()
+}
+
+/// The feed "wire" at `/feed.xml` on `server`.
+pub fn wire_feed(server: &MockServer) -> String {
+    feed_at("wire", server, "/feed.xml")
+}
+
+/// The usual test config: `smtp` (a section or ""), one feed "wire" at
+/// `SERVER/feed.xml`, and a rule "ceasefire" mailing desk@example.org.
+pub fn wire_config(smtp: &str, server_uri: &str) -> String {
+    format!(
+        "{smtp}{}{}",
+        feed("wire", &format!("{server_uri}/feed.xml")),
+        ceasefire_rule(),
     )
 }
 
@@ -341,6 +650,7 @@ pub fn stderr(output: &Output) -> String {
 }
 
 /// Asserts the exit code, showing the output when it differs.
+#[track_caller]
 pub fn assert_exit(output: &Output, code: i32) {
     assert_eq!(
         output.status.code(),
@@ -351,14 +661,18 @@ pub fn assert_exit(output: &Output, code: i32) {
     );
 }
 
-/// The usual test config: `smtp` (a section or ""), one feed "wire" at
-/// `SERVER/feed.xml`, and a rule "ceasefire" mailing desk@example.org.
-pub fn wire_config(smtp: &str, server_uri: &str) -> String {
-    format!(
-        "{smtp}{}{}",
-        feed("wire", &format!("{server_uri}/feed.xml")),
-        rule("ceasefire", "ceasefire", &["desk@example.org"]),
-    )
+/// Asserts `text` contains `needle`, showing `text` when it does not.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+}
+
+/// Asserts `text` contains each of `needles`.
+#[track_caller]
+pub fn assert_contains_all(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert_contains(text, needle);
+    }
 }
 
 /// The subjects of every mail the server received, in arrival order.
@@ -367,47 +681,4 @@ pub fn subjects(smtp: &SmtpSink) -> Vec<String> {
         .iter()
         .map(|m| m.parsed().subject().unwrap_or_default().to_string())
         .collect()
-}
-
-/// Answers GET `route` on `server` with `response`.
-pub async fn respond(
-    server: &wiremock::MockServer,
-    route: &str,
-    response: wiremock::ResponseTemplate,
-) {
-    wiremock::Mock::given(wiremock::matchers::method("GET"))
-        .and(wiremock::matchers::path(route))
-        .respond_with(response)
-        .mount(server)
-        .await;
-}
-
-/// The paths of every request `server` received, in order.
-pub async fn paths(server: &wiremock::MockServer) -> Vec<String> {
-    let requests = server.received_requests().await.unwrap_or_default();
-    requests.iter().map(|r| r.url.path().to_string()).collect()
-}
-
-/// Waits until `done` holds, looking every 50 ms for at most `limit`;
-/// panics saying `what` did not happen otherwise.
-pub async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + limit;
-    while !done() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{what} did not happen within {limit:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Serves an RSS document holding `items` at `route` on `server`.
-pub async fn serve_rss(server: &wiremock::MockServer, route: &str, items: &[Item<'_>]) {
-    let body = rss(&server.uri(), items);
-    respond(
-        server,
-        route,
-        wiremock::ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"),
-    )
-    .await;
 }

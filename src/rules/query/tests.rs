@@ -7,15 +7,19 @@ fn parse(q: &str) -> Query {
     Query::parse(q).unwrap_or_else(|e| panic!("{q:?}: {e} at {}", e.offset))
 }
 
+/// The tree `q` parses to.
+fn tree(q: &str) -> Expr {
+    parse(q).expr
+}
+
 fn written(q: &str) -> Vec<String> {
     parse(q).terms.into_iter().map(|t| t.written).collect()
 }
 
 #[test]
 fn and_binds_tighter_than_or_and_adjacency_means_and() {
-    let q = parse("a b OR c AND d");
     assert_eq!(
-        q.expr,
+        tree("a b OR c AND d"),
         Expr::Or(vec![
             Expr::And(vec![Expr::Term(0), Expr::Term(1)]),
             Expr::And(vec![Expr::Term(2), Expr::Term(3)]),
@@ -25,9 +29,8 @@ fn and_binds_tighter_than_or_and_adjacency_means_and() {
 
 #[test]
 fn not_and_minus_and_parentheses() {
-    let q = parse("ceasefire -rumour NOT (sport OR football)");
     assert_eq!(
-        q.expr,
+        tree("ceasefire -rumour NOT (sport OR football)"),
         Expr::And(vec![
             Expr::Term(0),
             Expr::Not(Box::new(Expr::Term(1))),
@@ -73,22 +76,30 @@ fn fields_scope_terms_and_groups() {
 
 #[test]
 fn near_takes_a_distance_and_terms() {
-    let q = parse("NEAR/5(china, peace, \"talks\")");
     assert_eq!(
-        q.expr,
+        tree("NEAR/5(china, peace, \"talks\")"),
         Expr::Near {
             distance: 5,
             terms: vec![0, 1, 2]
         }
     );
     assert_eq!(
-        parse("NEAR(a, b)").expr,
+        tree("NEAR(a, b)"),
         Expr::Near {
             distance: 5,
             terms: vec![0, 1]
         }
     );
 }
+
+/// What a NEAR/ with no usable distance is told.
+const NEAR_NUMBER: &str = "NEAR/ needs a whole number from 1 to 1000: NEAR/5(a, b)";
+
+/// What a minus standing alone is told.
+const LONE_MINUS: &str = "a lone - is not a term: write -word to exclude a word";
+
+/// What a query of nothing but exclusions is told.
+const ONLY_NOT: &str = "a rule cannot be only NOT terms: add a term the article must contain";
 
 #[test]
 fn errors_are_exact_and_located() {
@@ -97,31 +108,11 @@ fn errors_are_exact_and_located() {
         ("(a OR b", 0, "unbalanced parenthesis"),
         ("a OR b)", 6, "unbalanced parenthesis"),
         ("NEAR/3(a)", 0, "NEAR needs at least two terms"),
-        (
-            "NEAR/0(a, b)",
-            0,
-            "NEAR/ needs a whole number from 1 to 1000: NEAR/5(a, b)",
-        ),
-        (
-            "NEAR/99999999999(a,b)",
-            0,
-            "NEAR/ needs a whole number from 1 to 1000: NEAR/5(a, b)",
-        ),
-        (
-            "NEAR/+3(a,b)",
-            0,
-            "NEAR/ needs a whole number from 1 to 1000: NEAR/5(a, b)",
-        ),
-        (
-            "a -",
-            2,
-            "a lone - is not a term: write -word to exclude a word",
-        ),
-        (
-            "a - b",
-            2,
-            "a lone - is not a term: write -word to exclude a word",
-        ),
+        ("NEAR/0(a, b)", 0, NEAR_NUMBER),
+        ("NEAR/99999999999(a,b)", 0, NEAR_NUMBER),
+        ("NEAR/+3(a,b)", 0, NEAR_NUMBER),
+        ("a -", 2, LONE_MINUS),
+        ("a - b", 2, LONE_MINUS),
         ("(((", 0, "unbalanced parenthesis"),
         ("title:title:x", 0, "title: needs a term after it"),
         (
@@ -130,11 +121,7 @@ fn errors_are_exact_and_located() {
             "body: inside another field's parentheses can never match",
         ),
         ("NEAR/2()", 0, "NEAR needs at least two terms"),
-        (
-            "NEAR/x(a, b)",
-            0,
-            "NEAR/ needs a whole number from 1 to 1000: NEAR/5(a, b)",
-        ),
+        ("NEAR/x(a, b)", 0, NEAR_NUMBER),
         (
             "NEAR/2(a, (b))",
             10,
@@ -147,21 +134,9 @@ fn errors_are_exact_and_located() {
         ),
         ("a \"\"", 2, "empty phrase"),
         ("a \"b", 2, "unclosed quote"),
-        (
-            "NOT a",
-            0,
-            "a rule cannot be only NOT terms: add a term the article must contain",
-        ),
-        (
-            "-a -b",
-            0,
-            "a rule cannot be only NOT terms: add a term the article must contain",
-        ),
-        (
-            "a OR NOT b",
-            0,
-            "a rule cannot be only NOT terms: add a term the article must contain",
-        ),
+        ("NOT a", 0, ONLY_NOT),
+        ("-a -b", 0, ONLY_NOT),
+        ("a OR NOT b", 0, ONLY_NOT),
         ("a OR", 2, "OR needs a term on each side"),
         ("OR a", 0, "an operator needs a term before it"),
         ("a AND", 2, "AND needs a term on each side"),
@@ -206,7 +181,7 @@ fn fields_take_any_operand_after_the_colon() {
 #[test]
 fn double_minus_is_double_negation_and_ligatures_count_as_letters() {
     assert_eq!(
-        parse("--a").expr,
+        tree("--a"),
         Expr::Not(Box::new(Expr::Not(Box::new(Expr::Term(0)))))
     );
     assert!(
