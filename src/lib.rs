@@ -8,7 +8,6 @@
 pub mod alert;
 pub mod cli;
 pub mod config;
-pub mod cron;
 pub mod daemon;
 pub mod extract;
 pub mod feed;
