@@ -181,11 +181,7 @@ enum OpmlAction {
 /// either way (their writes never raise it). Not for the daemon, whose
 /// stderr may be a pipe to a logger that restarts.
 fn quiet_on_closed_pipe() {
-    // SAFETY: restoring a signal's default disposition at start-up, before
-    // any thread exists.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    sigpipe::reset();
 }
 
 /// Makes every file and directory newshound creates private to its user
