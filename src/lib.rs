@@ -5,10 +5,11 @@
 //! `config` → `fetch` → `feed` → `store` → `extract` → `rules` → `alert`,
 //! wired together by `pipeline` and scheduled by `daemon`; `cli` is the face.
 
+#![forbid(unsafe_code)]
+
 pub mod alert;
 pub mod cli;
 pub mod config;
-pub mod cron;
 pub mod daemon;
 pub mod extract;
 pub mod feed;

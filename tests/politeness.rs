@@ -1,5 +1,6 @@
 //! Politeness: never more than `per_host_connections` requests at once to
-//! one host, counted by a server on 127.0.0.1 that sees every connection.
+//! one host, counted by a server on 127.0.0.1 that sees every connection;
+//! robots.txt rules read with RFC 9309's percent-encoding.
 
 mod common;
 
@@ -128,5 +129,46 @@ async fn article_pages_under_many_names_of_one_address_are_paced_as_one_host() {
         pages.most_at_once.load(Ordering::SeqCst),
         2,
         "two at once to 127.0.0.1, whatever the links call it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn robots_txt_rules_match_percent_encoded_paths_as_rfc_9309_says() {
+    let site = wiremock::MockServer::start().await;
+    respond(
+        &site,
+        "/robots.txt",
+        wiremock::ResponseTemplate::new(200)
+            .set_body_string("User-agent: *\nDisallow: /caf\u{e9}\nDisallow: /%7Euser/\n"),
+    )
+    .await;
+    let base = site.uri();
+    let links = [
+        format!("{base}/caf%C3%A9/menu"),
+        format!("{base}/~user/notes"),
+        format!("{base}/open/1"),
+    ];
+    let guids = ["a", "b", "c"];
+    let items: Vec<Item> = guids
+        .iter()
+        .zip(&links)
+        .map(|(guid, link)| Item::new(guid, "Ceasefire", "x").link(link))
+        .collect();
+    serve_rss(&site, "/feed.xml", &items).await;
+    let env = Env::new();
+    env.write_config(&format!(
+        "{}allow_private_network = true\n{}",
+        feed("wire", &format!("{base}/feed.xml")),
+        rule("ceasefire", "ceasefire", &["desk@example.org"]),
+    ));
+    assert_exit(&env.newshound(&["poll"]).await, 0);
+    let asked = paths(&site).await;
+    // The rule in UTF-8 holds for the link's escaped path, `%7E` for `~`.
+    assert!(asked.iter().any(|p| p == "/open/1"), "{asked:?}");
+    assert!(
+        !asked
+            .iter()
+            .any(|p| p.starts_with("/caf") || p.contains("user")),
+        "{asked:?}"
     );
 }

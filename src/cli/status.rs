@@ -189,20 +189,14 @@ const LOW_SPACE: u64 = 4 << 20;
 /// Why newshound may not be able to write its database: a read-only or
 /// (nearly) full file system under the state directory.
 fn storage_problem(state_dir: &Path) -> Option<String> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(state_dir.as_os_str().as_bytes()).ok()?;
-    // SAFETY: statvfs fills the zeroed struct for a NUL-terminated path.
-    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
-        return None;
-    }
-    if stats.f_flag & libc::ST_RDONLY != 0 {
+    let stats = rustix::fs::statvfs(state_dir).ok()?;
+    if stats.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY) {
         return Some(format!(
             "{} is on a read-only file system: newshound cannot store what it reads",
             state_dir.display()
         ));
     }
-    let free = stats.f_bavail as u64 * stats.f_frsize as u64;
+    let free = stats.f_bavail.saturating_mul(stats.f_frsize);
     (free < LOW_SPACE).then(|| {
         format!(
             "{} has {} KiB free: newshound cannot store what it reads once it is full",

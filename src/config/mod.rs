@@ -6,6 +6,7 @@
 //! the only I/O here: secrets named by `*_file` or `*_env` are resolved by
 //! the code that uses them.
 
+pub mod cron;
 mod error;
 mod literal;
 mod raw;
@@ -560,11 +561,11 @@ impl Checker<'_> {
 
     fn digest(&self, d: &RawDigest) -> Checked<DigestConfig> {
         let name = self.name(&d.name, "digest")?;
-        let schedule: crate::cron::Schedule =
+        let schedule: crate::config::cron::Schedule =
             d.schedule
                 .get_ref()
                 .parse()
-                .map_err(|e: crate::cron::CronError| {
+                .map_err(|e: crate::config::cron::CronError| {
                     self.error(
                         &d.schedule.span(),
                         format!("digest \"{name}\": schedule {e}"),

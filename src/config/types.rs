@@ -102,7 +102,7 @@ pub struct WebhookConfig {
 #[derive(Debug, Clone)]
 pub struct DigestConfig {
     pub name: String,
-    pub schedule: crate::cron::Schedule,
+    pub schedule: crate::config::cron::Schedule,
     pub timezone: chrono_tz::Tz,
     pub to: Vec<String>,
     /// Send a mail saying "no new matches" when there are none.

@@ -1,31 +1,43 @@
 //! `[metrics] listen`: Prometheus text at `/metrics` and a health check at
-//! `/healthz`, over a minimal HTTP/1.1 server (one request per connection,
-//! bounded in size and time) so nothing else listens in the daemon.
+//! `/healthz`, served by [`super::http`] (bounded in connections, size and
+//! time) so nothing else listens in the daemon.
 //!
 //! Poll results and durations are counted here as polls finish; everything
 //! else is read from the database at each scrape.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use hyper::body::Incoming;
+use hyper::header::{ALLOW, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+use prometheus_client::encoding::{EncodeMetric, MetricEncoder, NoLabelSet, prometheus_text};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::registry::Registry;
+use tokio::net::TcpListener;
 
+use super::http::{self, Limits};
 use crate::config::Config;
 use crate::store::{StoreError, StoreHandle, StoreMetrics};
 
 /// Upper bounds of the poll duration histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
 
-/// A request's head may be this long at most.
-const MAX_REQUEST: usize = 8192;
+/// Scrapers served at once; more wait until one is done. A Prometheus or
+/// two and a health check need far fewer.
+const MAX_CONNECTIONS: usize = 16;
 
 /// A client has this long to send its request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A connection ends after this long, answered or not.
+const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `/healthz` fails when the scheduler loop has not come round for this long.
 const STALE_AFTER: Duration = Duration::from_secs(180);
@@ -36,7 +48,7 @@ pub struct PollStats {
     inner: Mutex<Counts>,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone, Debug)]
 struct Counts {
     /// Polls by result class: `ok`, `not_modified`, `disabled`, or a failure class.
     polls: BTreeMap<&'static str, u64>,
@@ -46,7 +58,6 @@ struct Counts {
     /// When the scheduler loop last came round.
     alive_at: Option<Instant>,
 }
-
 impl PollStats {
     /// Counts a finished poll.
     pub fn poll(&self, result: &'static str, took: Duration) {
@@ -69,6 +80,11 @@ impl PollStats {
             .alive_at = Some(Instant::now());
     }
 
+    /// The counts as they are now.
+    fn snapshot(&self) -> Counts {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     fn scheduler_running(&self) -> bool {
         let c = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         c.alive_at.is_some_and(|at| at.elapsed() < STALE_AFTER)
@@ -84,52 +100,52 @@ pub async fn serve(
 ) -> std::io::Result<tokio::task::JoinHandle<()>> {
     let listener = TcpListener::bind(addr).await?;
     tracing::info!(%addr, "metrics at /metrics, health at /healthz");
-    Ok(tokio::spawn(async move {
-        loop {
-            let stream = match listener.accept().await {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    // Out of file descriptors, say: wait rather than spin.
-                    tracing::warn!("metrics: cannot accept a connection: {e}");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    continue;
-                }
-            };
-            let (config, store, stats) = (Arc::clone(&config), store.clone(), Arc::clone(&stats));
-            tokio::spawn(async move {
-                let _ = answer(stream, &config, &store, &stats).await;
-            });
-        }
+    let limits = Limits {
+        connections: MAX_CONNECTIONS,
+        head_timeout: REQUEST_TIMEOUT,
+        exchange_timeout: EXCHANGE_TIMEOUT,
+    };
+    Ok(http::serve(listener, limits, move |request| {
+        let (config, store, stats) = (Arc::clone(&config), store.clone(), Arc::clone(&stats));
+        async move { answer(&request, &config, &store, &stats).await }
     }))
 }
 
 async fn answer(
-    mut stream: TcpStream,
+    request: &Request<Incoming>,
     config: &Config,
     store: &StoreHandle,
     stats: &PollStats,
-) -> std::io::Result<()> {
-    let Ok(Some(path)) = tokio::time::timeout(REQUEST_TIMEOUT, request_path(&mut stream)).await?
-    else {
-        return respond(
-            &mut stream,
-            "400 Bad Request",
-            "text/plain",
-            "bad request\n",
-        )
-        .await;
-    };
-    match path.as_str() {
-        "/metrics" => match store.call(|s| s.metrics()).await {
-            Ok(metrics) => {
-                let body = render(config, &metrics, stats);
-                respond(&mut stream, "200 OK", "text/plain; version=0.0.4", &body).await
+) -> Response<String> {
+    if request.method() != Method::GET {
+        let mut refused = text(StatusCode::METHOD_NOT_ALLOWED, "only GET is answered\n");
+        refused
+            .headers_mut()
+            .insert(ALLOW, "GET".parse().expect("a header value"));
+        return refused;
+    }
+    match request.uri().path() {
+        "/metrics" => {
+            // Counted before the database is read: a poll is stored before
+            // it is counted, so every poll counted here is in what is read.
+            let counts = stats.snapshot();
+            match store.call(|s| s.metrics()).await {
+                Ok(metrics) => {
+                    let mut answer = text(StatusCode::OK, render(config, &metrics, &counts));
+                    answer.headers_mut().insert(
+                        CONTENT_TYPE,
+                        prometheus_text::CONTENT_TYPE
+                            .parse()
+                            .expect("a header value"),
+                    );
+                    answer
+                }
+                Err(e) => text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("the database does not answer: {e}\n"),
+                ),
             }
-            Err(e) => {
-                let body = format!("the database does not answer: {e}\n");
-                respond(&mut stream, "503 Service Unavailable", "text/plain", &body).await
-            }
-        },
+        }
         "/healthz" => {
             let database = store
                 .call(|s| {
@@ -138,163 +154,124 @@ async fn answer(
                 })
                 .await;
             match (stats.scheduler_running(), database) {
-                (true, Ok(_)) => respond(&mut stream, "200 OK", "text/plain", "ok\n").await,
-                (false, _) => {
-                    let body = "the scheduler has stopped\n";
-                    respond(&mut stream, "503 Service Unavailable", "text/plain", body).await
-                }
+                (true, Ok(_)) => text(StatusCode::OK, "ok\n"),
+                (false, _) => text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the scheduler has stopped\n",
+                ),
                 (true, Err(e @ StoreError::Replaced(_))) => {
-                    let body = format!("{e}\n");
-                    respond(&mut stream, "503 Service Unavailable", "text/plain", &body).await
+                    text(StatusCode::SERVICE_UNAVAILABLE, format!("{e}\n"))
                 }
-                (true, Err(e)) => {
-                    let body = format!("the database does not answer: {e}\n");
-                    respond(&mut stream, "503 Service Unavailable", "text/plain", &body).await
-                }
+                (true, Err(e)) => text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("the database does not answer: {e}\n"),
+                ),
             }
         }
-        _ => respond(&mut stream, "404 Not Found", "text/plain", "not found\n").await,
+        _ => text(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
 
-/// The path of a GET request; None for anything else or a head too long.
-async fn request_path(stream: &mut TcpStream) -> std::io::Result<Option<String>> {
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 || head.len() + n > MAX_REQUEST {
-            return Ok(None);
-        }
-        head.extend_from_slice(&buf[..n]);
-    }
-    let line = String::from_utf8_lossy(&head);
-    let mut parts = line.split_ascii_whitespace();
-    Ok(match (parts.next(), parts.next()) {
-        (Some("GET"), Some(target)) => Some(target.split('?').next().unwrap_or("").to_string()),
-        _ => None,
-    })
-}
-
-async fn respond(
-    stream: &mut TcpStream,
-    status: &str,
-    content_type: &str,
-    body: &str,
-) -> std::io::Result<()> {
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n{body}",
-        body.len()
+fn text(status: StatusCode, body: impl Into<String>) -> Response<String> {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        "text/plain; charset=utf-8".parse().expect("a header value"),
     );
-    stream.write_all(response.as_bytes()).await?;
-    stream.shutdown().await
+    response
 }
+
+/// A family's label: one name, one value.
+type Label = [(&'static str, String); 1];
 
 /// The Prometheus text exposition of everything newshound reports.
-pub fn render(config: &Config, db: &StoreMetrics, stats: &PollStats) -> String {
-    let mut out = String::new();
-    let counts = stats.inner.lock().unwrap_or_else(|p| p.into_inner());
-    family(
-        &mut out,
-        "newshound_polls_total",
-        "counter",
-        "Feed polls since start, by result class.",
-    );
+fn render(config: &Config, db: &StoreMetrics, counts: &Counts) -> String {
+    let mut registry = Registry::default();
+    let polls = Family::<Label, Counter>::default();
     for (result, n) in &counts.polls {
-        let _ = writeln!(
-            out,
-            "newshound_polls_total{{result=\"{}\"}} {n}",
-            label(result)
-        );
+        polls
+            .get_or_create(&[("result", result.to_string())])
+            .inc_by(*n);
     }
-    family(
-        &mut out,
+    registry.register(
+        "newshound_polls",
+        "Feed polls since start, by result class",
+        polls,
+    );
+    registry.register(
         "newshound_poll_duration_seconds",
-        "histogram",
-        "How long feed polls took since start.",
+        "How long feed polls took since start",
+        Durations(counts.clone()),
     );
-    let mut cumulative = 0;
-    for (i, bound) in BUCKETS.iter().enumerate() {
-        cumulative += counts.buckets[i];
-        let _ = writeln!(
-            out,
-            "newshound_poll_duration_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
-        );
-    }
-    cumulative += counts.buckets[BUCKETS.len()];
-    let _ = writeln!(
-        out,
-        "newshound_poll_duration_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
+    registry.register(
+        "newshound_entries",
+        "Entries stored",
+        ConstGauge::new(db.entries),
     );
-    let _ = writeln!(
-        out,
-        "newshound_poll_duration_seconds_sum {}",
-        counts.seconds
-    );
-    let _ = writeln!(out, "newshound_poll_duration_seconds_count {cumulative}");
-    drop(counts);
-
-    family(&mut out, "newshound_entries", "gauge", "Entries stored.");
-    let _ = writeln!(out, "newshound_entries {}", db.entries);
-    family(
-        &mut out,
-        "newshound_matches_total",
-        "counter",
-        "Matches stored, by rule.",
-    );
+    let matches = Family::<Label, Counter>::default();
     for (rule, n) in &db.matches_by_rule {
-        let _ = writeln!(
-            out,
-            "newshound_matches_total{{rule=\"{}\"}} {n}",
-            label(rule)
-        );
+        matches
+            .get_or_create(&[("rule", rule.clone())])
+            .inc_by(u64::try_from(*n).unwrap_or(0));
     }
-    family(
-        &mut out,
-        "newshound_deliveries",
-        "gauge",
-        "Deliveries in the outbox, by state.",
-    );
+    registry.register("newshound_matches", "Matches stored, by rule", matches);
+    let deliveries = Family::<Label, Gauge>::default();
     for state in ["pending", "sent", "dead"] {
         let n = db
             .deliveries_by_state
             .iter()
             .find(|(s, _)| s == state)
             .map_or(0, |(_, n)| *n);
-        let _ = writeln!(out, "newshound_deliveries{{state=\"{state}\"}} {n}");
+        deliveries
+            .get_or_create(&[("state", state.to_string())])
+            .set(n);
     }
-    family(
-        &mut out,
-        "newshound_oldest_pending_delivery_age_seconds",
-        "gauge",
-        "Age of the oldest pending delivery (0 when none waits).",
+    registry.register(
+        "newshound_deliveries",
+        "Deliveries in the outbox, by state",
+        deliveries,
     );
     let age = db
         .oldest_pending
         .map_or(0, |t| (Utc::now() - t).num_seconds().max(0));
-    let _ = writeln!(out, "newshound_oldest_pending_delivery_age_seconds {age}");
-    family(
-        &mut out,
+    registry.register(
+        "newshound_oldest_pending_delivery_age_seconds",
+        "Age of the oldest pending delivery (0 when none waits)",
+        ConstGauge::new(age),
+    );
+    registry.register(
         "newshound_digest_items_waiting",
-        "gauge",
-        "Matches waiting for a digest.",
+        "Matches waiting for a digest",
+        ConstGauge::new(db.digest_items_waiting),
     );
-    let _ = writeln!(
-        out,
-        "newshound_digest_items_waiting {}",
-        db.digest_items_waiting
-    );
-    family(
-        &mut out,
-        "newshound_feeds",
-        "gauge",
-        "Configured feeds, by state.",
-    );
+    let feeds = Family::<Label, Gauge>::default();
     for (state, n) in feed_states(config, db) {
-        let _ = writeln!(out, "newshound_feeds{{state=\"{state}\"}} {n}");
+        feeds
+            .get_or_create(&[("state", state.to_string())])
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
     }
+    registry.register("newshound_feeds", "Configured feeds, by state", feeds);
+    let mut out = String::new();
+    prometheus_text::encode(&mut out, &registry).expect("a String takes any text");
     out
+}
+
+/// The poll duration histogram as counted, for the encoder.
+#[derive(Debug)]
+struct Durations(Counts);
+
+impl EncodeMetric for Durations {
+    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        let c = &self.0;
+        let buckets: Vec<(f64, u64)> = BUCKETS.iter().copied().zip(c.buckets).collect();
+        let count = c.buckets.iter().sum();
+        encoder.encode_histogram::<NoLabelSet>(c.seconds, count, &buckets, None)
+    }
+
+    fn metric_type(&self) -> MetricType {
+        MetricType::Histogram
+    }
 }
 
 /// Configured feeds per state: paused, disabled (410), failing, ok.
@@ -310,16 +287,4 @@ fn feed_states(config: &Config, db: &StoreMetrics) -> [(&'static str, usize); 4]
         counts[state].1 += 1;
     }
     counts
-}
-
-fn family(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-}
-
-/// A label value escaped as the text format wants.
-fn label(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }

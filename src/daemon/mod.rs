@@ -6,6 +6,7 @@
 //! On shutdown no new poll starts; polls in flight finish (each within the
 //! fetch deadline), one last delivery pass runs, and `run` returns.
 
+mod http;
 mod lifecycle;
 mod metrics;
 mod notify;

@@ -2,6 +2,11 @@
 //! named by `$NOTIFY_SOCKET` saying the daemon is ready, alive, reloading or
 //! stopping, with a one-line status `systemctl status` shows. Without the
 //! variable (not started by systemd) every call does nothing.
+//!
+//! Written here rather than with the `sd-notify` crate: it connects to the
+//! variable as a file path, so an abstract `@name` socket is unreachable,
+//! and it reads the environment on every call, so tests cannot hand it a
+//! socket without changing the process's environment.
 
 use std::os::unix::net::{SocketAddr, UnixDatagram};
 use std::time::Duration;
@@ -97,16 +102,9 @@ fn one_line(text: &str) -> String {
 
 /// CLOCK_MONOTONIC in microseconds, which `RELOADING=1` must carry.
 fn monotonic_usec() -> u128 {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec through a valid pointer.
-    let done = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
-    match done {
-        0 => now.tv_sec as u128 * 1_000_000 + now.tv_nsec as u128 / 1000,
-        _ => 0,
-    }
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+    let (secs, nanos) = (u128::try_from(now.tv_sec), u128::try_from(now.tv_nsec));
+    secs.unwrap_or(0) * 1_000_000 + nanos.unwrap_or(0) / 1000
 }
 
 #[cfg(test)]
@@ -133,5 +131,34 @@ mod tests {
         let n = listener.recv(&mut buf).unwrap();
         assert_eq!(&buf[..n], b"WATCHDOG=1\nSTATUS=ok");
         assert_eq!(notifier.watchdog_interval(), Some(Duration::from_secs(15)));
+    }
+
+    #[test]
+    fn a_reload_carries_the_monotonic_clock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notify");
+        let listener = UnixDatagram::bind(&path).unwrap();
+        let notifier = Notifier {
+            socket: Some((
+                UnixDatagram::unbound().unwrap(),
+                SocketAddr::from_pathname(&path).unwrap(),
+            )),
+            watchdog: None,
+        };
+        let before = monotonic_usec();
+        notifier.reloading();
+        let after = monotonic_usec();
+        let mut buf = [0u8; 256];
+        let n = listener.recv(&mut buf).unwrap();
+        let message = std::str::from_utf8(&buf[..n]).unwrap();
+        let mut lines = message.lines();
+        assert_eq!(lines.next(), Some("RELOADING=1"));
+        let usec: u128 = lines
+            .next()
+            .and_then(|l| l.strip_prefix("MONOTONIC_USEC="))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no MONOTONIC_USEC in {message:?}"));
+        assert!(before > 0 && (before..=after).contains(&usec), "{message}");
+        assert_eq!(lines.next(), Some("STATUS=reloading the config"));
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Config;
-use crate::cron::Schedule;
+use crate::config::cron::Schedule;
 use crate::model::DigestKey;
 use crate::store::{Closed, DigestClose, StoreError, StoreHandle};
 

@@ -2,6 +2,11 @@
 //! time zone, with the rules people expect around daylight-saving changes:
 //! a local time that does not exist that day fires at the next minute that
 //! does, and one that occurs twice fires once, the first time.
+//!
+//! Kept rather than the `croner` crate, which skips slots of a stepped
+//! schedule that fall in a gap (`*/20 2 * * *` on the day the clocks go
+//! forward), answers a never-firing schedule with a search-limit error,
+//! reads a sixth field as seconds, and names no field in its errors.
 
 use std::fmt;
 use std::str::FromStr;
