@@ -10,12 +10,20 @@ use common::*;
 use newshound::store::Store;
 use wiremock::{MockServer, ResponseTemplate};
 
-/// Polls one feed at `url` (with `extra` lines in its section and
-/// `daemon` lines in `[daemon]`); returns the stored class and message.
-async fn failure(url: &str, extra: &str, daemon: &str) -> (String, String) {
+/// A server answering `/feed.xml` with `response`, and that feed's URL.
+async fn serving(response: ResponseTemplate) -> (MockServer, String) {
+    let server = MockServer::start().await;
+    respond(&server, "/feed.xml", response).await;
+    let url = format!("{}/feed.xml", server.uri());
+    (server, url)
+}
+
+/// Polls one feed at `url` (with `daemon` lines in `[daemon]`); returns
+/// the stored class and message.
+async fn failure(url: &str, daemon: &str) -> (String, String) {
     let env = Env::new();
     env.write_config(&format!(
-        "{}{extra}[daemon]\nfetch_timeout = \"2s\"\nconnect_timeout = \"2s\"\n{daemon}",
+        "{}[daemon]\nfetch_timeout = \"2s\"\nconnect_timeout = \"2s\"\n{daemon}",
         feed("wire", url)
     ));
     let output = env.newshound(&["poll"]).await;
@@ -37,7 +45,7 @@ async fn failure(url: &str, extra: &str, daemon: &str) -> (String, String) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_name_that_does_not_resolve_is_dns() {
     // `.invalid` never resolves (RFC 6761), with or without a network.
-    let (class, message) = failure("http://no-such-feed.invalid/feed.xml", "", "").await;
+    let (class, message) = failure("http://no-such-feed.invalid/feed.xml", "").await;
     assert_eq!(class, "dns");
     assert!(message.contains("no-such-feed.invalid"), "{message}");
 }
@@ -45,66 +53,47 @@ async fn a_name_that_does_not_resolve_is_dns() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_port_nobody_listens_on_is_connect() {
     let url = format!("http://127.0.0.1:{}/feed.xml", free_port());
-    let (class, _) = failure(&url, "", "").await;
+    let (class, _) = failure(&url, "").await;
     assert_eq!(class, "connect");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn https_to_a_plain_http_server_is_tls() {
-    let server = MockServer::start().await;
-    respond(&server, "/feed.xml", ResponseTemplate::new(200)).await;
-    let url = server.uri().replace("http://", "https://") + "/feed.xml";
-    let (class, _) = failure(&url, "", "").await;
+    let (_server, url) = serving(ResponseTemplate::new(200)).await;
+    let (class, _) = failure(&url.replace("http://", "https://"), "").await;
     assert_eq!(class, "tls");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_that_never_answers_is_timeout() {
-    let server = MockServer::start().await;
-    respond(
-        &server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_delay(Duration::from_secs(30)),
-    )
-    .await;
-    let (class, _) = failure(&format!("{}/feed.xml", server.uri()), "", "").await;
+    let (_server, url) =
+        serving(ResponseTemplate::new(200).set_delay(Duration::from_secs(30))).await;
+    let (class, _) = failure(&url, "").await;
     assert_eq!(class, "timeout");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_gone_feed_is_http_with_its_status() {
-    let server = MockServer::start().await;
-    respond(&server, "/feed.xml", ResponseTemplate::new(403)).await;
-    let (class, message) = failure(&format!("{}/feed.xml", server.uri()), "", "").await;
+    let (_server, url) = serving(ResponseTemplate::new(403)).await;
+    let (class, message) = failure(&url, "").await;
     assert_eq!(class, "http");
     assert!(message.contains("403"), "{message}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_body_past_the_cap_is_too_large() {
-    let server = MockServer::start().await;
     let big = format!("<rss><channel>{}</channel></rss>", "x".repeat(200_000));
-    respond(
-        &server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw(big, "application/rss+xml"),
-    )
-    .await;
-    let url = format!("{}/feed.xml", server.uri());
-    let (class, _) = failure(&url, "", "feed_max_bytes = 65536\n").await;
+    let (_server, url) =
+        serving(ResponseTemplate::new(200).set_body_raw(big, "application/rss+xml")).await;
+    let (class, _) = failure(&url, "feed_max_bytes = 65536\n").await;
     assert_eq!(class, "too_large");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_web_page_is_not_a_feed() {
-    let server = MockServer::start().await;
-    respond(
-        &server,
-        "/feed.xml",
-        ResponseTemplate::new(200).set_body_raw("<html><p>Hello</p></html>", "text/html"),
-    )
-    .await;
-    let (class, _) = failure(&format!("{}/feed.xml", server.uri()), "", "").await;
+    let page = ResponseTemplate::new(200).set_body_raw("<html><p>Hello</p></html>", "text/html");
+    let (_server, url) = serving(page).await;
+    let (class, _) = failure(&url, "").await;
     assert_eq!(class, "not_a_feed");
 }
 
@@ -120,7 +109,7 @@ async fn a_redirect_to_a_private_address_is_blocked_address() {
             .insert_header("Location", format!("http://127.0.0.2:{port}/elsewhere.xml")),
     )
     .await;
-    let (class, message) = failure(&format!("{}/feed.xml", server.uri()), "", "").await;
+    let (class, message) = failure(&format!("{}/feed.xml", server.uri()), "").await;
     assert_eq!(class, "blocked_address");
     assert!(message.contains("allow_private_network"), "{message}");
 }

@@ -111,9 +111,9 @@ fn monotonic_usec() -> u128 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn messages_reach_the_socket_and_stay_one_line() {
-        let dir = tempfile::tempdir().unwrap();
+    /// A socket in `dir` standing in for systemd's, and a notifier that
+    /// sends to it.
+    fn listening(dir: &tempfile::TempDir, watchdog: Option<Duration>) -> (UnixDatagram, Notifier) {
         let path = dir.path().join("notify");
         let listener = UnixDatagram::bind(&path).unwrap();
         let notifier = Notifier {
@@ -121,8 +121,15 @@ mod tests {
                 UnixDatagram::unbound().unwrap(),
                 SocketAddr::from_pathname(&path).unwrap(),
             )),
-            watchdog: Some(Duration::from_secs(30)),
+            watchdog,
         };
+        (listener, notifier)
+    }
+
+    #[test]
+    fn messages_reach_the_socket_and_stay_one_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let (listener, notifier) = listening(&dir, Some(Duration::from_secs(30)));
         notifier.ready("3 feeds\nSTOPPING=1");
         notifier.alive("ok");
         let mut buf = [0u8; 256];
@@ -136,15 +143,7 @@ mod tests {
     #[test]
     fn a_reload_carries_the_monotonic_clock() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("notify");
-        let listener = UnixDatagram::bind(&path).unwrap();
-        let notifier = Notifier {
-            socket: Some((
-                UnixDatagram::unbound().unwrap(),
-                SocketAddr::from_pathname(&path).unwrap(),
-            )),
-            watchdog: None,
-        };
+        let (listener, notifier) = listening(&dir, None);
         let before = monotonic_usec();
         notifier.reloading();
         let after = monotonic_usec();
