@@ -36,7 +36,7 @@ pub enum AlertError {
     Build(String),
     /// The SMTP password could not be read.
     #[error("cannot read the SMTP password: {0}")]
-    Secret(String),
+    Secret(crate::config::SecretError),
     /// The SMTP server refused the mail or could not be reached.
     #[error("SMTP: {message}")]
     Smtp {

@@ -41,11 +41,13 @@ impl Webhooks {
             };
             let url = match &config.url {
                 HeaderValue::Text(text) => text.clone(),
-                HeaderValue::Secret(secret) => read_secret(secret).map_err(fail)?,
+                HeaderValue::Secret(secret) => {
+                    read_secret(secret).map_err(|e| fail(e.to_string()))?
+                }
             };
             let url = Url::parse(url.trim()).map_err(|e| fail(format!("invalid URL: {e}")))?;
             let headers = header_map(&format!("webhook \"{}\"", config.name), &config.headers)
-                .map_err(fail)?;
+                .map_err(|e| fail(e.to_string()))?;
             hooks.insert(config.name.clone(), Hook { url, headers });
         }
         let client = reqwest::Client::builder()

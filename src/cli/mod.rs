@@ -269,7 +269,9 @@ fn command(args: &Args) -> Outcome {
             out,
         } => {
             let rule = match selector {
-                Some(css) => Some(SelectorRule::parse(css, remove).map_err(invalid)?),
+                Some(css) => {
+                    Some(SelectorRule::parse(css, remove).map_err(|e| invalid(e.to_string()))?)
+                }
                 None => None,
             };
             match (source, batch, out) {

@@ -313,29 +313,47 @@ mod tests {
 
     #[test]
     fn fires_at_the_next_matching_local_minute() {
-        // 07:00 in Berlin is 06:00 UTC in winter.
-        assert_eq!(
-            next("0 7 * * *", "Europe/Berlin", "2026-01-10T05:00:00Z"),
-            "2026-01-10T06:00:00+00:00"
-        );
-        // Strictly after: the slot that fires now is not the next one.
-        assert_eq!(
-            next("0 7 * * *", "Europe/Berlin", "2026-01-10T06:00:00Z"),
-            "2026-01-11T06:00:00+00:00"
-        );
-        // Weekdays only: Saturday 10 January goes to Monday.
-        assert_eq!(
-            next("30 8 * * mon-fri", "UTC", "2026-01-10T00:00:00Z"),
-            "2026-01-12T08:30:00+00:00"
-        );
-        assert_eq!(
-            next("*/15 * * * *", "UTC", "2026-01-10T00:07:00Z"),
-            "2026-01-10T00:15:00+00:00"
-        );
-        assert_eq!(
-            next("@monthly", "UTC", "2026-01-10T00:00:00Z"),
-            "2026-02-01T00:00:00+00:00"
-        );
+        for (schedule, tz, after, want) in [
+            // 07:00 in Berlin is 06:00 UTC in winter.
+            (
+                "0 7 * * *",
+                "Europe/Berlin",
+                "2026-01-10T05:00:00Z",
+                "2026-01-10T06:00:00+00:00",
+            ),
+            // Strictly after: the slot that fires now is not the next one.
+            (
+                "0 7 * * *",
+                "Europe/Berlin",
+                "2026-01-10T06:00:00Z",
+                "2026-01-11T06:00:00+00:00",
+            ),
+            // Weekdays only: Saturday 10 January goes to Monday.
+            (
+                "30 8 * * mon-fri",
+                "UTC",
+                "2026-01-10T00:00:00Z",
+                "2026-01-12T08:30:00+00:00",
+            ),
+            (
+                "*/15 * * * *",
+                "UTC",
+                "2026-01-10T00:07:00Z",
+                "2026-01-10T00:15:00+00:00",
+            ),
+            (
+                "@monthly",
+                "UTC",
+                "2026-01-10T00:00:00Z",
+                "2026-02-01T00:00:00+00:00",
+            ),
+        ] {
+            assert_eq!(
+                next(schedule, tz, after),
+                want,
+                "{schedule} in {tz} after {after}"
+            );
+        }
     }
 
     #[test]

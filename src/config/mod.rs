@@ -14,7 +14,7 @@ mod secrets;
 mod types;
 
 pub use error::{ConfigError, Located};
-pub use secrets::{read_secret, systemd_credential};
+pub use secrets::{SecretError, read_secret, systemd_credential};
 pub use types::{
     Config, DaemonConfig, DigestConfig, FeedConfig, HeaderValue, RuleConfig, Secret, SmtpConfig,
     SmtpSecurity, WebhookConfig,
@@ -361,7 +361,7 @@ impl Checker<'_> {
         let extract = match &raw.extract {
             Some(rule) => Some(
                 SelectorRule::parse(&rule.get_ref().selector, &rule.get_ref().remove)
-                    .map_err(|e| self.error(&rule.span(), e))?,
+                    .map_err(|e| self.error(&rule.span(), e.to_string()))?,
             ),
             None => None,
         };

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::alert::{AlertError, Outbound};
 use crate::config::Config;
-use crate::pipeline::Context;
+use crate::pipeline::{Context, ContextError};
 use crate::store::{Store, StoreError, StoreHandle};
 
 /// Why the daemon (or a command that polls or delivers) could not start.
@@ -24,8 +24,8 @@ pub enum OpenError {
     #[error(transparent)]
     Mailer(#[from] AlertError),
     /// The HTTP client or a feed's headers (a token file) cannot be set up.
-    #[error("{0}")]
-    Fetch(String),
+    #[error(transparent)]
+    Fetch(#[from] ContextError),
 }
 
 /// The database file inside the state directory.
@@ -38,6 +38,6 @@ pub fn open(config: Config, state_dir: &Path) -> Result<(Context, Outbound), Ope
     let path = database_path(state_dir);
     let store = Store::open(&path).map_err(|source| OpenError::Store { path, source })?;
     let mailer = Outbound::new(&config, state_dir)?;
-    let ctx = Context::new(Arc::new(config), StoreHandle::new(store)).map_err(OpenError::Fetch)?;
+    let ctx = Context::new(Arc::new(config), StoreHandle::new(store))?;
     Ok((ctx, mailer))
 }

@@ -11,7 +11,7 @@ mod stats;
 
 pub use charset::decode_page;
 pub use metadata::Metadata;
-pub use selector::SelectorRule;
+pub use selector::{SelectorError, SelectorRule};
 
 use scraper::Html;
 

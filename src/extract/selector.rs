@@ -9,6 +9,11 @@ use scraper::{ElementRef, Html, Node, Selector};
 
 use crate::html::{BLOCKS, collapse};
 
+/// A CSS selector that does not parse, with the selector and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SelectorError(String);
+
 /// A checked `extract = { selector, remove }` override.
 #[derive(Debug, Clone)]
 pub struct SelectorRule {
@@ -18,9 +23,10 @@ pub struct SelectorRule {
 
 impl SelectorRule {
     /// Parses the CSS; the error names the selector that is invalid.
-    pub fn parse(selector: &str, remove: &[String]) -> Result<SelectorRule, String> {
+    pub fn parse(selector: &str, remove: &[String]) -> Result<SelectorRule, SelectorError> {
         let parse = |css: &str| {
-            Selector::parse(css).map_err(|e| format!("invalid CSS selector \"{css}\": {e}"))
+            Selector::parse(css)
+                .map_err(|e| SelectorError(format!("invalid CSS selector \"{css}\": {e}")))
         };
         Ok(SelectorRule {
             selector: parse(selector)?,

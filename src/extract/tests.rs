@@ -89,6 +89,7 @@ fn a_selector_override_keeps_what_it_picks_minus_what_it_removes() {
     assert!(
         SelectorRule::parse("div[", &[])
             .unwrap_err()
+            .to_string()
             .contains("div[")
     );
 }

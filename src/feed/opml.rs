@@ -5,6 +5,11 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
+/// Why a file is not OPML newshound can read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct OpmlError(String);
+
 /// One subscription of an OPML file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
@@ -16,15 +21,18 @@ pub struct Subscription {
 }
 
 /// The subscriptions `opml` lists, in order; an error says what is wrong.
-pub fn read(opml: &str) -> Result<Vec<Subscription>, String> {
+pub fn read(opml: &str) -> Result<Vec<Subscription>, OpmlError> {
     let mut reader = Reader::from_str(opml);
     let mut found = Vec::new();
     // For each open <outline>: the category it names, if it is one.
     let mut open: Vec<Option<String>> = Vec::new();
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| format!("not valid OPML at byte {}: {e}", reader.buffer_position()))?;
+        let event = reader.read_event().map_err(|e| {
+            OpmlError(format!(
+                "not valid OPML at byte {}: {e}",
+                reader.buffer_position()
+            ))
+        })?;
         match event {
             Event::Start(e) if e.local_name().as_ref() == "outline" => {
                 let outline = Outline::of(&e)?;
@@ -60,14 +68,15 @@ struct Outline {
 }
 
 impl Outline {
-    fn of(element: &BytesStart) -> Result<Outline, String> {
+    fn of(element: &BytesStart) -> Result<Outline, OpmlError> {
         let (mut title, mut text, mut url, mut categories) = (None, None, None, Vec::new());
         for attribute in element.attributes() {
-            let attribute = attribute
-                .map_err(|e| format!("not valid OPML: a broken outline attribute: {e}"))?;
+            let attribute = attribute.map_err(|e| {
+                OpmlError(format!("not valid OPML: a broken outline attribute: {e}"))
+            })?;
             let value = attribute
                 .normalized_value(XmlVersion::default())
-                .map_err(|e| format!("not valid OPML: a broken outline attribute: {e}"))?
+                .map_err(|e| OpmlError(format!("not valid OPML: a broken outline attribute: {e}")))?
                 .trim()
                 .to_string();
             match attribute.key.local_name().as_ref() {

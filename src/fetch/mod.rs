@@ -395,20 +395,28 @@ async fn within<T>(
 const FEED_ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
      application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
 
+/// A configured request header that cannot be sent: its secret cannot be
+/// read, or its name or value is not valid in HTTP. The message names its
+/// owner and the header.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct HeaderError(String);
+
 /// Configured request headers, secrets read, as an HTTP header map; errors
 /// name `owner` (`feed "un-news"`, `webhook "ntfy"`).
 pub fn header_map(
     owner: &str,
     headers: &[(String, crate::config::HeaderValue)],
-) -> Result<HeaderMap, String> {
+) -> Result<HeaderMap, HeaderError> {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
         let text = match value {
             crate::config::HeaderValue::Text(text) => text.clone(),
             crate::config::HeaderValue::Secret(secret) => crate::config::read_secret(secret)
-                .map_err(|e| format!("{owner}, header {name}: {e}"))?,
+                .map_err(|e| HeaderError(format!("{owner}, header {name}: {e}")))?,
         };
-        let invalid = |e: &dyn std::fmt::Display| format!("{owner}, header {name}: {e}");
+        let invalid =
+            |e: &dyn std::fmt::Display| HeaderError(format!("{owner}, header {name}: {e}"));
         let name =
             reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid(&e))?;
         let value = reqwest::header::HeaderValue::from_str(&text).map_err(|e| invalid(&e))?;

@@ -28,8 +28,19 @@ use std::sync::Arc;
 use reqwest::header::HeaderMap;
 
 use crate::config::{Config, FeedConfig};
-use crate::fetch::{Fetcher, HostLimits, Limits};
+use crate::fetch::{FetchError, Fetcher, HeaderError, HostLimits, Limits};
 use crate::store::{StoreError, StoreHandle};
+
+/// Why a [`Context`] could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    /// A feed's configured header cannot be sent (a token file missing).
+    #[error(transparent)]
+    Headers(#[from] HeaderError),
+    /// The HTTP client cannot be built (TLS settings).
+    #[error(transparent)]
+    Client(#[from] FetchError),
+}
 
 /// What a poll needs: the config, the store and the HTTP client.
 #[derive(Clone)]
@@ -51,12 +62,12 @@ pub struct Context {
 impl Context {
     /// A context whose HTTP client follows the config's limits; each feed's
     /// extra headers are read now (a token file missing is said at start).
-    pub fn new(config: Arc<Config>, store: StoreHandle) -> Result<Context, String> {
+    pub fn new(config: Arc<Config>, store: StoreHandle) -> Result<Context, ContextError> {
         let headers = config
             .feeds
             .iter()
             .map(|f| Ok((f.name.clone(), feed_headers(f)?)))
-            .collect::<Result<HashMap<_, _>, String>>()?;
+            .collect::<Result<HashMap<_, _>, HeaderError>>()?;
         let daemon = &config.daemon;
         let page_slots = daemon.concurrency;
         let fetcher = Fetcher::new(
@@ -66,8 +77,7 @@ impl Context {
                 max_bytes: daemon.feed_max_bytes,
             },
             HostLimits::new(daemon.per_host_connections, daemon.per_host_delay),
-        )
-        .map_err(|e| e.message)?;
+        )?;
         Ok(Context {
             config,
             store,
@@ -115,6 +125,6 @@ impl Context {
 }
 
 /// A feed's configured headers, secrets read, as an HTTP header map.
-fn feed_headers(feed: &FeedConfig) -> Result<HeaderMap, String> {
+fn feed_headers(feed: &FeedConfig) -> Result<HeaderMap, HeaderError> {
     crate::fetch::header_map(&format!("feed \"{}\"", feed.name), &feed.headers)
 }

@@ -23,14 +23,20 @@ pub fn index_text(text: &str) -> String {
 /// express it. It may find more than the rule would: exclusions and NEAR
 /// distances are left to the rule matcher, which confirms every candidate,
 /// since FTS5 splits some canonical words ("u.s.", "1,000") in two and would
+/// A query the index cannot search for (a term with no word in it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FtsError(String);
+
 /// count or exclude differently.
-pub fn fts_query(query: &Query) -> Result<String, String> {
-    translate(&query.expr, &query.terms)?
-        .ok_or_else(|| "a search needs a term to look for, not only ones to leave out".to_string())
+pub fn fts_query(query: &Query) -> Result<String, FtsError> {
+    translate(&query.expr, &query.terms)?.ok_or_else(|| {
+        FtsError("a search needs a term to look for, not only ones to leave out".to_string())
+    })
 }
 
 /// `expr` as FTS5; None when it only leaves things out (anything matches).
-fn translate(expr: &Expr, terms: &[Term]) -> Result<Option<String>, String> {
+fn translate(expr: &Expr, terms: &[Term]) -> Result<Option<String>, FtsError> {
     Ok(match expr {
         Expr::Term(i) => Some(term(&terms[*i])?),
         Expr::Not(_) => None,
@@ -63,7 +69,7 @@ fn translate(expr: &Expr, terms: &[Term]) -> Result<Option<String>, String> {
 }
 
 /// One term with its field scope: `{title summary} : "cease fire"`.
-fn term(term: &Term) -> Result<String, String> {
+fn term(term: &Term) -> Result<String, FtsError> {
     let phrase = phrase(term)?;
     let fields: Vec<&str> = Field::ALL
         .into_iter()
@@ -77,10 +83,13 @@ fn term(term: &Term) -> Result<String, String> {
 }
 
 /// A term's words as an FTS5 phrase, with `*` for a prefix.
-fn phrase(term: &Term) -> Result<String, String> {
+fn phrase(term: &Term) -> Result<String, FtsError> {
     let words = Canonical::new(&term.text, Fold::Folded).words().join(" ");
     if words.is_empty() {
-        return Err(format!("{} holds no word to search for", term.written));
+        return Err(FtsError(format!(
+            "{} holds no word to search for",
+            term.written
+        )));
     }
     // FTS5 strings escape a quote by doubling it.
     let quoted = format!("\"{}\"", words.replace('"', "\"\""));
@@ -94,7 +103,7 @@ fn phrase(term: &Term) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    fn fts(query: &str) -> Result<String, String> {
+    fn fts(query: &str) -> Result<String, FtsError> {
         fts_query(&Query::parse(query).unwrap())
     }
 

@@ -20,7 +20,7 @@ mod status;
 pub use archive::ArchivedEntry;
 pub use digests::{Closed, DigestClose};
 pub use feeds::FeedState;
-pub use fts::{fts_query, index_text};
+pub use fts::{FtsError, fts_query, index_text};
 pub use handle::{OutboxLock, StoreHandle};
 pub use ingest::{Body, KnownEntry, PollRecord, Stored, UpdatedEntry};
 pub use plan::{
