@@ -2,7 +2,7 @@
 """Polling benchmark: newshound against rss2email on the same feeds and the
 same SMTP sink, all on 127.0.0.1 (see examples/bench_peers.rs).
 
-Results and how they were taken: README.md, section Performance.
+Results and how they were taken: docs/performance.md, section Polling.
 
   python3 bench/polling.py            # every workload, medians of 3 runs
   python3 bench/polling.py --quick    # one run each, smaller W3: a quick check
