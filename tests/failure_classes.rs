@@ -65,6 +65,24 @@ async fn https_to_a_plain_http_server_is_tls() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_hangs_up_during_the_handshake_is_tls() {
+    // It reads the client's hello, then closes: the client sees the end of
+    // the stream where the server's hello should be.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        use std::io::Read;
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut hello = [0u8; 16 * 1024];
+        let _ = stream.read(&mut hello);
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+    });
+    let (class, message) = failure(&format!("https://127.0.0.1:{port}/feed.xml"), "").await;
+    assert_eq!(class, "tls", "{message}");
+    server.join().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_server_that_never_answers_is_timeout() {
     let (_server, url) =
         serving(ResponseTemplate::new(200).set_delay(Duration::from_secs(30))).await;

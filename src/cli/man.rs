@@ -4,8 +4,6 @@
 //! page uses: headings, paragraphs, bullet lists, tables, code blocks, code
 //! spans, bold, italics and links.
 
-use std::io::Write;
-
 use anyhow::Context;
 
 /// The configuration reference, the source of newshound.toml(5).
@@ -18,8 +16,9 @@ pub fn print(section: &str, command: clap::Command) -> super::Outcome {
         "5" => Ok(config_page().into_bytes()),
         _ => command_page(command),
     };
-    page.and_then(|page| std::io::stdout().write_all(&page))
-        .context("cannot write the manual page")?;
+    let page = page.context("cannot render the manual page")?;
+    // Through print!, so `newshound man | head` ends quietly.
+    print!("{}", String::from_utf8_lossy(&page));
     Ok(0)
 }
 

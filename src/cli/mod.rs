@@ -240,8 +240,11 @@ fn command(args: &Args) -> Outcome {
         Command::Inspect { source } => block_on(inspect::inspect(source)),
         Command::Discover { url } => block_on(discover::discover(url)),
         Command::Completions { shell } => {
-            let mut command = Args::command();
-            clap_complete::generate(*shell, &mut command, "newshound", &mut std::io::stdout());
+            // Written through print!, so a reader that stops early ends it
+            // quietly like any other output.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Args::command(), "newshound", &mut script);
+            print!("{}", String::from_utf8_lossy(&script));
             Ok(0)
         }
         Command::Man { section } => man::print(section, Args::command()),

@@ -28,7 +28,7 @@ pub fn exit_code(outcome: Outcome) -> u8 {
     match outcome {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", with_causes(&e));
             let users = e
                 .chain()
                 .any(|cause| cause.is::<Invalid>() || cause.is::<ConfigError>());
@@ -38,6 +38,24 @@ pub fn exit_code(outcome: Outcome) -> u8 {
             }
         }
     }
+}
+
+/// The error and its causes, joined with ": ". A cause whose text the
+/// message already holds (many errors quote their source) is left out, so
+/// nothing is said twice.
+pub fn with_causes(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 #[cfg(test)]
@@ -55,5 +73,18 @@ mod tests {
         assert_eq!(exit_code(failed), FAILED);
         assert_eq!(exit_code(Ok(0)), 0);
         assert_eq!(exit_code(Ok(FAILED)), FAILED);
+    }
+
+    #[test]
+    fn a_cause_the_message_already_quotes_is_not_said_again() {
+        let io = std::io::Error::other("disk full");
+        let quoted = crate::store::StoreError::StateDir {
+            path: "state".into(),
+            source: io,
+        };
+        let e = anyhow::Error::new(quoted).context("newshound.db");
+        assert_eq!(with_causes(&e), "newshound.db: cannot use state: disk full");
+        let plain = anyhow::anyhow!("no feed found").context("discover");
+        assert_eq!(with_causes(&plain), "discover: no feed found");
     }
 }

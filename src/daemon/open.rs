@@ -14,7 +14,7 @@ use crate::store::{Store, StoreError, StoreHandle};
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     /// The database could not be opened or migrated.
-    #[error("{}", path.display())]
+    #[error("{}: {source}", path.display())]
     Store {
         path: PathBuf,
         #[source]

@@ -20,12 +20,16 @@ pub fn classify(error: reqwest::Error) -> FetchError {
         return FetchError::new(FailureClass::BlockedAddress, blocked.to_string());
     }
     let causes = causes(&error);
-    let io_kind = io_kind(&error);
-    let class = if error.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
+    let class = if error.is_timeout() || has_io_kind(&error, std::io::ErrorKind::TimedOut) {
         FailureClass::Timeout
     } else if find_cause::<DnsFailure>(&error).is_some() {
         FailureClass::Dns
-    } else if find_cause::<rustls::Error>(&error).is_some() {
+    } else if find_cause::<rustls::Error>(&error).is_some()
+        // A server that closes the connection during the handshake: rustls
+        // reports the end of the stream as a plain I/O error. A plain TCP
+        // connect never ends that way (a refusal is a reset).
+        || (error.is_connect() && has_io_kind(&error, std::io::ErrorKind::UnexpectedEof))
+    {
         FailureClass::Tls
     } else if let Some(status) = error.status() {
         FailureClass::Http(status.as_u16())
@@ -77,14 +81,21 @@ fn find_cause<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<
     None
 }
 
-/// The kind of the first I/O error in the chain, if any.
-fn io_kind(error: &reqwest::Error) -> Option<std::io::ErrorKind> {
+/// True when an I/O error of `kind` is in the chain, or wrapped in one
+/// that is (an I/O error often carries another as its payload).
+fn has_io_kind(error: &reqwest::Error, kind: std::io::ErrorKind) -> bool {
     let mut source = error.source();
     while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            return Some(io.kind());
+        let mut io = cause.downcast_ref::<std::io::Error>();
+        while let Some(e) = io {
+            if e.kind() == kind {
+                return true;
+            }
+            io = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<std::io::Error>());
         }
         source = cause.source();
     }
-    None
+    false
 }
