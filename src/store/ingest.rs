@@ -313,7 +313,7 @@ fn insert_outcome(
     };
     // Most stories are in one feed only: then nothing was mailed for them.
     if !new.deliveries.is_empty() && shares_story(tx, entry_id)? {
-        facts.mailed_for_story = mailed_for_story(tx, entry_id)?;
+        facts.mailed_for_story = mailed_for_story(tx, entry_id, new)?;
         facts.held_for_story = held_for_story(tx, entry_id)?;
     }
     let plan = policy(&facts);
@@ -420,27 +420,30 @@ fn shares_story(tx: &Transaction, entry_id: i64) -> Result<bool, StoreError> {
         .query_row([entry_id], |r| r.get::<_, bool>(0))?)
 }
 
-/// The rules mailed for the entry's story from its other entries, per
-/// channel and recipient.
+/// The rules mailed for the entry's story from its other entries, for
+/// each channel and recipient the entry's mails go to (the others' rows
+/// are not read).
 fn mailed_for_story(
     tx: &Transaction,
     entry_id: i64,
+    new: &NewEntry,
 ) -> Result<HashMap<(Channel, String), Vec<String>>, StoreError> {
     let mut stmt = tx.prepare_cached(
-        "SELECT d.channel, d.recipient, d.rules FROM deliveries d JOIN entries e ON e.id = d.entry_id
+        "SELECT d.rules FROM deliveries d JOIN entries e ON e.id = d.entry_id
          WHERE e.canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
-           AND e.id != ?1",
+           AND e.id != ?1 AND d.recipient = ?2 AND d.channel = ?3",
     )?;
-    let rows = stmt.query_map([entry_id], |r| {
-        Ok((r.get::<_, Channel>(0)?, r.get(1)?, r.get::<_, String>(2)?))
-    })?;
     let mut mailed: HashMap<(Channel, String), Vec<String>> = HashMap::new();
-    for row in rows {
-        let (channel, recipient, rules) = row?;
-        mailed
-            .entry((channel, recipient))
-            .or_default()
-            .extend(parse_list(&rules)?);
+    for d in &new.deliveries {
+        let rows = stmt.query_map(params![entry_id, d.recipient, d.channel], |r| {
+            r.get::<_, String>(0)
+        })?;
+        for rules in rows {
+            mailed
+                .entry((d.channel, d.recipient.clone()))
+                .or_default()
+                .extend(parse_list(&rules?)?);
+        }
     }
     Ok(mailed)
 }
