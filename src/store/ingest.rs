@@ -461,9 +461,9 @@ fn held_for_story(tx: &Transaction, entry_id: i64) -> Result<Vec<String>, StoreE
     Ok(rules.collect::<Result<_, _>>()?)
 }
 
-/// For each rule of the entry with an hourly limit: its matches mailed at
-/// once in the clock hour (UTC) of `at`. Rules without a limit (as in bulk
-/// setups) cost no query.
+/// For each rule of the entry with an hourly limit that the entry mails at
+/// once: its matches mailed at once in the clock hour (UTC) of `at`. Other
+/// rules (as in bulk setups, without a limit) cost no query.
 fn immediate_this_hour(
     tx: &Transaction,
     new: &NewEntry,
@@ -474,7 +474,17 @@ fn immediate_this_hour(
         "SELECT COUNT(*) FROM matches WHERE rule = ?1 AND matched_at >= ?2 AND immediate = 1",
     )?;
     let mut counts = HashMap::new();
-    for m in new.matches.iter().filter(|m| m.hourly_limit > 0) {
+    // Only a rule the entry mails at once can be held back by its limit.
+    let mailed_at_once = |rule: &String| {
+        new.deliveries
+            .iter()
+            .any(|d| d.channel == Channel::Email && d.rules.contains(rule))
+    };
+    for m in new
+        .matches
+        .iter()
+        .filter(|m| m.hourly_limit > 0 && mailed_at_once(&m.rule))
+    {
         let n = count.query_row(params![m.rule, hour_start], |r| r.get::<_, i64>(0))?;
         counts.insert(m.rule.clone(), n as u64);
     }

@@ -61,8 +61,8 @@ pub struct DeliveryFacts<'a> {
     /// Rules whose match of the same story from another entry waits in
     /// the rule's "more matches" mail.
     pub held_for_story: Vec<String>,
-    /// For each rule with an hourly limit: its mails sent at once in this
-    /// clock hour (UTC).
+    /// For each rule with an hourly limit that the entry mails at once:
+    /// its mails sent at once in this clock hour (UTC).
     pub immediate_this_hour: HashMap<String, u64>,
 }
 
