@@ -40,22 +40,9 @@ pub fn exit_code(outcome: Outcome) -> u8 {
     }
 }
 
-/// The error and its causes, joined with ": ". A cause whose text the
-/// message already holds (many errors quote their source) is left out, so
-/// nothing is said twice.
+/// The error and its causes, each said once (see `fetch::error_causes`).
 pub fn with_causes(error: &anyhow::Error) -> String {
-    let mut line = String::new();
-    for cause in error.chain() {
-        let text = cause.to_string();
-        if line.contains(&text) {
-            continue;
-        }
-        if !line.is_empty() {
-            line.push_str(": ");
-        }
-        line.push_str(&text);
-    }
-    line
+    crate::fetch::error_causes(error.as_ref())
 }
 
 #[cfg(test)]

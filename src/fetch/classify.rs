@@ -46,8 +46,9 @@ pub fn classify(error: reqwest::Error) -> FetchError {
     FetchError::new(class, message)
 }
 
-/// The error and its causes, joined with ": ", repeats dropped.
-pub fn causes(error: &reqwest::Error) -> String {
+/// The error and its causes, joined with ": ", a cause whose text is
+/// already said (many errors quote their source) left out.
+pub fn causes(error: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = vec![error.to_string()];
     let mut source = error.source();
     while let Some(cause) = source {
@@ -60,42 +61,37 @@ pub fn causes(error: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
-/// The first cause of type `T` in the chain. I/O errors are looked inside
-/// too: one carries the error it wraps (rustls' in a TLS stream, often in
-/// a second I/O error) without naming it as its source.
-fn find_cause<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&T> {
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let mut layer: Option<&(dyn std::error::Error + 'static)> = Some(cause);
-        while let Some(inner) = layer {
-            if let Some(found) = inner.downcast_ref::<T>() {
-                return Some(found);
-            }
-            layer = inner
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .map(|wrapped| wrapped as &(dyn std::error::Error + 'static));
-        }
-        source = cause.source();
-    }
-    None
+/// Every error in the chain below `error`, and inside each I/O error the
+/// error it carries: an I/O error holds what it wraps (rustls' in a TLS
+/// stream, often in a second I/O error) without naming it as its source.
+fn layers(error: &reqwest::Error) -> impl Iterator<Item = &Layer> {
+    std::iter::successors(error.source(), source_of)
+        .flat_map(|cause| std::iter::successors(Some(cause), carried_by))
 }
 
-/// True when an I/O error of `kind` is in the chain, or wrapped in one
-/// that is (an I/O error often carries another as its payload).
+type Layer = dyn std::error::Error + 'static;
+
+/// The next error down the chain.
+fn source_of<'a>(error: &&'a Layer) -> Option<&'a Layer> {
+    (*error).source()
+}
+
+/// What an I/O error carries as its payload, if it is one that does.
+fn carried_by<'a>(error: &&'a Layer) -> Option<&'a Layer> {
+    let io = (*error).downcast_ref::<std::io::Error>()?;
+    io.get_ref().map(|wrapped| wrapped as &Layer)
+}
+
+/// The first cause of type `T` in the chain, I/O errors' payloads included.
+fn find_cause<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&T> {
+    layers(error).find_map(|layer| layer.downcast_ref::<T>())
+}
+
+/// True when an I/O error of `kind` is in the chain, or carried by one.
 fn has_io_kind(error: &reqwest::Error, kind: std::io::ErrorKind) -> bool {
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let mut io = cause.downcast_ref::<std::io::Error>();
-        while let Some(e) = io {
-            if e.kind() == kind {
-                return true;
-            }
-            io = e
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<std::io::Error>());
-        }
-        source = cause.source();
-    }
-    false
+    layers(error).any(|layer| {
+        layer
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == kind)
+    })
 }
