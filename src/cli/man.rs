@@ -13,21 +13,20 @@ const CONFIGURATION: &str = include_str!("../../docs/configuration.md");
 /// file) to stdout and returns the exit code.
 pub fn print(section: &str, command: clap::Command) -> super::Outcome {
     let page = match section {
-        "5" => Ok(config_page().into_bytes()),
-        _ => command_page(command),
+        "5" => config_page(),
+        _ => command_page(command).context("cannot render the manual page")?,
     };
-    let page = page.context("cannot render the manual page")?;
     // Through print!, so `newshound man | head` ends quietly.
-    print!("{}", String::from_utf8_lossy(&page));
+    print!("{page}");
     Ok(0)
 }
 
 /// newshound(1), as clap_mangen renders `command`, pointing at the config page.
-fn command_page(command: clap::Command) -> std::io::Result<Vec<u8>> {
+fn command_page(command: clap::Command) -> std::io::Result<String> {
     let mut page = Vec::new();
     clap_mangen::Man::new(command).render(&mut page)?;
     page.extend_from_slice(b".SH \"SEE ALSO\"\n\\fBnewshound.toml\\fR(5)\n");
-    Ok(page)
+    Ok(String::from_utf8_lossy(&page).into_owned())
 }
 
 /// newshound.toml(5), in roff.
