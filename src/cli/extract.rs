@@ -1,24 +1,22 @@
 //! `newshound extract`: the main text of one page (a file or a URL), or of
 //! every page in a folder, as the extraction benchmarks expect it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use anyhow::Context;
 use serde_json::json;
 
-use crate::extract::{Extracted, SelectorRule, extract_bytes};
+use crate::extract::{Extracted, Guide, Hint, SelectorRule, Tuning, extract_bytes};
 
-/// Prints the text of `source` (or JSON with its metadata); returns the exit code.
-pub async fn extract_one(
-    source: &str,
-    rule: Option<&SelectorRule>,
-    as_json: bool,
-) -> super::Outcome {
+/// Prints the text of `source` (or JSON with its metadata and the method
+/// that found the text); returns the exit code.
+pub async fn extract_one(source: &str, guide: &Guide<'_>, as_json: bool) -> super::Outcome {
     let (bytes, content_type) = match super::inspect::read(source).await {
         Ok((bytes, content_type, _)) => (bytes, content_type),
         Err(message) => return Err(anyhow::anyhow!("{source}: {message}")),
     };
-    let extracted = extract_bytes(&bytes, content_type.as_deref(), rule);
+    let extracted = extract_bytes(&bytes, content_type.as_deref(), guide);
     if as_json {
         println!("{}", to_json(&extracted));
     } else {
@@ -27,9 +25,22 @@ pub async fn extract_one(
     Ok(0)
 }
 
-/// Extracts every `dir/ID.html` and writes `{"ID": {"articleBody": text}}`
-/// to `out`; returns the exit code.
-pub fn extract_batch(dir: &Path, out: &Path, rule: Option<&SelectorRule>) -> super::Outcome {
+/// How `extract --batch` extracts every page.
+pub struct Batch<'a> {
+    pub rule: Option<&'a SelectorRule>,
+    /// A JSON file of `{"ID": {"title", "summary"}}`, the feed's words
+    /// about each page.
+    pub hints: Option<&'a Path>,
+    pub tuning: Tuning,
+}
+
+/// Extracts every `dir/ID.html` and writes `{"ID": {"articleBody": text,
+/// "method": name}}` to `out`; returns the exit code.
+pub fn extract_batch(dir: &Path, out: &Path, batch: &Batch) -> super::Outcome {
+    let hints = match batch.hints {
+        Some(path) => read_hints(path)?,
+        None => HashMap::new(),
+    };
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -55,10 +66,18 @@ pub fn extract_batch(dir: &Path, out: &Path, rule: Option<&SelectorRule>) -> sup
             .into_owned();
         match std::fs::read(page) {
             Ok(bytes) => {
+                let guide = Guide {
+                    rule: batch.rule,
+                    hint: hints.get(&id),
+                    tuning: batch.tuning,
+                };
                 let started = std::time::Instant::now();
-                let extracted = extract_bytes(&bytes, None, rule);
+                let extracted = extract_bytes(&bytes, None, &guide);
                 extracting += started.elapsed();
-                results.insert(id, json!({"articleBody": extracted.text}));
+                results.insert(
+                    id,
+                    json!({"articleBody": extracted.text, "method": extracted.method.name()}),
+                );
             }
             Err(e) => eprintln!("warning: skipped {}: {e}", page.display()),
         }
@@ -78,6 +97,35 @@ pub fn extract_batch(dir: &Path, out: &Path, rule: Option<&SelectorRule>) -> sup
     Ok(0)
 }
 
+/// The hints file of `extract --batch --hints`.
+fn read_hints(path: &Path) -> anyhow::Result<HashMap<String, Hint>> {
+    #[derive(serde::Deserialize)]
+    struct Words {
+        #[serde(default)]
+        title: String,
+        #[serde(default)]
+        summary: String,
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the hints file {}", path.display()))?;
+    let hints: HashMap<String, Words> = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a JSON object of {{\"ID\": {{\"title\", \"summary\"}}}}",
+            path.display()
+        )
+    })?;
+    Ok(hints
+        .into_iter()
+        .map(|(id, w)| {
+            let hint = Hint {
+                title: w.title,
+                summary: w.summary,
+            };
+            (id, hint)
+        })
+        .collect())
+}
+
 /// This process's peak resident memory in KiB (Linux: `VmHWM`), for
 /// benchmarks; a parent's getrusage would report the parent's peak too.
 fn peak_memory() -> Option<u64> {
@@ -93,6 +141,7 @@ fn to_json(extracted: &Extracted) -> serde_json::Value {
         "author": m.author,
         "published": m.published.map(|t| t.to_rfc3339()),
         "language": m.language,
+        "method": extracted.method.name(),
         "text": extracted.text,
     })
 }

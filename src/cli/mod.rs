@@ -27,7 +27,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::config::Config;
 use crate::daemon::database_path;
-use crate::extract::SelectorRule;
+use crate::extract::{Guide, Hint, SelectorRule, Tuning};
 use outcome::{FAILED, INVALID, Outcome, exit_code, invalid};
 
 /// newshound: watch news feeds for the terms you care about.
@@ -102,6 +102,19 @@ enum Command {
         /// Where --batch writes {"ID": {"articleBody": text}}.
         #[arg(long, requires = "batch")]
         out: Option<PathBuf>,
+        /// The article's title as its feed gives it, to find it in the page.
+        #[arg(long, conflicts_with = "batch")]
+        title: Option<String>,
+        /// The article's summary as its feed gives it, to find it in the page.
+        #[arg(long, conflicts_with = "batch")]
+        summary: Option<String>,
+        /// With --batch: a JSON file of {"ID": {"title", "summary"}} hints.
+        #[arg(long, requires = "batch")]
+        hints: Option<PathBuf>,
+        /// With --batch: the extractor's knobs, name=value,… (for the
+        /// extraction benchmark's cross-validation).
+        #[arg(long, requires = "batch", hide = true)]
+        tuning: Option<String>,
     },
     /// Subscription lists: import an OPML file as [[feed]] TOML, or export
     /// the configured feeds as OPML 2.0.
@@ -270,6 +283,10 @@ fn command(args: &Args) -> Outcome {
             json,
             batch,
             out,
+            title,
+            summary,
+            hints,
+            tuning,
         } => {
             let rule = match selector {
                 Some(css) => {
@@ -277,10 +294,30 @@ fn command(args: &Args) -> Outcome {
                 }
                 None => None,
             };
+            let tuning = match tuning {
+                Some(spec) => Tuning::parse(spec).map_err(|e| invalid(e.to_string()))?,
+                None => Tuning::default(),
+            };
             match (source, batch, out) {
-                (_, Some(dir), Some(out)) => extract::extract_batch(dir, out, rule.as_ref()),
+                (_, Some(dir), Some(out)) => {
+                    let batch = extract::Batch {
+                        rule: rule.as_ref(),
+                        hints: hints.as_deref(),
+                        tuning,
+                    };
+                    extract::extract_batch(dir, out, &batch)
+                }
                 (Some(source), _, _) => {
-                    block_on(extract::extract_one(source, rule.as_ref(), *json))
+                    let hint = (title.is_some() || summary.is_some()).then(|| Hint {
+                        title: title.clone().unwrap_or_default(),
+                        summary: summary.clone().unwrap_or_default(),
+                    });
+                    let guide = Guide {
+                        rule: rule.as_ref(),
+                        hint: hint.as_ref(),
+                        tuning,
+                    };
+                    block_on(extract::extract_one(source, &guide, *json))
                 }
                 _ => Ok(INVALID),
             }

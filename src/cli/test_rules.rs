@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::invalid;
 use crate::config::{Config, Located};
-use crate::extract::extract_bytes;
+use crate::extract::{Guide, extract_bytes};
 use crate::feed;
 use crate::model::{ArticleText, Field};
 use crate::rules::{Query, RuleSet, RuleSpec};
@@ -172,7 +172,7 @@ fn read_articles(path: &Path) -> Result<Vec<Article>, String> {
             })
             .collect());
     }
-    let page = extract_bytes(&bytes, None, None);
+    let page = extract_bytes(&bytes, None, &Guide::default());
     Ok(vec![Article {
         id: json!(name),
         title: page.metadata.title.unwrap_or_default(),

@@ -11,6 +11,7 @@ use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
 use super::stats::Stats;
+use super::tuning::Tuning;
 
 /// Elements never part of an article's text.
 const NEVER: &[&str] = &[
@@ -121,53 +122,124 @@ const POSITIVE: &[&str] = &[
 ];
 
 /// Shorter paragraphs do not vote for their ancestors.
-const MIN_PARAGRAPH: usize = 25;
+pub const MIN_PARAGRAPH: usize = 25;
 
-/// The article text of `document`: paragraphs separated by blank lines.
-/// A page without a block of prose gives its whole visible text (a line,
-/// a gallery's captions), which callers may judge too short to use.
-pub fn article_text(document: &Html) -> String {
-    let root = document.root_element();
-    let stats = Stats::measure(root, NEVER);
-    let scores = score_candidates(root, &stats);
-    let whole_page = || crate::html::visible_text(root, NEVER).replace('\n', "\n\n");
-    // The highest score; of equal ones, the first in the page.
-    let Some((&best_id, _)) = scores.iter().max_by(|a, b| {
-        a.1.final_score
-            .total_cmp(&b.1.final_score)
-            .then(b.1.order.cmp(&a.1.order))
-    }) else {
-        return whole_page();
-    };
-    let best_score = scores[&best_id].final_score;
-    let best = enclosing_article(document, &scores, best_id, best_score);
-    let best_id = best.id();
-    let threshold = (best_score * 0.2).max(10.0);
-    let mut parts: Vec<ElementRef> = Vec::new();
-    match best.parent().and_then(ElementRef::wrap) {
-        Some(parent) => {
-            for sibling in parent.children().filter_map(ElementRef::wrap) {
-                let keep = scores
-                    .get(&sibling.id())
-                    .is_some_and(|s| s.final_score >= threshold)
-                    || reads_like_a_paragraph(sibling, &stats);
-                // The article itself stays whatever its class says
-                // (`no-sidebar`, `ad-free`): it won on its prose.
-                if sibling.id() == best_id || keep && !is_clutter(sibling) {
-                    parts.push(sibling);
+/// One paragraph of a candidate text: the node it came from (an element,
+/// or a text node written straight into a container) and its text.
+#[derive(Debug, Clone)]
+pub struct Paragraph {
+    pub node: NodeId,
+    /// Place in the page, to merge paragraphs from several blocks.
+    pub order: usize,
+    pub text: String,
+}
+
+/// A page measured and its blocks scored once, from which the candidate
+/// texts are read: the best block's, another block's, or a looser one.
+pub struct Candidates<'a> {
+    document: &'a Html,
+    stats: Stats,
+    scores: HashMap<NodeId, Score>,
+}
+
+impl<'a> Candidates<'a> {
+    pub fn score(document: &'a Html) -> Candidates<'a> {
+        let root = document.root_element();
+        let stats = Stats::measure(root, NEVER);
+        let scores = score_candidates(root, &stats);
+        Candidates {
+            document,
+            stats,
+            scores,
+        }
+    }
+
+    /// The highest-scoring block; of equal ones, the first in the page.
+    pub fn best(&self) -> Option<NodeId> {
+        let (&id, _) = self.scores.iter().max_by(|a, b| {
+            a.1.final_score
+                .total_cmp(&b.1.final_score)
+                .then(b.1.order.cmp(&a.1.order))
+        })?;
+        Some(id)
+    }
+
+    /// The article text around the block `best_id`: the block, the
+    /// siblings that read like the same article, and the parts of a split
+    /// article further off. Empty when none of it is prose.
+    pub fn article_from(&self, best_id: NodeId, tuning: &Tuning) -> Vec<Paragraph> {
+        let best_score = self.scores.get(&best_id).map_or(0.0, |s| s.final_score);
+        let best = enclosing_article(self.document, &self.scores, best_id, best_score);
+        let best_id = best.id();
+        let threshold = (best_score * tuning.sibling_ratio).max(10.0);
+        let mut parts: Vec<ElementRef> = Vec::new();
+        match best.parent().and_then(ElementRef::wrap) {
+            Some(parent) => {
+                for sibling in parent.children().filter_map(ElementRef::wrap) {
+                    let keep = self
+                        .scores
+                        .get(&sibling.id())
+                        .is_some_and(|s| s.final_score >= threshold)
+                        || reads_like_a_paragraph(sibling, &self.stats);
+                    // The article itself stays whatever its class says
+                    // (`no-sidebar`, `ad-free`): it won on its prose.
+                    if sibling.id() == best_id || keep && !is_clutter(sibling) {
+                        parts.push(sibling);
+                    }
                 }
             }
+            None => parts.push(best),
         }
-        None => parts.push(best),
+        let mut out = Vec::new();
+        for part in parts {
+            collect_paragraphs(part, &self.stats, &mut out);
+        }
+        super::split::join_split_parts(best, &self.stats, tuning, &mut out);
+        out
     }
-    let mut out = Vec::new();
-    for part in parts {
-        collect_paragraphs(part, &stats, &mut out);
+
+    /// The best-scoring block among the ancestors of the paragraph that
+    /// holds `needle` (a few levels up): where a hint points.
+    pub fn block_holding(&self, node: NodeId) -> Option<NodeId> {
+        let node = self.document.tree.get(node)?;
+        node.ancestors()
+            .take(5)
+            .filter(|a| self.scores.contains_key(&a.id()))
+            .max_by(|a, b| {
+                self.scores[&a.id()]
+                    .final_score
+                    .total_cmp(&self.scores[&b.id()].final_score)
+            })
+            .map(|a| a.id())
     }
-    match out.is_empty() {
-        true => whole_page(),
-        false => out.join("\n\n"),
+
+    /// Every paragraph of the page outside clutter: the loosest candidate,
+    /// a second opinion when the best block looks wrong.
+    pub fn every_paragraph(&self) -> Vec<Paragraph> {
+        let mut out = Vec::new();
+        collect_paragraphs(self.document.root_element(), &self.stats, &mut out);
+        out
     }
+
+    /// The measures of the page's elements.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The whole visible text, a line per paragraph: what a page without a
+    /// block of prose gives (a line, a gallery's captions).
+    pub fn whole_page(&self) -> String {
+        crate::html::visible_text(self.document.root_element(), NEVER).replace('\n', "\n\n")
+    }
+}
+
+/// Paragraphs as the extractor's text: separated by blank lines.
+pub fn join(paragraphs: &[Paragraph]) -> String {
+    paragraphs
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// The best candidate, or the ancestor (a few levels up at most) that also
@@ -321,7 +393,7 @@ fn class_and_id(element: ElementRef) -> String {
 
 /// Clutter by its tag, its role or its class and id (unless those also
 /// name article text, as in `article-comments-count` inside the body).
-fn is_clutter(element: ElementRef) -> bool {
+pub fn is_clutter(element: ElementRef) -> bool {
     let e = element.value();
     if NEVER.contains(&e.name())
         || e.attr("hidden").is_some()
@@ -365,7 +437,7 @@ fn reads_like_a_paragraph(element: ElementRef, stats: &Stats) -> bool {
 /// Appends the paragraphs under `root` to `out`, skipping clutter and link
 /// lists. A loop over an explicit stack, not recursion: hostile pages nest
 /// elements deeper than any thread's stack.
-fn collect_paragraphs(root: ElementRef, stats: &Stats, out: &mut Vec<String>) {
+pub fn collect_paragraphs(root: ElementRef, stats: &Stats, out: &mut Vec<Paragraph>) {
     let mut stack = vec![*root];
     while let Some(node) = stack.pop() {
         let element = match node.value() {
@@ -373,7 +445,13 @@ fn collect_paragraphs(root: ElementRef, stats: &Stats, out: &mut Vec<String>) {
             Node::Text(t) => {
                 let text = crate::html::collapse(t);
                 if text.chars().count() >= MIN_PARAGRAPH {
-                    out.push(text);
+                    let parent = node.parent().and_then(ElementRef::wrap);
+                    let order = parent.map_or(0, |p| stats.of(p).order);
+                    out.push(Paragraph {
+                        node: node.id(),
+                        order,
+                        text,
+                    });
                 }
                 continue;
             }
@@ -395,7 +473,11 @@ fn collect_paragraphs(root: ElementRef, stats: &Stats, out: &mut Vec<String>) {
             }
             let text = inline_text(element);
             if !text.is_empty() {
-                out.push(text);
+                out.push(Paragraph {
+                    node: node.id(),
+                    order: m.order,
+                    text,
+                });
             }
             continue;
         }

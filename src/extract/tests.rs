@@ -35,7 +35,7 @@ const CLUTTERED: &str = r##"<!doctype html>
 
 #[test]
 fn the_article_comes_out_without_the_clutter() {
-    let extracted = extract(CLUTTERED, None);
+    let extracted = extract(CLUTTERED, &Guide::default());
     let text = &extracted.text;
     assert!(
         text.starts_with("The ceasefire agreed on Monday") || text.starts_with("Truce holds"),
@@ -68,7 +68,7 @@ fn the_article_comes_out_without_the_clutter() {
 
 #[test]
 fn metadata_comes_from_the_usual_places() {
-    let m = extract(CLUTTERED, None).metadata;
+    let m = extract(CLUTTERED, &Guide::default()).metadata;
     assert_eq!(m.title.as_deref(), Some("Truce holds in the north"));
     assert_eq!(m.author.as_deref(), Some("Lois Lane"));
     assert_eq!(
@@ -84,7 +84,7 @@ fn a_selector_override_keeps_what_it_picks_minus_what_it_removes() {
         <div class="ad">Buy now!</div><p>Kept paragraph two.</p>
         <div class="related">Other story</div></div><p>Outside.</p></body></html>"#;
     let rule = SelectorRule::parse("div.body", &[".ad".into(), ".related".into()]).unwrap();
-    let text = extract(page, Some(&rule)).text;
+    let text = extract(page, &Guide { rule: Some(&rule), ..Guide::default() }).text;
     assert_eq!(text, "Kept paragraph one.\n\nKept paragraph two.");
     assert!(
         SelectorRule::parse("div[", &[])
@@ -97,7 +97,7 @@ fn a_selector_override_keeps_what_it_picks_minus_what_it_removes() {
 #[test]
 fn a_page_without_prose_yields_its_few_visible_words() {
     let page = "<html><body><nav><a href='/'>Home</a></nav><div><a href='/x'>Login</a></div></body></html>";
-    assert_eq!(extract(page, None).text, "Login");
+    assert_eq!(extract(page, &Guide::default()).text, "Login");
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn undeclared_legacy_bytes_decode_before_extraction() {
     let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(
         "<html><head><meta charset=\"windows-1251\"></head><body><article><p>Стороны объявили перемирие, сообщили официальные лица в понедельник вечером.</p></article></body></html>",
     );
-    let text = extract_bytes(&bytes, Some("text/html"), None).text;
+    let text = extract_bytes(&bytes, Some("text/html"), &Guide::default()).text;
     assert!(text.contains("перемирие"), "{text}");
 }
 
@@ -118,14 +118,14 @@ fn deeply_nested_markup_neither_overflows_nor_loses_the_text() {
         "<span>".repeat(depth),
         "</span>".repeat(depth)
     );
-    let text = extract(&page, None).text;
+    let text = extract(&page, &Guide::default()).text;
     assert!(
         text.contains("ceasefire held") && text.contains("deep text"),
         "{}",
         &text[..text.len().min(200)]
     );
     let rule = SelectorRule::parse("article", &[]).unwrap();
-    assert!(extract(&page, Some(&rule)).text.contains("deep text"));
+    assert!(extract(&page, &Guide { rule: Some(&rule), ..Guide::default() }).text.contains("deep text"));
 }
 
 /// Wraps `body` in a page with navigation and a footer.
@@ -152,7 +152,7 @@ fn comments_longer_than_the_article_stay_out() {
         ),
     );
     assert_eq!(
-        extract(&html, None).text,
+        extract(&html, &Guide::default()).text,
         "The two sides signed the ceasefire in Doha on Friday, after four days of talks.\n\n\
          Monitors from the mediating countries will arrive next week, officials said."
     );
@@ -175,7 +175,7 @@ fn an_article_split_by_an_ad_comes_out_whole() {
              <aside><p>Most popular: a story about something else entirely, with many words in it.</p></aside>"
         ),
     );
-    let text = extract(&html, None).text;
+    let text = extract(&html, &Guide::default()).text;
     assert!(text.starts_with("First part, paragraph 1"), "{text}");
     assert!(
         text.ends_with("paragraph 4: both delegations, officials said, will meet again soon."),
@@ -198,7 +198,7 @@ fn a_live_blog_keeps_every_update() {
     .map(|(time, text)| format!("<div class=\"live-update\"><time>{time}</time><p>{text}</p></div>"))
     .collect();
     let html = page("en", &format!("<div class=\"live-blog\">{updates}</div>"));
-    let text = extract(&html, None).text;
+    let text = extract(&html, &Guide::default()).text;
     for part in [
         "venue, and the talks",
         "progress was made",
@@ -216,7 +216,7 @@ fn prose_in_divs_without_paragraph_tags_is_found() {
          <div>Aid convoys, which had waited at the border, began to move at dawn on Tuesday.</div></div>",
     );
     assert_eq!(
-        extract(&html, None).text,
+        extract(&html, &Guide::default()).text,
         "The ceasefire held overnight, residents said, for the first time in weeks.\n\n\
          Aid convoys, which had waited at the border, began to move at dawn on Tuesday."
     );
@@ -229,7 +229,7 @@ fn a_gallery_with_little_text_gives_what_text_it_has() {
         "<div class=\"gallery\"><figure><img src=\"1.jpg\"><figcaption>Crowds in the square</figcaption></figure>\
          <p class=\"intro\">Scenes from the capital as the truce began.</p></div>",
     );
-    let text = extract(&html, None).text;
+    let text = extract(&html, &Guide::default()).text;
     assert!(
         text.contains("Scenes from the capital as the truce began."),
         "{text}"
@@ -245,7 +245,7 @@ fn right_to_left_text_comes_out_in_logical_order() {
          <p>وقال مسؤولون إن المراقبين سيصلون الأسبوع المقبل، وإن المساعدات ستدخل قريبا.</p></article>",
     );
     assert_eq!(
-        extract(&html, None).text,
+        extract(&html, &Guide::default()).text,
         "أعلن الطرفان وقف إطلاق النار مساء الجمعة، بعد أربعة أيام من المفاوضات في الدوحة.\n\n\
          وقال مسؤولون إن المراقبين سيصلون الأسبوع المقبل، وإن المساعدات ستدخل قريبا."
     );
@@ -260,7 +260,7 @@ fn a_chinese_page_keeps_its_paragraphs() {
          <div class=\"related\"><a href=\"/a\">相关新闻：另一条消息的标题</a></div>",
     );
     assert_eq!(
-        extract(&html, None).text,
+        extract(&html, &Guide::default()).text,
         "双方于周五晚间宣布停火，此前在多哈进行了为期四天的谈判，各方代表均表示欢迎。\n\n\
          官员表示，观察员将于下周抵达，人道主义援助也将很快进入该地区，民众对此充满期待。"
     );
@@ -272,16 +272,16 @@ fn nested_matches_article_classes_scripts_and_inner_blocks() {
     // text around it.
     let nested = "<div class=\"c\">Outer<div class=\"c\">Inner</div></div>";
     let rule = SelectorRule::parse(".c", &[]).unwrap();
-    assert_eq!(extract(nested, Some(&rule)).text, "Outer\n\nInner");
+    assert_eq!(extract(nested, &Guide { rule: Some(&rule), ..Guide::default() }).text, "Outer\n\nInner");
     let parted = "<div class=\"b\">Kept one.<div class=\"ad\">Buy</div>Kept two.</div>";
     let rule = SelectorRule::parse(".b", &[".ad".into()]).unwrap();
-    assert_eq!(extract(parted, Some(&rule)).text, "Kept one.\n\nKept two.");
+    assert_eq!(extract(parted, &Guide { rule: Some(&rule), ..Guide::default() }).text, "Kept one.\n\nKept two.");
 
     // The article's own class cannot make it clutter.
     let prose = "<p>The ceasefire, agreed on Monday, held through the night, officials said.</p>\
                  <p>Aid convoys, which had waited for days, crossed the border at dawn.</p>";
     let page = format!("<html><body><div class=\"layout no-sidebar\">{prose}</div></body></html>");
-    assert!(extract(&page, None).text.contains("held through the night"));
+    assert!(extract(&page, &Guide::default()).text.contains("held through the night"));
 
     // Script text does not vote.
     let script = format!(
@@ -289,14 +289,14 @@ fn nested_matches_article_classes_scripts_and_inner_blocks() {
          <article>{prose}</article></body></html>",
         "k: 1, ".repeat(200)
     );
-    assert!(extract(&script, None).text.starts_with("The ceasefire"));
+    assert!(extract(&script, &Guide::default()).text.starts_with("The ceasefire"));
 
     // Blocks inside a paragraph-level element keep their own lines.
     let quote = format!(
         "<html><body><article>{prose}<blockquote><p>First quoted sentence.</p><p>Second quoted sentence.</p></blockquote></article></body></html>"
     );
     assert!(
-        extract(&quote, None)
+        extract(&quote, &Guide::default())
             .text
             .contains("First quoted sentence.\nSecond quoted sentence.")
     );
@@ -310,7 +310,7 @@ fn a_name_ending_in_a_clutter_word_is_clutter_beside_an_article_word() {
         <p>Aid convoys, which had waited for days, crossed the border at dawn.</p></div>\
         <div class=\"post-tags\"><a href=\"/t/a\">Truce</a> <a href=\"/t/b\">Aid</a></div>\
         </article></body></html>";
-    let text = extract(page, None).text;
+    let text = extract(page, &Guide::default()).text;
     assert!(
         text.starts_with("The ceasefire") && !text.contains("Jane Doe"),
         "{text}"

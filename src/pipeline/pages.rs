@@ -15,7 +15,7 @@ use super::Context;
 use super::matching::consider;
 use super::policy::plan_deliveries;
 use crate::config::{Config, FeedConfig};
-use crate::extract::extract_text;
+use crate::extract::{Guide, Hint, extract_text};
 use crate::fetch::{Access, FetchOutcome};
 use crate::model::{Entry, FailureClass};
 use crate::store::{Body, StoreError, Stored};
@@ -160,6 +160,11 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
         return from_feed(format!("the page is {content_type}, not HTML"));
     }
     let rule = feed.extract.clone();
+    // The feed's own words about the article point at it in the page.
+    let hint = Hint {
+        title: entry.title.clone(),
+        summary: entry.summary.clone(),
+    };
     let source = if rule.is_some() { "selector" } else { "page" };
     // Parsing a large page takes milliseconds of CPU: off the async
     // threads, and no more at once than there are cores. Past its deadline
@@ -173,7 +178,12 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
             .await
             .expect("never closed");
         tokio::task::spawn_blocking(move || {
-            let text = extract_text(&fetched.body, Some(&content_type), rule.as_ref());
+            let guide = Guide {
+                rule: rule.as_ref(),
+                hint: Some(&hint),
+                ..Guide::default()
+            };
+            let text = extract_text(&fetched.body, Some(&content_type), &guide);
             drop(core);
             text
         })

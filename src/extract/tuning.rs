@@ -1,0 +1,72 @@
+//! The general extractor's few numeric knobs, in one place, so that the
+//! benchmark can choose them by site-grouped cross-validation
+//! (`extract --batch --tuning name=value,…`) instead of by eye on the pages
+//! it is scored on. The defaults are what those runs chose.
+
+/// The knobs; see each field for what it trades.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// A sibling of the article's block joins it when it scores at least
+    /// this share of the block's score: lower keeps more of a split
+    /// article, higher drops more boxes beside it.
+    pub sibling_ratio: f64,
+    /// A result holding less than this share of a reference text (the
+    /// page's JSON-LD body, or a looser candidate's prose) is suspect and
+    /// a second opinion is taken.
+    pub fallback_ratio: f64,
+    /// How many levels above the best block the parts of a split article
+    /// are looked for: more finds parts wrapped more deeply, and risks
+    /// reaching a neighbouring article of the same markup.
+    pub join_levels: usize,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning {
+            sibling_ratio: 0.2,
+            fallback_ratio: 0.5,
+            join_levels: 3,
+        }
+    }
+}
+
+/// A `--tuning` value that names no knob or is not a number.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "tuning {0:?}: expected name=number with name one of sibling_ratio, fallback_ratio, join_levels"
+)]
+pub struct TuningError(String);
+
+impl Tuning {
+    /// Parses `name=value,name=value`; knobs not named keep their default.
+    pub fn parse(spec: &str) -> Result<Tuning, TuningError> {
+        let mut tuning = Tuning::default();
+        for pair in spec.split(',').filter(|p| !p.trim().is_empty()) {
+            let error = || TuningError(pair.to_string());
+            let (name, value) = pair.split_once('=').ok_or_else(error)?;
+            let value = value.trim();
+            let number = || value.parse::<f64>().map_err(|_| error());
+            match name.trim() {
+                "sibling_ratio" => tuning.sibling_ratio = number()?,
+                "fallback_ratio" => tuning.fallback_ratio = number()?,
+                "join_levels" => tuning.join_levels = value.parse().map_err(|_| error())?,
+                _ => return Err(error()),
+            }
+        }
+        Ok(tuning)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_named_knobs_and_refuses_others() {
+        let tuning = Tuning::parse("sibling_ratio=0.3").unwrap();
+        assert_eq!(tuning.sibling_ratio, 0.3);
+        assert_eq!(tuning.fallback_ratio, Tuning::default().fallback_ratio);
+        assert!(Tuning::parse("siblings=0.3").is_err());
+        assert!(Tuning::parse("sibling_ratio=lots").is_err());
+    }
+}
