@@ -1,12 +1,16 @@
-//! Which candidate text is the article: the best block's, unless it looks
-//! wrong (much shorter than the page's declared body or its prose, or
-//! without the feed's summary), when a second opinion is taken and the
-//! candidate holding more of the article is kept.
+//! Which candidate text is the article: the best block's, unless the
+//! page's own signals say it is wrong, when a second opinion is taken and
+//! the candidate holding more of the article is kept. The signals are the
+//! feed's summary (or the page's description) found in another block, a
+//! JSON-LD body the text covers too little of, and a text much shorter
+//! than the page's prose.
 
+use ego_tree::NodeId;
 use scraper::Html;
 
-use super::readable::{Candidates, join};
+use super::readable::{Candidates, Paragraph, join};
 use super::tuning::Tuning;
+use super::{jsonld, metadata};
 
 /// How the text was found, for a user deciding whether a feed needs a
 /// selector of its own.
@@ -44,15 +48,157 @@ pub struct Hint {
     pub summary: String,
 }
 
+/// A summary's first words are looked for, not all of it: feeds cut
+/// summaries short and rewrite their ends ("…", "Read more").
+const PROBE_CHARS: usize = 60;
+
+/// A declared body shorter than this is a teaser, not a check.
+const MIN_DECLARED_WORDS: usize = 50;
+
 /// The article text of `document` and how it was found.
-pub fn article(document: &Html, _hint: Option<&Hint>, tuning: &Tuning) -> (String, Method) {
+pub fn article(document: &Html, hint: Option<&Hint>, tuning: &Tuning) -> (String, Method) {
     let candidates = Candidates::score(document);
-    let blocks = candidates
-        .best()
-        .map(|best| candidates.article_from(best, tuning))
-        .unwrap_or_default();
+    let Some(best) = candidates.best() else {
+        return (candidates.whole_page(), Method::Blocks);
+    };
+    let blocks = candidates.article_from(best, tuning);
+    let summary = hint
+        .map(|h| h.summary.clone())
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| metadata::description(document));
+    if let Some(hinted) = summary.and_then(|s| hinted_block(&candidates, best, &blocks, &s, tuning)) {
+        return (join(&hinted), Method::Hint);
+    }
+    if let Some(declared) = jsonld::article_body(document) {
+        if let Some(choice) = checked_against(&candidates, blocks.clone(), &declared, tuning) {
+            return choice;
+        }
+    }
     if blocks.is_empty() {
         return (candidates.whole_page(), Method::Blocks);
     }
     (join(&blocks), Method::Blocks)
+}
+
+/// The article around the paragraph that holds the summary's first words,
+/// when the best block does not hold them and that block is prose enough
+/// to be an article rather than a teaser of it.
+fn hinted_block(
+    candidates: &Candidates,
+    best: NodeId,
+    blocks: &[Paragraph],
+    summary: &str,
+    tuning: &Tuning,
+) -> Option<Vec<Paragraph>> {
+    let probe = probe(summary)?;
+    if blocks.iter().any(|p| normalise(&p.text).contains(&probe)) {
+        return None;
+    }
+    let holder = candidates
+        .every_paragraph()
+        .into_iter()
+        .find(|p| normalise(&p.text).contains(&probe))?;
+    let block = candidates.block_holding(holder.node)?;
+    // A summary found around the best block is its standfirst, and the
+    // block is the article; only one found elsewhere says it is not.
+    if candidates.related(block, best) {
+        return None;
+    }
+    let hinted = candidates.article_from(block, tuning);
+    // Holding the best block's text and more, it is the same article with
+    // its standfirst, not another one.
+    if Words::of(&join(blocks)).coverage(&Words::of(&join(&hinted))) > 0.5 {
+        return None;
+    }
+    let chars = |ps: &[Paragraph]| ps.iter().map(|p| p.text.len()).sum::<usize>();
+    (chars(&hinted) as f64 >= chars(blocks) as f64 * tuning.hint_ratio).then_some(hinted)
+}
+
+/// When the best block covers too little of the page's declared body: the
+/// block holding the declared body's start if it covers more, else the
+/// declared body itself. `None` when the best block is fine.
+fn checked_against(
+    candidates: &Candidates,
+    blocks: Vec<Paragraph>,
+    declared: &str,
+    tuning: &Tuning,
+) -> Option<(String, Method)> {
+    let reference = Words::of(declared);
+    if reference.count < MIN_DECLARED_WORDS {
+        return None;
+    }
+    let coverage = |ps: &[Paragraph]| reference.coverage(&Words::of(&join(ps)));
+    let found = coverage(&blocks);
+    if found >= tuning.fallback_ratio {
+        return None;
+    }
+    let probe = probe(declared)?;
+    let located = candidates
+        .every_paragraph()
+        .into_iter()
+        .find(|p| normalise(&p.text).contains(&probe))
+        .and_then(|p| candidates.block_holding(p.node))
+        .map(|block| candidates.article_from(block, tuning));
+    if let Some(located) = located.filter(|l| coverage(l) > found.max(tuning.fallback_ratio)) {
+        return Some((join(&located), Method::Hint));
+    }
+    Some((declared.replace('\n', "\n\n"), Method::JsonLd))
+}
+
+/// The summary's first words, normalised, to look for in paragraphs.
+fn probe(summary: &str) -> Option<String> {
+    let normal = normalise(summary);
+    let mut cut = normal.len().min(PROBE_CHARS);
+    while !normal.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &normal[..cut];
+    // Whole words, where the script has spaces; a word cut in half would
+    // not match the page's.
+    let head = match (cut < normal.len(), head.rfind(' ')) {
+        (true, Some(space)) => &head[..space],
+        _ => head,
+    };
+    (head.chars().count() >= 20).then(|| head.to_string())
+}
+
+/// Lower-case words joined by single spaces: punctuation, quotes and
+/// spacing differ between a feed and its page.
+fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// A text's distinct words, to measure how much of one another holds.
+struct Words {
+    set: std::collections::HashSet<String>,
+    count: usize,
+}
+
+impl Words {
+    fn of(text: &str) -> Words {
+        let normal = normalise(text);
+        let words: Vec<&str> = normal.split(' ').filter(|w| !w.is_empty()).collect();
+        Words {
+            count: words.len(),
+            set: words.into_iter().map(str::to_string).collect(),
+        }
+    }
+
+    /// Share of these distinct words that `other` holds.
+    fn coverage(&self, other: &Words) -> f64 {
+        match self.set.len() {
+            0 => 1.0,
+            n => self.set.intersection(&other.set).count() as f64 / n as f64,
+        }
+    }
 }

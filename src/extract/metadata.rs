@@ -70,6 +70,19 @@ pub fn metadata(document: &Html) -> Metadata {
     }
 }
 
+/// The page's own summary of its article (Open Graph, `description`): what
+/// a feed's summary usually is, when there is no feed.
+pub fn description(document: &Html) -> Option<String> {
+    first_content(
+        document,
+        &[
+            "meta[property='og:description']",
+            "meta[name='description']",
+            "meta[name='twitter:description']",
+        ],
+    )
+}
+
 fn select<'a>(document: &'a Html, css: &str) -> impl Iterator<Item = ElementRef<'a>> {
     let selector = Selector::parse(css).expect("built-in selectors are valid");
     document.select(&selector).collect::<Vec<_>>().into_iter()

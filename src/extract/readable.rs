@@ -198,8 +198,8 @@ impl<'a> Candidates<'a> {
         out
     }
 
-    /// The best-scoring block among the ancestors of the paragraph that
-    /// holds `needle` (a few levels up): where a hint points.
+    /// The best-scoring block among the ancestors of the paragraph `node`
+    /// (a few levels up): where a hint found in it points.
     pub fn block_holding(&self, node: NodeId) -> Option<NodeId> {
         let node = self.document.tree.get(node)?;
         node.ancestors()
@@ -211,6 +211,17 @@ impl<'a> Candidates<'a> {
                     .total_cmp(&self.scores[&b.id()].final_score)
             })
             .map(|a| a.id())
+    }
+
+    /// Whether one of the two nodes holds the other.
+    pub fn related(&self, a: NodeId, b: NodeId) -> bool {
+        let holds = |outer: NodeId, inner: NodeId| {
+            self.document
+                .tree
+                .get(inner)
+                .is_some_and(|n| n.ancestors().any(|a| a.id() == outer))
+        };
+        a == b || holds(a, b) || holds(b, a)
     }
 
     /// Every paragraph of the page outside clutter: the loosest candidate,

@@ -18,6 +18,10 @@ pub struct Tuning {
     /// are looked for: more finds parts wrapped more deeply, and risks
     /// reaching a neighbouring article of the same markup.
     pub join_levels: usize,
+    /// The block holding the feed's summary replaces the best block when
+    /// it holds at least this share of the best block's text: lower trusts
+    /// the summary more, higher the scores.
+    pub hint_ratio: f64,
 }
 
 impl Default for Tuning {
@@ -26,6 +30,7 @@ impl Default for Tuning {
             sibling_ratio: 0.2,
             fallback_ratio: 0.5,
             join_levels: 3,
+            hint_ratio: 0.3,
         }
     }
 }
@@ -33,7 +38,7 @@ impl Default for Tuning {
 /// A `--tuning` value that names no knob or is not a number.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "tuning {0:?}: expected name=number with name one of sibling_ratio, fallback_ratio, join_levels"
+    "tuning {0:?}: expected name=number with name one of sibling_ratio, fallback_ratio, join_levels, hint_ratio"
 )]
 pub struct TuningError(String);
 
@@ -49,6 +54,7 @@ impl Tuning {
             match name.trim() {
                 "sibling_ratio" => tuning.sibling_ratio = number()?,
                 "fallback_ratio" => tuning.fallback_ratio = number()?,
+                "hint_ratio" => tuning.hint_ratio = number()?,
                 "join_levels" => tuning.join_levels = value.parse().map_err(|_| error())?,
                 _ => return Err(error()),
             }
