@@ -373,8 +373,18 @@ fn words(names: &str) -> impl Iterator<Item = &str> {
 }
 
 fn names_clutter(names: &str) -> bool {
-    words(names).any(|w| NEGATIVE.contains(&w))
-        || NEGATIVE_PHRASES.iter().any(|p| names.contains(p))
+    words(names).any(is_clutter_word) || NEGATIVE_PHRASES.iter().any(|p| names.contains(p))
+}
+
+/// A clutter word, or a compound that starts with one (`relatedposts`,
+/// `sharebar`, `cookiebanner`): class names glue words as often as they
+/// hyphenate them. Short clutter words and short rests are left out, so
+/// that `address` is not an ad and `commentary` not a comment.
+fn is_clutter_word(word: &str) -> bool {
+    NEGATIVE.contains(&word)
+        || NEGATIVE.iter().any(|n| {
+            n.len() >= 5 && word.len() >= n.len() + 4 && word.starts_with(n)
+        })
 }
 
 fn names_article(names: &str) -> bool {
@@ -427,7 +437,7 @@ pub fn is_clutter(element: ElementRef) -> bool {
     // it (`article-comments-count` inside the body).
     let ends_in_clutter = names
         .split_whitespace()
-        .any(|name| words(name).last().is_some_and(|w| NEGATIVE.contains(&w)));
+        .any(|name| words(name).last().is_some_and(is_clutter_word));
     ends_in_clutter || !names_article(&names)
 }
 
