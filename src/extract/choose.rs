@@ -52,6 +52,10 @@ pub struct Hint {
 /// summaries short and rewrite their ends ("…", "Read more").
 const PROBE_CHARS: usize = 60;
 
+/// The longest standfirst, unless the summary is longer: two or three
+/// sentences.
+const STANDFIRST_CHARS: usize = 500;
+
 /// A declared body shorter than this is a teaser, not a check.
 const MIN_DECLARED_WORDS: usize = 50;
 
@@ -61,13 +65,30 @@ pub fn article(document: &Html, hint: Option<&Hint>, tuning: &Tuning) -> (String
     let Some(best) = candidates.best() else {
         return (candidates.whole_page(), Method::Blocks);
     };
-    let blocks = candidates.article_from(best, tuning);
+    let mut blocks = candidates.article_from(best, tuning);
     let summary = hint
         .map(|h| h.summary.clone())
         .filter(|s| !s.trim().is_empty())
         .or_else(|| metadata::description(document));
-    if let Some(hinted) = summary.and_then(|s| hinted_block(&candidates, best, &blocks, &s, tuning)) {
-        return (join(&hinted), Method::Hint);
+    let summary_chars = summary.as_deref().map_or(0, |s| s.chars().count());
+    if let Some(probe) = summary.as_deref().and_then(probe) {
+        let holds = |text: &str| normalise(text).contains(&probe);
+        if !blocks.iter().any(|p| holds(&p.text)) {
+            // The summary is the standfirst the best block left out.
+            // A standfirst is a paragraph, not a block holding the article.
+            let standfirst_like = |text: &str| {
+                text.chars().count() <= STANDFIRST_CHARS.max(2 * summary_chars) && holds(text)
+            };
+            if let Some(standfirst) =
+                candidates.standfirst(best, &blocks, tuning, standfirst_like)
+            {
+                blocks.insert(0, standfirst);
+                return (join(&blocks), Method::Hint);
+            }
+            if let Some(hinted) = hinted_block(&candidates, best, &blocks, &probe, tuning) {
+                return (join(&hinted), Method::Hint);
+            }
+        }
     }
     if let Some(declared) = jsonld::article_body(document) {
         if let Some(choice) = checked_against(&candidates, blocks.clone(), &declared, tuning) {
@@ -80,24 +101,20 @@ pub fn article(document: &Html, hint: Option<&Hint>, tuning: &Tuning) -> (String
     (join(&blocks), Method::Blocks)
 }
 
-/// The article around the paragraph that holds the summary's first words,
-/// when the best block does not hold them and that block is prose enough
-/// to be an article rather than a teaser of it.
+/// The article around the paragraph that holds the summary's first words
+/// (`probe`), found away from the best block, when it is prose enough to
+/// be an article rather than a teaser of it.
 fn hinted_block(
     candidates: &Candidates,
     best: NodeId,
     blocks: &[Paragraph],
-    summary: &str,
+    probe: &str,
     tuning: &Tuning,
 ) -> Option<Vec<Paragraph>> {
-    let probe = probe(summary)?;
-    if blocks.iter().any(|p| normalise(&p.text).contains(&probe)) {
-        return None;
-    }
     let holder = candidates
         .every_paragraph()
         .into_iter()
-        .find(|p| normalise(&p.text).contains(&probe))?;
+        .find(|p| normalise(&p.text).contains(probe))?;
     let block = candidates.block_holding(holder.node)?;
     // A summary found around the best block is its standfirst, and the
     // block is the article; only one found elsewhere says it is not.

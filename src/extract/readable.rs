@@ -213,6 +213,28 @@ impl<'a> Candidates<'a> {
             .map(|a| a.id())
     }
 
+    /// The paragraph before the article text `article` (taken around
+    /// `best`) that `is_standfirst` accepts, looked for where split parts
+    /// are: a standfirst sits before the body, often in the header that
+    /// holds the headline.
+    pub fn standfirst(
+        &self,
+        best: NodeId,
+        article: &[Paragraph],
+        tuning: &Tuning,
+        is_standfirst: impl Fn(&str) -> bool,
+    ) -> Option<Paragraph> {
+        let first = article.first()?.order;
+        let best = ElementRef::wrap(self.document.tree.get(best)?)?;
+        let scope = super::split::scope(best, tuning)?;
+        let mut around = Vec::new();
+        collect(scope, &self.stats, true, &mut around);
+        around
+            .into_iter()
+            .take_while(|p| p.order < first)
+            .find(|p| is_standfirst(&p.text))
+    }
+
     /// Whether one of the two nodes holds the other.
     pub fn related(&self, a: NodeId, b: NodeId) -> bool {
         let holds = |outer: NodeId, inner: NodeId| {
@@ -459,6 +481,12 @@ fn reads_like_a_paragraph(element: ElementRef, stats: &Stats) -> bool {
 /// lists. A loop over an explicit stack, not recursion: hostile pages nest
 /// elements deeper than any thread's stack.
 pub fn collect_paragraphs(root: ElementRef, stats: &Stats, out: &mut Vec<Paragraph>) {
+    collect(root, stats, false, out);
+}
+
+/// [`collect_paragraphs`], with the paragraphs of page headers too when
+/// `headers` is set.
+fn collect(root: ElementRef, stats: &Stats, headers: bool, out: &mut Vec<Paragraph>) {
     let mut stack = vec![*root];
     while let Some(node) = stack.pop() {
         let element = match node.value() {
@@ -479,7 +507,8 @@ pub fn collect_paragraphs(root: ElementRef, stats: &Stats, out: &mut Vec<Paragra
             _ => continue,
         };
         let m = stats.of(element);
-        if element.id() != root.id() && is_clutter(element) || m.excluded {
+        let excluded = if headers { m.never } else { m.excluded };
+        if element.id() != root.id() && is_clutter(element) || excluded {
             continue;
         }
         let name = element.value().name();

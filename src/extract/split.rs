@@ -77,13 +77,7 @@ pub fn join_split_parts(
         .filter(|p| p.text.chars().count() >= MIN_PARAGRAPH)
         .filter_map(|p| kind_of(tree.get(p.node)?))
         .collect();
-    let scope = best
-        .ancestors()
-        .filter_map(ElementRef::wrap)
-        .take_while(|a| !matches!(a.value().name(), "body" | "html"))
-        .take(tuning.join_levels)
-        .last();
-    let (Some(scope), false) = (scope, kinds.is_empty()) else {
+    let (Some(scope), false) = (scope(best, tuning), kinds.is_empty()) else {
         return;
     };
     let mut around = Vec::new();
@@ -101,6 +95,16 @@ pub fn join_split_parts(
     if !more.is_empty() {
         *out = merge_in_page_order(std::mem::take(out), more);
     }
+}
+
+/// Where the rest of the article around `best` is looked for: its
+/// ancestor `tuning.join_levels` up, never the whole `<body>`.
+pub fn scope<'a>(best: ElementRef<'a>, tuning: &Tuning) -> Option<ElementRef<'a>> {
+    best.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take_while(|a| !matches!(a.value().name(), "body" | "html"))
+        .take(tuning.join_levels)
+        .last()
 }
 
 /// Two lists each in page order, merged into one.

@@ -27,6 +27,9 @@ pub struct Measure {
     pub inline_commas: usize,
     /// Inside an element that is never content, or a page's `<header>`.
     pub excluded: bool,
+    /// Inside an element that is never content (a page's `<header>` may
+    /// still hold an article's standfirst).
+    pub never: bool,
     /// Position in document order.
     pub order: usize,
 }
@@ -66,6 +69,7 @@ impl Stats {
                         link_depth += usize::from(name == "a");
                         let measure = Measure {
                             excluded: never_depth > 0 || header_depth > 0,
+                            never: never_depth > 0,
                             order,
                             ..Measure::default()
                         };
