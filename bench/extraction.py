@@ -53,6 +53,7 @@ SECOND_LEVEL = {"co", "com", "net", "org", "gov", "govt", "gouv", "ac", "edu", "
 GRID = {
     "sibling_ratio": [0.15, 0.2, 0.3],
     "fallback_ratio": [0.5, 0.65],
+    "join_levels": [2, 3, 4],
 }
 
 TRAFILATURA = r'''
@@ -121,6 +122,22 @@ def registered_domain(url):
     return ".".join(labels[-2:])
 
 
+def site_of(url, file):
+    """The site of a snippet page: its URL's, or for the few keyed by file
+    name (`hard::larepublica.net-hackers.html`) the host the name starts
+    with, up to the first label in capitals (iwr.de.IWR-Pressedienst)."""
+    if "://" in url:
+        return registered_domain(url)
+    host = file.split("-")[0]
+    labels = [l for l in host.split(".")]
+    kept = []
+    for label in labels:
+        if label != label.lower() or label == "html":
+            break
+        kept.append(label)
+    return registered_domain("http://" + ".".join(kept))
+
+
 def fold_of(site):
     return int(hashlib.sha1(site.encode()).hexdigest(), 16) % FOLDS
 
@@ -167,8 +184,7 @@ class Snippets:
         self.name, self.pages = name, pages
         self.norm = scorer("snippet-score.py")["norm"]
         self.truth = {v["file"].rsplit(".", 1)[0]: v for v in evaldata.values()}
-        self.sites = {stem: registered_domain(url) for url, v in evaldata.items()
-                      for stem in [v["file"].rsplit(".", 1)[0]]}
+        self.sites = {v["file"].rsplit(".", 1)[0]: site_of(url, v["file"]) for url, v in evaldata.items()}
 
     def counts(self, prediction):
         out = {}
@@ -322,9 +338,15 @@ def report(sets, cv, chosen, lows):
         f"{fold}: " + ",".join(f"{k}={v}" for k, v in names[i].items()) for fold, i in chosen.items()))
     for s in sets:
         if lows[s.name]:
-            print(f"\n{s.name}, recall under 0.8:")
+            print(f"\n{s.name}, held-out recall under 0.8 ({len(lows[s.name])} pages):")
+            line = ""
             for recall, key, site in lows[s.name]:
-                print(f"  {recall:.2f}  {key}  ({site})")
+                cell = f"{recall:.2f} {key[:40]}"
+                if len(line) + len(cell) > 110:
+                    print(line)
+                    line = ""
+                line += ("  " if line else "  ") + cell
+            print(line)
 
 
 def check_gate(gate_file, cv):
