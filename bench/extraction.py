@@ -51,9 +51,9 @@ SECOND_LEVEL = {"co", "com", "net", "org", "gov", "govt", "gouv", "ac", "edu", "
 # The knobs cross-validation chooses among; every other setting is the
 # extractor's default. Keep it small: each setting is one extraction run.
 GRID = {
-    "sibling_ratio": [0.15, 0.2, 0.3],
-    "fallback_ratio": [0.5, 0.65],
     "join_levels": [2, 3, 4],
+    "hint_ratio": [0.6, 1.0, 1.5],
+    "standfirst": [0, 1],
 }
 
 TRAFILATURA = r'''

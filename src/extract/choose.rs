@@ -79,9 +79,11 @@ pub fn article(document: &Html, hint: Option<&Hint>, tuning: &Tuning) -> (String
             let standfirst_like = |text: &str| {
                 text.chars().count() <= STANDFIRST_CHARS.max(2 * summary_chars) && holds(text)
             };
-            if let Some(standfirst) =
-                candidates.standfirst(best, &blocks, tuning, standfirst_like)
-            {
+            let standfirst = tuning
+                .standfirst
+                .then(|| candidates.standfirst(best, &blocks, tuning, standfirst_like))
+                .flatten();
+            if let Some(standfirst) = standfirst {
                 blocks.insert(0, standfirst);
                 return (join(&blocks), Method::Hint);
             }

@@ -98,13 +98,23 @@ pub fn join_split_parts(
 }
 
 /// Where the rest of the article around `best` is looked for: its
-/// ancestor `tuning.join_levels` up, never the whole `<body>`.
+/// ancestor `tuning.join_levels` branching levels up, never the whole
+/// `<body>`.
 pub fn scope<'a>(best: ElementRef<'a>, tuning: &Tuning) -> Option<ElementRef<'a>> {
-    best.ancestors()
-        .filter_map(ElementRef::wrap)
-        .take_while(|a| !matches!(a.value().name(), "body" | "html"))
-        .take(tuning.join_levels)
-        .last()
+    let mut levels = 0;
+    let mut scope = None;
+    for ancestor in best.ancestors().filter_map(ElementRef::wrap) {
+        if matches!(ancestor.value().name(), "body" | "html") || levels == tuning.join_levels {
+            break;
+        }
+        // A wrapper around one element is not a level: templates nest
+        // each part in several.
+        if ancestor.children().filter_map(ElementRef::wrap).nth(1).is_some() {
+            levels += 1;
+        }
+        scope = Some(ancestor);
+    }
+    scope
 }
 
 /// Two lists each in page order, merged into one.

@@ -22,6 +22,11 @@ pub struct Tuning {
     /// it holds at least this share of the best block's text: lower trusts
     /// the summary more, higher the scores.
     pub hint_ratio: f64,
+    /// Whether the paragraph before the body that holds the feed's summary
+    /// (or the page's description) is kept as the article's standfirst.
+    /// Benchmarks disagree on standfirsts: some count them as article
+    /// text, some as boilerplate.
+    pub standfirst: bool,
 }
 
 impl Default for Tuning {
@@ -30,7 +35,8 @@ impl Default for Tuning {
             sibling_ratio: 0.2,
             fallback_ratio: 0.5,
             join_levels: 3,
-            hint_ratio: 0.3,
+            hint_ratio: 1.0,
+            standfirst: true,
         }
     }
 }
@@ -38,7 +44,7 @@ impl Default for Tuning {
 /// A `--tuning` value that names no knob or is not a number.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "tuning {0:?}: expected name=number with name one of sibling_ratio, fallback_ratio, join_levels, hint_ratio"
+    "tuning {0:?}: expected name=number with name one of sibling_ratio, fallback_ratio, join_levels, hint_ratio, standfirst"
 )]
 pub struct TuningError(String);
 
@@ -55,6 +61,7 @@ impl Tuning {
                 "sibling_ratio" => tuning.sibling_ratio = number()?,
                 "fallback_ratio" => tuning.fallback_ratio = number()?,
                 "hint_ratio" => tuning.hint_ratio = number()?,
+                "standfirst" => tuning.standfirst = number()? != 0.0,
                 "join_levels" => tuning.join_levels = value.parse().map_err(|_| error())?,
                 _ => return Err(error()),
             }
