@@ -52,8 +52,8 @@ SECOND_LEVEL = {"co", "com", "net", "org", "gov", "govt", "gouv", "ac", "edu", "
 # extractor's default. Keep it small: each setting is one extraction run.
 GRID = {
     "join_levels": [2, 3, 4],
-    "hint_ratio": [0.6, 1.0, 1.5],
     "standfirst": [0, 1],
+    "loose_ratio": [0, 0.25, 0.4],
 }
 
 TRAFILATURA = r'''

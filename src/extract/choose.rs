@@ -56,6 +56,13 @@ const PROBE_CHARS: usize = 60;
 /// sentences.
 const STANDFIRST_CHARS: usize = 500;
 
+/// A paragraph this long (in bytes) is a sentence or more, not a label.
+const PROSE_PARAGRAPH: usize = 80;
+
+/// Under this much prose (in bytes, about 150 English words) an article
+/// is rare enough that a page with much more prose gets a second look.
+const SHORT_ARTICLE: usize = 1000;
+
 /// A declared body shorter than this is a teaser, not a check.
 const MIN_DECLARED_WORDS: usize = 50;
 
@@ -100,7 +107,28 @@ pub fn article(document: &Html, hint: Option<&Hint>, tuning: &Tuning) -> (String
     if blocks.is_empty() {
         return (candidates.whole_page(), Method::Blocks);
     }
+    // Much less prose than the page holds outside clutter: the best block
+    // is one piece of an article the scores did not see as one (a
+    // slideshow's captions, a post of short paragraphs).
+    let prose = prose_bytes(&blocks);
+    if prose < SHORT_ARTICLE {
+        let loose = candidates.every_paragraph();
+        if (prose as f64) < prose_bytes(&loose) as f64 * tuning.loose_ratio {
+            return (join(&loose), Method::Fallback);
+        }
+    }
     (join(&blocks), Method::Blocks)
+}
+
+/// The size of a text's paragraphs that are sentences, not labels. Bytes
+/// of UTF-8 weigh scripts about fairly: a Chinese character says about as
+/// much as three Latin letters, and takes three bytes.
+fn prose_bytes(paragraphs: &[Paragraph]) -> usize {
+    paragraphs
+        .iter()
+        .map(|p| p.text.len())
+        .filter(|&bytes| bytes >= PROSE_PARAGRAPH)
+        .sum()
 }
 
 /// The article around the paragraph that holds the summary's first words

@@ -27,6 +27,9 @@ pub struct Tuning {
     /// Benchmarks disagree on standfirsts: some count them as article
     /// text, some as boilerplate.
     pub standfirst: bool,
+    /// The best block's text is given up for every paragraph of the page
+    /// when its prose is less than this share of theirs (0: never).
+    pub loose_ratio: f64,
 }
 
 impl Default for Tuning {
@@ -35,8 +38,9 @@ impl Default for Tuning {
             sibling_ratio: 0.2,
             fallback_ratio: 0.5,
             join_levels: 3,
-            hint_ratio: 1.0,
+            hint_ratio: 0.6,
             standfirst: true,
+            loose_ratio: 0.25,
         }
     }
 }
@@ -44,7 +48,7 @@ impl Default for Tuning {
 /// A `--tuning` value that names no knob or is not a number.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "tuning {0:?}: expected name=number with name one of sibling_ratio, fallback_ratio, join_levels, hint_ratio, standfirst"
+    "tuning {0:?}: expected name=number with name one of sibling_ratio, fallback_ratio, join_levels, hint_ratio, standfirst, loose_ratio"
 )]
 pub struct TuningError(String);
 
@@ -61,6 +65,7 @@ impl Tuning {
                 "sibling_ratio" => tuning.sibling_ratio = number()?,
                 "fallback_ratio" => tuning.fallback_ratio = number()?,
                 "hint_ratio" => tuning.hint_ratio = number()?,
+                "loose_ratio" => tuning.loose_ratio = number()?,
                 "standfirst" => tuning.standfirst = number()? != 0.0,
                 "join_levels" => tuning.join_levels = value.parse().map_err(|_| error())?,
                 _ => return Err(error()),
