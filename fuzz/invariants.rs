@@ -74,7 +74,8 @@ pub fn rule_query(data: &[u8]) {
 
 /// The article extractor never panics on any bytes served as HTML.
 pub fn extract(data: &[u8]) {
-    let extracted = newshound::extract::extract_bytes(data, Some("text/html"), None);
+    let guide = newshound::extract::Guide::default();
+    let extracted = newshound::extract::extract_bytes(data, Some("text/html"), &guide);
     // Text comes from the page: at most its bytes, re-encoded (a
     // windows-1252 byte becomes up to 3 bytes of UTF-8).
     assert!(

@@ -8,7 +8,7 @@
 use ego_tree::NodeId;
 use scraper::Html;
 
-use super::readable::{Candidates, Paragraph, join};
+use super::readable::{Candidates, PROSE_PARAGRAPH, Paragraph, join};
 use super::tuning::Tuning;
 use super::{jsonld, metadata};
 
@@ -55,9 +55,6 @@ const PROBE_CHARS: usize = 60;
 /// The longest standfirst, unless the summary is longer: two or three
 /// sentences.
 const STANDFIRST_CHARS: usize = 500;
-
-/// A paragraph this long (in bytes) is a sentence or more, not a label.
-const PROSE_PARAGRAPH: usize = 80;
 
 /// Under this much prose (in bytes, about 150 English words) an article
 /// is rare enough that a page with much more prose gets a second look.
@@ -120,9 +117,7 @@ pub fn article(document: &Html, hint: Option<&Hint>, tuning: &Tuning) -> (String
     (join(&blocks), Method::Blocks)
 }
 
-/// The size of a text's paragraphs that are sentences, not labels. Bytes
-/// of UTF-8 weigh scripts about fairly: a Chinese character says about as
-/// much as three Latin letters, and takes three bytes.
+/// The size in bytes of a text's paragraphs that are sentences, not labels.
 fn prose_bytes(paragraphs: &[Paragraph]) -> usize {
     paragraphs
         .iter()

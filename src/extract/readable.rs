@@ -121,6 +121,11 @@ const POSITIVE: &[&str] = &[
     "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "prose",
 ];
 
+/// A paragraph this long (in bytes) is a sentence or more, not a label.
+/// Bytes of UTF-8 weigh scripts about fairly: a Chinese character says
+/// about as much as three Latin letters, and takes three bytes.
+pub const PROSE_PARAGRAPH: usize = 80;
+
 /// Shorter paragraphs do not vote for their ancestors.
 pub const MIN_PARAGRAPH: usize = 25;
 
@@ -132,6 +137,8 @@ pub struct Paragraph {
     /// Place in the page, to merge paragraphs from several blocks.
     pub order: usize,
     pub text: String,
+    /// A section heading (`h2`–`h6`), which introduces what follows.
+    pub heading: bool,
 }
 
 /// A page measured and its blocks scored once, from which the candidate
@@ -195,7 +202,7 @@ impl<'a> Candidates<'a> {
             collect_paragraphs(part, &self.stats, &mut out);
         }
         super::split::join_split_parts(best, &self.stats, tuning, &mut out);
-        out
+        without_orphan_headings(out)
     }
 
     /// The best-scoring block among the ancestors of the paragraph `node`
@@ -254,16 +261,30 @@ impl<'a> Candidates<'a> {
         out
     }
 
-    /// The measures of the page's elements.
-    pub fn stats(&self) -> &Stats {
-        &self.stats
-    }
-
     /// The whole visible text, a line per paragraph: what a page without a
     /// block of prose gives (a line, a gallery's captions).
     pub fn whole_page(&self) -> String {
         crate::html::visible_text(self.document.root_element(), NEVER).replace('\n', "\n\n")
     }
+}
+
+/// The paragraphs without the headings after the article's last prose:
+/// the labels of boxes left out ("Related posts", "Share this", "More on
+/// this"), which stay behind when their box goes.
+fn without_orphan_headings(mut paragraphs: Vec<Paragraph>) -> Vec<Paragraph> {
+    // The prose that ends the article; headings after it introduce none.
+    let Some(last_prose) = paragraphs
+        .iter()
+        .rposition(|p| !p.heading && p.text.len() >= PROSE_PARAGRAPH)
+    else {
+        return paragraphs;
+    };
+    let mut index = 0;
+    paragraphs.retain(|p| {
+        index += 1;
+        index <= last_prose + 1 || !p.heading
+    });
+    paragraphs
 }
 
 /// Paragraphs as the extractor's text: separated by blank lines.
@@ -500,6 +521,7 @@ fn collect(root: ElementRef, stats: &Stats, headers: bool, out: &mut Vec<Paragra
                         node: node.id(),
                         order,
                         text,
+                        heading: false,
                     });
                 }
                 continue;
@@ -527,6 +549,7 @@ fn collect(root: ElementRef, stats: &Stats, headers: bool, out: &mut Vec<Paragra
                     node: node.id(),
                     order: m.order,
                     text,
+                    heading: matches!(name, "h2" | "h3" | "h4" | "h5" | "h6"),
                 });
             }
             continue;
