@@ -97,7 +97,8 @@ pub fn article(document: &Html, hint: Option<&Hint>, tuning: &Tuning) -> (String
         }
     }
     if let Some(declared) = jsonld::article_body(document) {
-        if let Some(choice) = checked_against(&candidates, blocks.clone(), &declared, tuning) {
+        if let Some(choice) = checked_against(&candidates, best, blocks.clone(), &declared, tuning)
+        {
             return choice;
         }
     }
@@ -140,12 +141,9 @@ fn hinted_block(
         .every_paragraph()
         .into_iter()
         .find(|p| normalise(&p.text).contains(probe))?;
-    let block = candidates.block_holding(holder.node)?;
-    // A summary found around the best block is its standfirst, and the
-    // block is the article; only one found elsewhere says it is not.
-    if candidates.related(block, best) {
-        return None;
-    }
+    // Only a summary found away from the best block says it is not the
+    // article (around it, it is the block's standfirst).
+    let block = candidates.block_holding(holder.node, best)?;
     let hinted = candidates.article_from(block, tuning);
     // Holding the best block's text and more, it is the same article with
     // its standfirst, not another one.
@@ -161,6 +159,7 @@ fn hinted_block(
 /// declared body itself. `None` when the best block is fine.
 fn checked_against(
     candidates: &Candidates,
+    best: NodeId,
     blocks: Vec<Paragraph>,
     declared: &str,
     tuning: &Tuning,
@@ -179,7 +178,7 @@ fn checked_against(
         .every_paragraph()
         .into_iter()
         .find(|p| normalise(&p.text).contains(&probe))
-        .and_then(|p| candidates.block_holding(p.node))
+        .and_then(|p| candidates.block_holding(p.node, best))
         .map(|block| candidates.article_from(block, tuning));
     if let Some(located) = located.filter(|l| coverage(l) > found.max(tuning.fallback_ratio)) {
         return Some((join(&located), Method::Hint));

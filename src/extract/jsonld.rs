@@ -104,7 +104,10 @@ mod tests {
         let json = r#"{"@context":"https://schema.org","@graph":[
             {"@type":"WebPage","name":"x"},
             {"@type":["NewsArticle"],"articleBody":"<p>Talks resumed &amp; held.</p><p>Second.</p>"}]}"#;
-        assert_eq!(body_of(json).as_deref(), Some("Talks resumed & held.\nSecond."));
+        assert_eq!(
+            body_of(json).as_deref(),
+            Some("Talks resumed & held.\nSecond.")
+        );
     }
 
     #[test]

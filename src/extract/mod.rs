@@ -82,3 +82,6 @@ pub fn article_body(entry: &Entry) -> &str {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod mechanism_tests;

@@ -183,10 +183,12 @@ impl<'a> Candidates<'a> {
         match best.parent().and_then(ElementRef::wrap) {
             Some(parent) => {
                 for sibling in parent.children().filter_map(ElementRef::wrap) {
+                    // A sibling scoring above the block is another article
+                    // (the block is a hint's, not the best).
                     let keep = self
                         .scores
                         .get(&sibling.id())
-                        .is_some_and(|s| s.final_score >= threshold)
+                        .is_some_and(|s| (threshold..=best_score).contains(&s.final_score))
                         || reads_like_a_paragraph(sibling, &self.stats);
                     // The article itself stays whatever its class says
                     // (`no-sidebar`, `ad-free`): it won on its prose.
@@ -206,11 +208,13 @@ impl<'a> Candidates<'a> {
     }
 
     /// The best-scoring block among the ancestors of the paragraph `node`
-    /// (a few levels up): where a hint found in it points.
-    pub fn block_holding(&self, node: NodeId) -> Option<NodeId> {
+    /// (a few levels up) that do not hold the block `other`: where a hint
+    /// found in it points, away from the block it questions.
+    pub fn block_holding(&self, node: NodeId, other: NodeId) -> Option<NodeId> {
         let node = self.document.tree.get(node)?;
         node.ancestors()
             .take(5)
+            .take_while(|a| !self.related(a.id(), other))
             .filter(|a| self.scores.contains_key(&a.id()))
             .max_by(|a, b| {
                 self.scores[&a.id()]
@@ -425,9 +429,9 @@ fn names_clutter(names: &str) -> bool {
 /// that `address` is not an ad and `commentary` not a comment.
 fn is_clutter_word(word: &str) -> bool {
     NEGATIVE.contains(&word)
-        || NEGATIVE.iter().any(|n| {
-            n.len() >= 5 && word.len() >= n.len() + 4 && word.starts_with(n)
-        })
+        || NEGATIVE
+            .iter()
+            .any(|n| n.len() >= 5 && word.len() >= n.len() + 4 && word.starts_with(n))
 }
 
 fn names_article(names: &str) -> bool {

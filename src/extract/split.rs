@@ -109,7 +109,12 @@ pub fn scope<'a>(best: ElementRef<'a>, tuning: &Tuning) -> Option<ElementRef<'a>
         }
         // A wrapper around one element is not a level: templates nest
         // each part in several.
-        if ancestor.children().filter_map(ElementRef::wrap).nth(1).is_some() {
+        if ancestor
+            .children()
+            .filter_map(ElementRef::wrap)
+            .nth(1)
+            .is_some()
+        {
             levels += 1;
         }
         scope = Some(ancestor);

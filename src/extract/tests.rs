@@ -84,7 +84,14 @@ fn a_selector_override_keeps_what_it_picks_minus_what_it_removes() {
         <div class="ad">Buy now!</div><p>Kept paragraph two.</p>
         <div class="related">Other story</div></div><p>Outside.</p></body></html>"#;
     let rule = SelectorRule::parse("div.body", &[".ad".into(), ".related".into()]).unwrap();
-    let text = extract(page, &Guide { rule: Some(&rule), ..Guide::default() }).text;
+    let text = extract(
+        page,
+        &Guide {
+            rule: Some(&rule),
+            ..Guide::default()
+        },
+    )
+    .text;
     assert_eq!(text, "Kept paragraph one.\n\nKept paragraph two.");
     assert!(
         SelectorRule::parse("div[", &[])
@@ -125,7 +132,17 @@ fn deeply_nested_markup_neither_overflows_nor_loses_the_text() {
         &text[..text.len().min(200)]
     );
     let rule = SelectorRule::parse("article", &[]).unwrap();
-    assert!(extract(&page, &Guide { rule: Some(&rule), ..Guide::default() }).text.contains("deep text"));
+    assert!(
+        extract(
+            &page,
+            &Guide {
+                rule: Some(&rule),
+                ..Guide::default()
+            }
+        )
+        .text
+        .contains("deep text")
+    );
 }
 
 /// Wraps `body` in a page with navigation and a footer.
@@ -272,16 +289,40 @@ fn nested_matches_article_classes_scripts_and_inner_blocks() {
     // text around it.
     let nested = "<div class=\"c\">Outer<div class=\"c\">Inner</div></div>";
     let rule = SelectorRule::parse(".c", &[]).unwrap();
-    assert_eq!(extract(nested, &Guide { rule: Some(&rule), ..Guide::default() }).text, "Outer\n\nInner");
+    assert_eq!(
+        extract(
+            nested,
+            &Guide {
+                rule: Some(&rule),
+                ..Guide::default()
+            }
+        )
+        .text,
+        "Outer\n\nInner"
+    );
     let parted = "<div class=\"b\">Kept one.<div class=\"ad\">Buy</div>Kept two.</div>";
     let rule = SelectorRule::parse(".b", &[".ad".into()]).unwrap();
-    assert_eq!(extract(parted, &Guide { rule: Some(&rule), ..Guide::default() }).text, "Kept one.\n\nKept two.");
+    assert_eq!(
+        extract(
+            parted,
+            &Guide {
+                rule: Some(&rule),
+                ..Guide::default()
+            }
+        )
+        .text,
+        "Kept one.\n\nKept two."
+    );
 
     // The article's own class cannot make it clutter.
     let prose = "<p>The ceasefire, agreed on Monday, held through the night, officials said.</p>\
                  <p>Aid convoys, which had waited for days, crossed the border at dawn.</p>";
     let page = format!("<html><body><div class=\"layout no-sidebar\">{prose}</div></body></html>");
-    assert!(extract(&page, &Guide::default()).text.contains("held through the night"));
+    assert!(
+        extract(&page, &Guide::default())
+            .text
+            .contains("held through the night")
+    );
 
     // Script text does not vote.
     let script = format!(
@@ -289,7 +330,11 @@ fn nested_matches_article_classes_scripts_and_inner_blocks() {
          <article>{prose}</article></body></html>",
         "k: 1, ".repeat(200)
     );
-    assert!(extract(&script, &Guide::default()).text.starts_with("The ceasefire"));
+    assert!(
+        extract(&script, &Guide::default())
+            .text
+            .starts_with("The ceasefire")
+    );
 
     // Blocks inside a paragraph-level element keep their own lines.
     let quote = format!(
