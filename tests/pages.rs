@@ -279,3 +279,53 @@ async fn the_daemon_reads_pages_apart_from_polls_and_mails_once() {
     let (_, source, _) = site.body();
     assert_eq!(source.as_deref(), Some("page"));
 }
+
+/// A page with two blocks of prose: a featured story that outscores the
+/// article, and the article the feed's entry links to, which alone
+/// mentions the watched term.
+fn featured_beside_the_article() -> String {
+    let featured: String = (1..=4)
+        .map(|i| {
+            format!(
+                "<p>Featured {i}: storms, floods, landslides, and power cuts hit the coast, the region, \
+                 the islands, and the capital, the agency said, again.</p>"
+            )
+        })
+        .collect();
+    let article: String = (1..=4)
+        .map(|i| {
+            format!(
+                "<p>Talks {i}: delegations met in Geneva for a second day and agreed a ceasefire \
+                 that mediators will monitor from next week</p>"
+            )
+        })
+        .collect();
+    format!(
+        "<html><head><title>Talks</title></head><body>\
+         <div class='main-story'>{featured}</div><div>{article}</div></body></html>"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_feed_summary_points_the_extractor_at_the_article() {
+    let page = || ("/story/1", html(featured_beside_the_article()));
+    // The feed's summary is the article's first words.
+    let site = Site::serving(
+        "Talks 1: Delegations met in Geneva for a second day and agreed…",
+        &[page()],
+        PRIVATE,
+        "",
+    )
+    .await;
+    site.env.poll(0).await;
+    assert_eq!(subjects(&site.smtp), [ALERT]);
+    let (body, source, _) = site.body();
+    assert_eq!(source.as_deref(), Some("page"));
+    assert!(!body.unwrap().contains("Featured"));
+
+    // Without a summary to go by, the featured story wins and nothing alerts.
+    let site = Site::start(&[page()], PRIVATE).await;
+    site.env.poll(0).await;
+    assert!(subjects(&site.smtp).is_empty());
+    assert!(site.body().0.unwrap().starts_with("Featured 1"));
+}

@@ -1,0 +1,137 @@
+//! `newshound extract`: one page from a file or from a server on
+//! 127.0.0.1, with the feed's words as a hint and the method that found
+//! the text, and a folder of pages with a hints file, as the extraction
+//! benchmark runs it.
+
+mod common;
+
+use common::*;
+use wiremock::{MockServer, ResponseTemplate};
+
+/// A featured story that outscores the article, beside the article.
+fn two_stories() -> String {
+    let featured: String = (1..=4)
+        .map(|i| {
+            format!(
+                "<p>Featured {i}: storms, floods, landslides, and power cuts hit the coast, the region, \
+                 the islands, and the capital, the agency said, again.</p>"
+            )
+        })
+        .collect();
+    let article: String = (1..=4)
+        .map(|i| {
+            format!(
+                "<p>Story {i}: the ceasefire agreed in Doha held through its first night and mediators \
+                 will meet both delegations in Geneva next week</p>"
+            )
+        })
+        .collect();
+    format!(
+        "<html><head><title>Truce</title></head><body>\
+         <div class='main-story'>{featured}</div><div>{article}</div></body></html>"
+    )
+}
+
+const SUMMARY: &str = "Story 1: The ceasefire agreed in Doha held through its first night…";
+
+fn json_of(output: &std::process::Output) -> serde_json::Value {
+    assert!(output.status.success(), "{output:?}");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn a_page_served_on_localhost_comes_out_with_its_method() {
+    let server = MockServer::start().await;
+    let page = ResponseTemplate::new(200).set_body_raw(two_stories(), "text/html; charset=utf-8");
+    respond(&server, "/story", page).await;
+    let url = format!("{}/story", server.uri());
+    let env = Env::new();
+
+    let plain = json_of(&env.newshound(&["extract", &url, "--json"]).await);
+    assert_eq!(plain["method"], "blocks");
+    assert!(plain["text"].as_str().unwrap().starts_with("Featured 1"));
+
+    let args = ["extract", &url, "--json", "--summary", SUMMARY];
+    let hinted = json_of(&env.newshound(&args).await);
+    assert_eq!(hinted["method"], "hint");
+    assert!(hinted["text"].as_str().unwrap().starts_with("Story 1"));
+
+    let args = [
+        "extract",
+        &url,
+        "--json",
+        "--selector",
+        "div:not(.main-story)",
+    ];
+    let selected = json_of(&env.newshound(&args).await);
+    assert_eq!(selected["method"], "selector");
+}
+
+#[tokio::test]
+async fn a_batch_takes_each_page_hint_from_the_hints_file() {
+    let env = Env::new();
+    let pages = env.state_dir().join("pages");
+    std::fs::create_dir_all(&pages).unwrap();
+    std::fs::write(pages.join("a.html"), two_stories()).unwrap();
+    std::fs::write(pages.join("b.html"), two_stories()).unwrap();
+    let hints = env.state_dir().join("hints.json");
+    std::fs::write(
+        &hints,
+        serde_json::json!({"a": {"summary": SUMMARY}}).to_string(),
+    )
+    .unwrap();
+    let out = env.state_dir().join("out.json");
+    let (pages, hints, out_arg) = (
+        pages.to_str().unwrap(),
+        hints.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+
+    let run = env
+        .newshound(&[
+            "extract", "--batch", pages, "--out", out_arg, "--hints", hints,
+        ])
+        .await;
+    assert!(run.status.success(), "{run:?}");
+    let results: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(results["a"]["method"], "hint");
+    assert!(
+        results["a"]["articleBody"]
+            .as_str()
+            .unwrap()
+            .starts_with("Story 1")
+    );
+    assert_eq!(results["b"]["method"], "blocks");
+}
+
+#[tokio::test]
+async fn a_broken_hints_file_or_tuning_is_refused_with_the_reason() {
+    let env = Env::new();
+    let pages = env.state_dir().join("pages");
+    std::fs::create_dir_all(&pages).unwrap();
+    let hints = env.state_dir().join("hints.json");
+    std::fs::write(&hints, "[1, 2").unwrap();
+    let out = env.state_dir().join("out.json");
+    let (pages, hints, out) = (
+        pages.to_str().unwrap(),
+        hints.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+
+    let run = env
+        .newshound(&["extract", "--batch", pages, "--out", out, "--hints", hints])
+        .await;
+    assert_eq!(run.status.code(), Some(1));
+    assert_contains(
+        &String::from_utf8_lossy(&run.stderr),
+        "is not a JSON object",
+    );
+
+    let run = env
+        .newshound(&[
+            "extract", "--batch", pages, "--out", out, "--tuning", "depth=3",
+        ])
+        .await;
+    assert_eq!(run.status.code(), Some(2));
+    assert_contains(&String::from_utf8_lossy(&run.stderr), "tuning \"depth=3\"");
+}
