@@ -112,7 +112,7 @@ pub fn article(document: &Html, hint: Option<&Hint>, tuning: &Tuning) -> (String
     if prose < SHORT_ARTICLE {
         let loose = candidates.every_paragraph();
         if (prose as f64) < prose_bytes(&loose) as f64 * tuning.loose_ratio {
-            return (join(&loose), Method::Fallback);
+            return (join(loose), Method::Fallback);
         }
     }
     (join(&blocks), Method::Blocks)
@@ -139,7 +139,7 @@ fn hinted_block(
 ) -> Option<Vec<Paragraph>> {
     let holder = candidates
         .every_paragraph()
-        .into_iter()
+        .iter()
         .find(|p| normalise(&p.text).contains(probe))?;
     // Only a summary found away from the best block says it is not the
     // article (around it, it is the block's standfirst).
@@ -176,7 +176,7 @@ fn checked_against(
     let probe = probe(declared)?;
     let located = candidates
         .every_paragraph()
-        .into_iter()
+        .iter()
         .find(|p| normalise(&p.text).contains(&probe))
         .and_then(|p| candidates.block_holding(p.node, best))
         .map(|block| candidates.article_from(block, tuning));

@@ -147,6 +147,8 @@ pub struct Candidates<'a> {
     document: &'a Html,
     stats: Stats,
     scores: HashMap<NodeId, Score>,
+    /// Every paragraph outside clutter, read once when first asked for.
+    every_paragraph: std::cell::OnceCell<Vec<Paragraph>>,
 }
 
 impl<'a> Candidates<'a> {
@@ -158,6 +160,7 @@ impl<'a> Candidates<'a> {
             document,
             stats,
             scores,
+            every_paragraph: std::cell::OnceCell::new(),
         }
     }
 
@@ -259,10 +262,12 @@ impl<'a> Candidates<'a> {
 
     /// Every paragraph of the page outside clutter: the loosest candidate,
     /// a second opinion when the best block looks wrong.
-    pub fn every_paragraph(&self) -> Vec<Paragraph> {
-        let mut out = Vec::new();
-        collect_paragraphs(self.document.root_element(), &self.stats, &mut out);
-        out
+    pub fn every_paragraph(&self) -> &[Paragraph] {
+        self.every_paragraph.get_or_init(|| {
+            let mut out = Vec::new();
+            collect_paragraphs(self.document.root_element(), &self.stats, &mut out);
+            out
+        })
     }
 
     /// The whole visible text, a line per paragraph: what a page without a
