@@ -107,6 +107,9 @@ const NEGATIVE: &[&str] = &[
     "dateline",
     "meta",
     "timestamp",
+    "author",
+    "bio",
+    "toc",
 ];
 
 /// Words that lower a block's score but do not make it clutter: page
