@@ -110,6 +110,7 @@ const NEGATIVE: &[&str] = &[
     "author",
     "bio",
     "toc",
+    "flyout",
 ];
 
 /// Words that lower a block's score but do not make it clutter: page
@@ -117,7 +118,17 @@ const NEGATIVE: &[&str] = &[
 const WEAK_NEGATIVE: &[&str] = &["widget", "print"];
 
 /// Clutter named by more than one word.
-const NEGATIVE_PHRASES: &[&str] = &["most-read", "read-more", "more-stories", "author-bio"];
+const NEGATIVE_PHRASES: &[&str] = &[
+    "most-read",
+    "read-more",
+    "more-stories",
+    "author-bio",
+    "side-bar",
+    "news-letter",
+    "related-stories",
+    "related-articles",
+    "related-links",
+];
 
 /// Class and id words of article text, matched as whole words.
 const POSITIVE: &[&str] = &[
@@ -487,12 +498,14 @@ pub fn is_clutter(element: ElementRef) -> bool {
     if !names_clutter(&names) {
         return false;
     }
-    // A name ending in a clutter word is clutter even beside an article
-    // word (`post-meta`, `entry-tags`); otherwise an article word rescues
+    // A name ending in a clutter word or phrase is clutter even beside an
+    // article word (`post-meta`, `entry-tags`, `content-related-stories`);
+    // otherwise an article word rescues
     // it (`article-comments-count` inside the body).
-    let ends_in_clutter = names
-        .split_whitespace()
-        .any(|name| words(name).last().is_some_and(is_clutter_word));
+    let ends_in_clutter = names.split_whitespace().any(|name| {
+        words(name).last().is_some_and(is_clutter_word)
+            || NEGATIVE_PHRASES.iter().any(|p| name.ends_with(p))
+    });
     ends_in_clutter || !names_article(&names)
 }
 
