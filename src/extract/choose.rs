@@ -19,7 +19,7 @@ pub enum Method {
     /// The best-scoring block of prose and what continues it.
     #[default]
     Blocks,
-    /// The body the page declares in its JSON-LD.
+    /// The body the page declares in its JSON-LD, or the block holding it.
     JsonLd,
     /// The block holding the feed's summary.
     Hint,
@@ -69,38 +69,18 @@ pub fn article(document: &Html, hint: Option<&Hint>, tuning: &Tuning) -> (String
     let Some(best) = candidates.best() else {
         return (candidates.whole_page(), Method::Blocks);
     };
-    let mut blocks = candidates.article_from(best, tuning);
+    let blocks = candidates.article_from(best, tuning);
     let summary = hint
         .map(|h| h.summary.clone())
         .filter(|s| !s.trim().is_empty())
         .or_else(|| metadata::description(document));
-    let summary_chars = summary.as_deref().map_or(0, |s| s.chars().count());
-    if let Some(probe) = summary.as_deref().and_then(probe) {
-        let holds = |text: &str| normalise(text).contains(&probe);
-        if !blocks.iter().any(|p| holds(&p.text)) {
-            // The summary is the standfirst the best block left out.
-            // A standfirst is a paragraph, not a block holding the article.
-            let standfirst_like = |text: &str| {
-                text.chars().count() <= STANDFIRST_CHARS.max(2 * summary_chars) && holds(text)
-            };
-            let standfirst = tuning
-                .standfirst
-                .then(|| candidates.standfirst(best, &blocks, tuning, standfirst_like))
-                .flatten();
-            if let Some(standfirst) = standfirst {
-                blocks.insert(0, standfirst);
-                return (join(&blocks), Method::Hint);
-            }
-            if let Some(hinted) = hinted_block(&candidates, best, &blocks, &probe, tuning) {
-                return (join(&hinted), Method::Hint);
-            }
-        }
+    if let Some(choice) = summary.and_then(|s| guided(&candidates, best, &blocks, &s, tuning)) {
+        return choice;
     }
-    if let Some(declared) = jsonld::article_body(document) {
-        if let Some(choice) = checked_against(&candidates, best, blocks.clone(), &declared, tuning)
-        {
-            return choice;
-        }
+    if let Some(declared) = jsonld::article_body(document)
+        && let Some(choice) = checked_against(&candidates, best, &blocks, &declared, tuning)
+    {
+        return choice;
     }
     if blocks.is_empty() {
         return (candidates.whole_page(), Method::Blocks);
@@ -111,11 +91,42 @@ pub fn article(document: &Html, hint: Option<&Hint>, tuning: &Tuning) -> (String
     let prose = prose_bytes(&blocks);
     if prose < SHORT_ARTICLE {
         let loose = candidates.every_paragraph();
-        if (prose as f64) < prose_bytes(&loose) as f64 * tuning.loose_ratio {
+        if (prose as f64) < prose_bytes(loose) as f64 * tuning.loose_ratio {
             return (join(loose), Method::Fallback);
         }
     }
     (join(&blocks), Method::Blocks)
+}
+
+/// What the summary changes when the best block (`blocks`) lacks its
+/// first words: the standfirst found just before the block, else the
+/// block found elsewhere that holds them. `None` when it changes nothing.
+fn guided(
+    candidates: &Candidates,
+    best: NodeId,
+    blocks: &[Paragraph],
+    summary: &str,
+    tuning: &Tuning,
+) -> Option<(String, Method)> {
+    let probe = probe(summary)?;
+    let holds = |text: &str| normalise(text).contains(&probe);
+    if blocks.iter().any(|p| holds(&p.text)) {
+        return None;
+    }
+    // A standfirst is a paragraph, not a block holding the article.
+    let longest = STANDFIRST_CHARS.max(2 * summary.chars().count());
+    let standfirst_like = |text: &str| text.chars().count() <= longest && holds(text);
+    let standfirst = tuning
+        .standfirst
+        .then(|| candidates.standfirst(best, blocks, tuning, standfirst_like))
+        .flatten();
+    if let Some(standfirst) = standfirst {
+        let mut with_standfirst = vec![standfirst];
+        with_standfirst.extend_from_slice(blocks);
+        return Some((join(&with_standfirst), Method::Hint));
+    }
+    let hinted = hinted_block(candidates, best, blocks, &probe, tuning)?;
+    Some((join(&hinted), Method::Hint))
 }
 
 /// The size in bytes of a text's paragraphs that are sentences, not labels.
@@ -160,7 +171,7 @@ fn hinted_block(
 fn checked_against(
     candidates: &Candidates,
     best: NodeId,
-    blocks: Vec<Paragraph>,
+    blocks: &[Paragraph],
     declared: &str,
     tuning: &Tuning,
 ) -> Option<(String, Method)> {
@@ -169,8 +180,8 @@ fn checked_against(
         return None;
     }
     let coverage = |ps: &[Paragraph]| reference.coverage(&Words::of(&join(ps)));
-    let found = coverage(&blocks);
-    if found >= tuning.fallback_ratio {
+    let found = coverage(blocks);
+    if found >= tuning.declared_coverage {
         return None;
     }
     let probe = probe(declared)?;
@@ -180,8 +191,8 @@ fn checked_against(
         .find(|p| normalise(&p.text).contains(&probe))
         .and_then(|p| candidates.block_holding(p.node, best))
         .map(|block| candidates.article_from(block, tuning));
-    if let Some(located) = located.filter(|l| coverage(l) > found.max(tuning.fallback_ratio)) {
-        return Some((join(&located), Method::Hint));
+    if let Some(located) = located.filter(|l| coverage(l) > found.max(tuning.declared_coverage)) {
+        return Some((join(&located), Method::JsonLd));
     }
     Some((declared.replace('\n', "\n\n"), Method::JsonLd))
 }

@@ -91,7 +91,7 @@ fn a_full_json_ld_body_replaces_a_teaser() {
     assert_contains(&extracted.text, "Mediators from Qatar and Egypt");
     // Without the check, the teaser stands.
     let off = Tuning {
-        fallback_ratio: 0.0,
+        declared_coverage: 0.0,
         ..Tuning::default()
     };
     assert_eq!(with_tuning(&declared(full), off).method, Method::Blocks);

@@ -10,13 +10,14 @@ pub struct Tuning {
     /// this share of the block's score: lower keeps more of a split
     /// article, higher drops more boxes beside it.
     pub sibling_ratio: f64,
-    /// A result holding less than this share of a reference text (the
-    /// page's JSON-LD body, or a looser candidate's prose) is suspect and
-    /// a second opinion is taken.
-    pub fallback_ratio: f64,
-    /// How many levels above the best block the parts of a split article
-    /// are looked for: more finds parts wrapped more deeply, and risks
-    /// reaching a neighbouring article of the same markup.
+    /// A text holding less than this share of the distinct words of the
+    /// body the page declares in JSON-LD is suspect, and the declared body
+    /// (or the block holding it) is taken instead.
+    pub declared_coverage: f64,
+    /// How many branching levels (ancestors with more than one child)
+    /// above the best block the parts of a split article are looked for:
+    /// more finds parts wrapped more deeply, and risks reaching a
+    /// neighbouring article of the same markup.
     pub join_levels: usize,
     /// The block holding the feed's summary replaces the best block when
     /// it holds at least this share of the best block's text: lower trusts
@@ -36,7 +37,7 @@ impl Default for Tuning {
     fn default() -> Tuning {
         Tuning {
             sibling_ratio: 0.2,
-            fallback_ratio: 0.5,
+            declared_coverage: 0.5,
             join_levels: 3,
             hint_ratio: 0.6,
             standfirst: true,
@@ -48,7 +49,7 @@ impl Default for Tuning {
 /// A `--tuning` value that names no knob or is not a number.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "tuning {0:?}: expected name=number with name one of sibling_ratio, fallback_ratio, join_levels, hint_ratio, standfirst, loose_ratio"
+    "tuning {0:?}: expected name=number with name one of sibling_ratio, declared_coverage, join_levels, hint_ratio, standfirst, loose_ratio"
 )]
 pub struct TuningError(String);
 
@@ -63,7 +64,7 @@ impl Tuning {
             let number = || value.parse::<f64>().map_err(|_| error());
             match name.trim() {
                 "sibling_ratio" => tuning.sibling_ratio = number()?,
-                "fallback_ratio" => tuning.fallback_ratio = number()?,
+                "declared_coverage" => tuning.declared_coverage = number()?,
                 "hint_ratio" => tuning.hint_ratio = number()?,
                 "loose_ratio" => tuning.loose_ratio = number()?,
                 "standfirst" => tuning.standfirst = number()? != 0.0,
@@ -83,7 +84,10 @@ mod tests {
     fn parses_named_knobs_and_refuses_others() {
         let tuning = Tuning::parse("sibling_ratio=0.3").unwrap();
         assert_eq!(tuning.sibling_ratio, 0.3);
-        assert_eq!(tuning.fallback_ratio, Tuning::default().fallback_ratio);
+        assert_eq!(
+            tuning.declared_coverage,
+            Tuning::default().declared_coverage
+        );
         assert!(Tuning::parse("siblings=0.3").is_err());
         assert!(Tuning::parse("sibling_ratio=lots").is_err());
     }
