@@ -9,30 +9,9 @@ use common::*;
 use wiremock::{MockServer, ResponseTemplate};
 
 /// A featured story that outscores the article, beside the article.
-fn two_stories() -> String {
-    let featured: String = (1..=4)
-        .map(|i| {
-            format!(
-                "<p>Featured {i}: storms, floods, landslides, and power cuts hit the coast, the region, \
-                 the islands, and the capital, the agency said, again.</p>"
-            )
-        })
-        .collect();
-    let article: String = (1..=4)
-        .map(|i| {
-            format!(
-                "<p>Story {i}: the ceasefire agreed in Doha held through its first night and mediators \
-                 will meet both delegations in Geneva next week</p>"
-            )
-        })
-        .collect();
-    format!(
-        "<html><head><title>Truce</title></head><body>\
-         <div class='main-story'>{featured}</div><div>{article}</div></body></html>"
-    )
-}
+const TWO_STORIES: &str = include_str!("fixtures/featured-beside-article.html");
 
-const SUMMARY: &str = "Story 1: The ceasefire agreed in Doha held through its first night…";
+const SUMMARY: &str = "Story 1: Delegations met in Geneva for a second day and agreed…";
 
 fn json_of(output: &std::process::Output) -> serde_json::Value {
     assert!(output.status.success(), "{output:?}");
@@ -42,7 +21,7 @@ fn json_of(output: &std::process::Output) -> serde_json::Value {
 #[tokio::test]
 async fn a_page_served_on_localhost_comes_out_with_its_method() {
     let server = MockServer::start().await;
-    let page = ResponseTemplate::new(200).set_body_raw(two_stories(), "text/html; charset=utf-8");
+    let page = ResponseTemplate::new(200).set_body_raw(TWO_STORIES, "text/html; charset=utf-8");
     respond(&server, "/story", page).await;
     let url = format!("{}/story", server.uri());
     let env = Env::new();
@@ -72,8 +51,8 @@ async fn a_batch_takes_each_page_hint_from_the_hints_file() {
     let env = Env::new();
     let pages = env.state_dir().join("pages");
     std::fs::create_dir_all(&pages).unwrap();
-    std::fs::write(pages.join("a.html"), two_stories()).unwrap();
-    std::fs::write(pages.join("b.html"), two_stories()).unwrap();
+    std::fs::write(pages.join("a.html"), TWO_STORIES).unwrap();
+    std::fs::write(pages.join("b.html"), TWO_STORIES).unwrap();
     let hints = env.state_dir().join("hints.json");
     std::fs::write(
         &hints,

@@ -280,38 +280,15 @@ async fn the_daemon_reads_pages_apart_from_polls_and_mails_once() {
     assert_eq!(source.as_deref(), Some("page"));
 }
 
-/// A page with two blocks of prose: a featured story that outscores the
-/// article, and the article the feed's entry links to, which alone
-/// mentions the watched term.
-fn featured_beside_the_article() -> String {
-    let featured: String = (1..=4)
-        .map(|i| {
-            format!(
-                "<p>Featured {i}: storms, floods, landslides, and power cuts hit the coast, the region, \
-                 the islands, and the capital, the agency said, again.</p>"
-            )
-        })
-        .collect();
-    let article: String = (1..=4)
-        .map(|i| {
-            format!(
-                "<p>Talks {i}: delegations met in Geneva for a second day and agreed a ceasefire \
-                 that mediators will monitor from next week</p>"
-            )
-        })
-        .collect();
-    format!(
-        "<html><head><title>Talks</title></head><body>\
-         <div class='main-story'>{featured}</div><div>{article}</div></body></html>"
-    )
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_feed_summary_points_the_extractor_at_the_article() {
-    let page = || ("/story/1", html(featured_beside_the_article()));
+    // A featured story that outscores the article, beside the article,
+    // which alone mentions a ceasefire after its first words.
+    let two_stories = include_str!("fixtures/featured-beside-article.html");
+    let page = || ("/story/1", html(two_stories.to_string()));
     // The feed's summary is the article's first words.
     let site = Site::serving(
-        "Talks 1: Delegations met in Geneva for a second day and agreed…",
+        "Story 1: Delegations met in Geneva for a second day and agreed…",
         &[page()],
         PRIVATE,
         "",
