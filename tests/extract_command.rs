@@ -46,33 +46,49 @@ async fn a_page_served_on_localhost_comes_out_with_its_method() {
     assert_eq!(selected["method"], "selector");
 }
 
+/// A batch's folders in `env`: the pages (`ID.html` for each of `ids`),
+/// the hints file holding `hints`, and the output file.
+struct Batch {
+    pages: String,
+    hints: String,
+    out: String,
+}
+
+impl Batch {
+    fn new(env: &Env, ids: &[&str], hints: &str) -> Batch {
+        let pages = env.state_dir().join("pages");
+        std::fs::create_dir_all(&pages).unwrap();
+        for id in ids {
+            std::fs::write(pages.join(format!("{id}.html")), TWO_STORIES).unwrap();
+        }
+        let hints_file = env.state_dir().join("hints.json");
+        std::fs::write(&hints_file, hints).unwrap();
+        let path = |p: std::path::PathBuf| p.to_str().unwrap().to_string();
+        Batch {
+            pages: path(pages),
+            hints: path(hints_file),
+            out: path(env.state_dir().join("out.json")),
+        }
+    }
+
+    /// `extract --batch` over the pages, with `extra` arguments.
+    async fn run(&self, env: &Env, extra: &[&str]) -> std::process::Output {
+        let mut args = vec!["extract", "--batch", &self.pages, "--out", &self.out];
+        args.extend_from_slice(extra);
+        env.newshound(&args).await
+    }
+}
+
 #[tokio::test]
 async fn a_batch_takes_each_page_hint_from_the_hints_file() {
     let env = Env::new();
-    let pages = env.state_dir().join("pages");
-    std::fs::create_dir_all(&pages).unwrap();
-    std::fs::write(pages.join("a.html"), TWO_STORIES).unwrap();
-    std::fs::write(pages.join("b.html"), TWO_STORIES).unwrap();
-    let hints = env.state_dir().join("hints.json");
-    std::fs::write(
-        &hints,
-        serde_json::json!({"a": {"summary": SUMMARY}}).to_string(),
-    )
-    .unwrap();
-    let out = env.state_dir().join("out.json");
-    let (pages, hints, out_arg) = (
-        pages.to_str().unwrap(),
-        hints.to_str().unwrap(),
-        out.to_str().unwrap(),
-    );
+    let hints = serde_json::json!({"a": {"summary": SUMMARY}}).to_string();
+    let batch = Batch::new(&env, &["a", "b"], &hints);
 
-    let run = env
-        .newshound(&[
-            "extract", "--batch", pages, "--out", out_arg, "--hints", hints,
-        ])
-        .await;
+    let run = batch.run(&env, &["--hints", &batch.hints]).await;
     assert!(run.status.success(), "{run:?}");
-    let results: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&batch.out).unwrap()).unwrap();
     assert_eq!(results["a"]["method"], "hint");
     assert!(
         results["a"]["articleBody"]
@@ -86,31 +102,16 @@ async fn a_batch_takes_each_page_hint_from_the_hints_file() {
 #[tokio::test]
 async fn a_broken_hints_file_or_tuning_is_refused_with_the_reason() {
     let env = Env::new();
-    let pages = env.state_dir().join("pages");
-    std::fs::create_dir_all(&pages).unwrap();
-    let hints = env.state_dir().join("hints.json");
-    std::fs::write(&hints, "[1, 2").unwrap();
-    let out = env.state_dir().join("out.json");
-    let (pages, hints, out) = (
-        pages.to_str().unwrap(),
-        hints.to_str().unwrap(),
-        out.to_str().unwrap(),
-    );
+    let batch = Batch::new(&env, &[], "[1, 2");
 
-    let run = env
-        .newshound(&["extract", "--batch", pages, "--out", out, "--hints", hints])
-        .await;
+    let run = batch.run(&env, &["--hints", &batch.hints]).await;
     assert_eq!(run.status.code(), Some(1));
     assert_contains(
         &String::from_utf8_lossy(&run.stderr),
         "is not a JSON object",
     );
 
-    let run = env
-        .newshound(&[
-            "extract", "--batch", pages, "--out", out, "--tuning", "depth=3",
-        ])
-        .await;
+    let run = batch.run(&env, &["--tuning", "depth=3"]).await;
     assert_eq!(run.status.code(), Some(2));
     assert_contains(&String::from_utf8_lossy(&run.stderr), "tuning \"depth=3\"");
 }
