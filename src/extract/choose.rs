@@ -8,7 +8,8 @@
 use ego_tree::NodeId;
 use scraper::Html;
 
-use super::readable::{Candidates, PROSE_PARAGRAPH, Paragraph, join};
+use super::paragraphs::{PROSE_PARAGRAPH, Paragraph, join};
+use super::readable::Candidates;
 use super::tuning::Tuning;
 use super::{jsonld, metadata};
 

@@ -5,8 +5,10 @@
 
 mod charset;
 mod choose;
+mod classes;
 mod jsonld;
 mod metadata;
+mod paragraphs;
 mod readable;
 mod selector;
 mod split;

@@ -1,20 +1,24 @@
-//! The general extractor: finds the element that holds the article the way
-//! Readability does, by scoring each paragraph's ancestors with the
-//! paragraph's weight of prose, then keeps that element's paragraphs (and
-//! its siblings' that read like the same article), leaving out the
-//! clutter: navigation, share bars, related links, comments, footers.
+//! The general extractor's candidates: finds the element that holds the
+//! article the way Readability does, by scoring each paragraph's
+//! ancestors with the paragraph's weight of prose, then reads a block's
+//! paragraphs (and its siblings' that read like the same article),
+//! leaving out the clutter: navigation, share bars, related links,
+//! comments, footers. Which candidate wins is `choose`'s job.
 
 use std::collections::HashMap;
 
 use ego_tree::NodeId;
-use ego_tree::iter::Edge;
-use scraper::{ElementRef, Html, Node};
+use scraper::{ElementRef, Html};
 
+use super::classes::{class_weight, is_clutter};
+use super::paragraphs::{
+    MIN_PARAGRAPH, Paragraph, collect_paragraphs, collect_with_headers, without_orphan_headings,
+};
 use super::stats::Stats;
 use super::tuning::Tuning;
 
 /// Elements never part of an article's text.
-const NEVER: &[&str] = &[
+pub const NEVER: &[&str] = &[
     "script",
     "style",
     "noscript",
@@ -36,124 +40,6 @@ const NEVER: &[&str] = &[
     "figure",
     "figcaption",
 ];
-
-/// Elements whose text is one paragraph of the output.
-const PARAGRAPHS: &[&str] = &[
-    "p",
-    "pre",
-    "blockquote",
-    "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "dd",
-    "dt",
-    "td",
-    "th",
-    "figcaption",
-    "address",
-];
-
-/// Class and id words of clutter, matched as whole words of the names
-/// (split at `-`, `_` and spaces): `ad` hits `ad-slot`, not `header`.
-const NEGATIVE: &[&str] = &[
-    "comment",
-    "comments",
-    "share",
-    "sharing",
-    "social",
-    "related",
-    "recommend",
-    "recommended",
-    "promo",
-    "advert",
-    "advertisement",
-    "ad",
-    "ads",
-    "sponsor",
-    "sponsored",
-    "sidebar",
-    "cookie",
-    "cookies",
-    "consent",
-    "newsletter",
-    "subscribe",
-    "signup",
-    "footer",
-    "masthead",
-    "menu",
-    "breadcrumb",
-    "breadcrumbs",
-    "popup",
-    "modal",
-    "banner",
-    "outbrain",
-    "taboola",
-    "trending",
-    "tags",
-    "paywall",
-    "nav",
-    "navigation",
-    "skip",
-    "toolbar",
-    "mostread",
-    "readmore",
-    "caption",
-    "credit",
-    "byline",
-    "dateline",
-    "meta",
-    "timestamp",
-    "author",
-    "bio",
-    "toc",
-    "flyout",
-];
-
-/// Words that lower a block's score but do not make it clutter: page
-/// builders wrap articles in "widget" containers as readily as sidebars.
-const WEAK_NEGATIVE: &[&str] = &["widget", "print"];
-
-/// Clutter named by more than one word.
-const NEGATIVE_PHRASES: &[&str] = &[
-    "most-read",
-    "read-more",
-    "more-stories",
-    "author-bio",
-    "side-bar",
-    "news-letter",
-    "related-stories",
-    "related-articles",
-    "related-links",
-];
-
-/// Class and id words of article text, matched as whole words.
-const POSITIVE: &[&str] = &[
-    "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "prose",
-];
-
-/// A paragraph this long (in bytes) is a sentence or more, not a label.
-/// Bytes of UTF-8 weigh scripts about fairly: a Chinese character says
-/// about as much as three Latin letters, and takes three bytes.
-pub const PROSE_PARAGRAPH: usize = 80;
-
-/// Shorter paragraphs do not vote for their ancestors.
-pub const MIN_PARAGRAPH: usize = 25;
-
-/// One paragraph of a candidate text: the node it came from (an element,
-/// or a text node written straight into a container) and its text.
-#[derive(Debug, Clone)]
-pub struct Paragraph {
-    pub node: NodeId,
-    /// Place in the page, to merge paragraphs from several blocks.
-    pub order: usize,
-    pub text: String,
-    /// A section heading (`h2`–`h6`), which introduces what follows.
-    pub heading: bool,
-}
 
 /// A page measured and its blocks scored once, from which the candidate
 /// texts are read: the best block's, another block's, or a looser one.
@@ -256,7 +142,7 @@ impl<'a> Candidates<'a> {
         let best = ElementRef::wrap(self.document.tree.get(best)?)?;
         let scope = super::split::scope(best, tuning)?;
         let mut around = Vec::new();
-        collect(scope, &self.stats, true, &mut around);
+        collect_with_headers(scope, &self.stats, &mut around);
         around
             .into_iter()
             .take_while(|p| p.order < first)
@@ -289,34 +175,6 @@ impl<'a> Candidates<'a> {
     pub fn whole_page(&self) -> String {
         crate::html::visible_text(self.document.root_element(), NEVER).replace('\n', "\n\n")
     }
-}
-
-/// The paragraphs without the headings after the article's last prose:
-/// the labels of boxes left out ("Related posts", "Share this", "More on
-/// this"), which stay behind when their box goes.
-fn without_orphan_headings(mut paragraphs: Vec<Paragraph>) -> Vec<Paragraph> {
-    // The prose that ends the article; headings after it introduce none.
-    let Some(last_prose) = paragraphs
-        .iter()
-        .rposition(|p| !p.heading && p.text.len() >= PROSE_PARAGRAPH)
-    else {
-        return paragraphs;
-    };
-    let mut index = 0;
-    paragraphs.retain(|p| {
-        index += 1;
-        index <= last_prose + 1 || !p.heading
-    });
-    paragraphs
-}
-
-/// Paragraphs as the extractor's text: separated by blank lines.
-pub fn join(paragraphs: &[Paragraph]) -> String {
-    paragraphs
-        .iter()
-        .map(|p| p.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n\n")
 }
 
 /// The best candidate, or the ancestor (a few levels up at most) that also
@@ -419,96 +277,6 @@ fn base_score(element: ElementRef) -> f64 {
     tag + class_weight(element)
 }
 
-/// +25 for a class or id that names article text, -25 for clutter.
-fn class_weight(element: ElementRef) -> f64 {
-    let names = class_and_id(element);
-    let mut weight = 0.0;
-    if names_clutter(&names) || words(&names).any(|w| WEAK_NEGATIVE.contains(&w)) {
-        weight -= 25.0;
-    }
-    if names_article(&names) {
-        weight += 25.0;
-    }
-    weight
-}
-
-fn words(names: &str) -> impl Iterator<Item = &str> {
-    names
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-}
-
-fn names_clutter(names: &str) -> bool {
-    words(names).any(is_clutter_word) || NEGATIVE_PHRASES.iter().any(|p| names.contains(p))
-}
-
-/// A clutter word, or a compound that starts with one (`relatedposts`,
-/// `sharebar`, `cookiebanner`): class names glue words as often as they
-/// hyphenate them. Short clutter words and short rests are left out, so
-/// that `address` is not an ad and `commentary` not a comment.
-fn is_clutter_word(word: &str) -> bool {
-    NEGATIVE.contains(&word)
-        || NEGATIVE
-            .iter()
-            .any(|n| n.len() >= 5 && word.len() >= n.len() + 4 && word.starts_with(n))
-}
-
-fn names_article(names: &str) -> bool {
-    words(names).any(|w| POSITIVE.contains(&w))
-}
-
-fn class_and_id(element: ElementRef) -> String {
-    let e = element.value();
-    let mut names = String::new();
-    for value in [e.attr("class"), e.id(), e.attr("role"), e.attr("itemprop")]
-        .into_iter()
-        .flatten()
-    {
-        names.push(' ');
-        // camelCase parts are words too: `articleBody` is "article body".
-        let mut previous_lower = false;
-        for c in value.chars() {
-            if c.is_ascii_uppercase() && previous_lower {
-                names.push('-');
-            }
-            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-            names.push(c.to_ascii_lowercase());
-        }
-    }
-    names
-}
-
-/// Clutter by its tag, its role or its class and id (unless those also
-/// name article text, as in `article-comments-count` inside the body).
-pub fn is_clutter(element: ElementRef) -> bool {
-    let e = element.value();
-    if NEVER.contains(&e.name())
-        || e.attr("hidden").is_some()
-        || e.attr("aria-hidden") == Some("true")
-    {
-        return true;
-    }
-    if matches!(
-        e.attr("role"),
-        Some("navigation" | "complementary" | "contentinfo" | "banner" | "dialog")
-    ) {
-        return true;
-    }
-    let names = class_and_id(element);
-    if !names_clutter(&names) {
-        return false;
-    }
-    // A name ending in a clutter word or phrase is clutter even beside an
-    // article word (`post-meta`, `entry-tags`, `content-related-stories`);
-    // otherwise an article word rescues
-    // it (`article-comments-count` inside the body).
-    let ends_in_clutter = names.split_whitespace().any(|name| {
-        words(name).last().is_some_and(is_clutter_word)
-            || NEGATIVE_PHRASES.iter().any(|p| name.ends_with(p))
-    });
-    ends_in_clutter || !names_article(&names)
-}
-
 /// A sibling of the article element that is itself prose: long with few
 /// links, or a short sentence without any.
 fn reads_like_a_paragraph(element: ElementRef, stats: &Stats) -> bool {
@@ -521,136 +289,4 @@ fn reads_like_a_paragraph(element: ElementRef, stats: &Stats) -> bool {
     let text = text.trim_end();
     (length > 80 && density < 0.25)
         || (length > 0 && density == 0.0 && text.ends_with(['.', '。', '!', '?']))
-}
-
-/// Appends the paragraphs under `root` to `out`, skipping clutter and link
-/// lists. A loop over an explicit stack, not recursion: hostile pages nest
-/// elements deeper than any thread's stack.
-pub fn collect_paragraphs(root: ElementRef, stats: &Stats, out: &mut Vec<Paragraph>) {
-    collect(root, stats, false, out);
-}
-
-/// [`collect_paragraphs`], with the paragraphs of page headers too when
-/// `headers` is set.
-fn collect(root: ElementRef, stats: &Stats, headers: bool, out: &mut Vec<Paragraph>) {
-    let mut stack = vec![*root];
-    while let Some(node) = stack.pop() {
-        let element = match node.value() {
-            Node::Element(_) => ElementRef::wrap(node).expect("an element"),
-            Node::Text(t) => {
-                let text = crate::html::collapse(t);
-                if text.chars().count() >= MIN_PARAGRAPH {
-                    let parent = node.parent().and_then(ElementRef::wrap);
-                    let order = parent.map_or(0, |p| stats.of(p).order);
-                    out.push(Paragraph {
-                        node: node.id(),
-                        order,
-                        text,
-                        heading: false,
-                    });
-                }
-                continue;
-            }
-            _ => continue,
-        };
-        let m = stats.of(element);
-        let excluded = if headers { m.never } else { m.excluded };
-        if element.id() != root.id() && is_clutter(element) || excluded {
-            continue;
-        }
-        let name = element.value().name();
-        // The headline is the entry's title, not its body.
-        if name == "h1" {
-            continue;
-        }
-        if PARAGRAPHS.contains(&name) || is_text_block(element) {
-            // Mostly links: "Related: …", tag lists, teasers.
-            if m.link_density() > 0.5 {
-                continue;
-            }
-            let text = inline_text(element);
-            if !text.is_empty() {
-                out.push(Paragraph {
-                    node: node.id(),
-                    order: m.order,
-                    text,
-                    heading: matches!(name, "h2" | "h3" | "h4" | "h5" | "h6"),
-                });
-            }
-            continue;
-        }
-        if matches!(name, "ul" | "ol") && m.link_density() > 0.5 {
-            continue;
-        }
-        stack.extend(node.children().rev());
-    }
-}
-
-/// A `div` or `section` holding only text and inline elements: a paragraph
-/// written without `<p>`.
-fn is_text_block(element: ElementRef) -> bool {
-    matches!(element.value().name(), "div" | "section" | "span")
-        && element.children().all(|c| match c.value() {
-            Node::Element(e) => !crate::html::BLOCKS.contains(&e.name()) || e.name() == "br",
-            _ => true,
-        })
-        && element.text().any(|t| !t.trim().is_empty())
-}
-
-/// The text of a paragraph, spaces collapsed, `<br>` kept as a line break,
-/// clutter inside it left out. One pass over the subtree, no recursion.
-fn inline_text(element: ElementRef) -> String {
-    let mut raw = String::new();
-    // The clutter element being skipped, until it closes.
-    let mut skipping: Option<NodeId> = None;
-    for edge in element.traverse() {
-        match edge {
-            Edge::Open(node) if skipping.is_none() => match node.value() {
-                Node::Text(t) => raw.push_str(t),
-                Node::Element(e) if e.name() == "br" => raw.push('\n'),
-                // A block inside a paragraph (a quote's <p>, a nested list)
-                // starts a line of its own.
-                Node::Element(e)
-                    if node.id() != element.id()
-                        && crate::html::BLOCKS.contains(&e.name())
-                        && !is_clutter(ElementRef::wrap(node).expect("an element")) =>
-                {
-                    raw.push('\n');
-                }
-                Node::Element(_)
-                    if node.id() != element.id()
-                        && is_clutter(ElementRef::wrap(node).expect("an element")) =>
-                {
-                    skipping = Some(node.id());
-                }
-                _ => {}
-            },
-            Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
-            Edge::Close(node) if skipping.is_none() && node.id() != element.id() => {
-                if let Node::Element(e) = node.value()
-                    && crate::html::BLOCKS.contains(&e.name())
-                {
-                    raw.push('\n');
-                }
-            }
-            _ => {}
-        }
-    }
-    crate::html::collapse(&raw)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn camel_case_class_names_are_words() {
-        let html = Html::parse_fragment("<div itemprop=\"articleBody\" class=\"adSlot\"></div>");
-        let div = html
-            .select(&scraper::Selector::parse("div").unwrap())
-            .next()
-            .unwrap();
-        let names = class_and_id(div);
-        assert!(names_article(&names) && names_clutter(&names), "{names}");
-    }
 }

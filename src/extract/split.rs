@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Node};
 
-use super::readable::{MIN_PARAGRAPH, Paragraph, collect_paragraphs};
+use super::paragraphs::{MIN_PARAGRAPH, Paragraph, collect_paragraphs};
 use super::stats::Stats;
 use super::tuning::Tuning;
 
