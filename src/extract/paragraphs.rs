@@ -2,6 +2,8 @@
 //! with clutter and link lists left out, in page order; and the output
 //! text they make.
 
+use std::collections::HashSet;
+
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Node};
@@ -81,20 +83,49 @@ pub fn join(paragraphs: &[Paragraph]) -> String {
 /// lists. A loop over an explicit stack, not recursion: hostile pages nest
 /// elements deeper than any thread's stack.
 pub fn collect_paragraphs(root: ElementRef, stats: &Stats, out: &mut Vec<Paragraph>) {
-    collect(root, stats, false, out);
+    collect(root, stats, &Walk::default(), out);
 }
 
 /// [`collect_paragraphs`], with the paragraphs of page headers too: where
 /// a standfirst may sit.
 pub fn collect_with_headers(root: ElementRef, stats: &Stats, out: &mut Vec<Paragraph>) {
-    collect(root, stats, true, out);
+    let walk = Walk {
+        headers: true,
+        ..Walk::default()
+    };
+    collect(root, stats, &walk, out);
 }
 
-/// The paragraphs under `root`, with those of page headers when `headers`
-/// is set.
-fn collect(root: ElementRef, stats: &Stats, headers: bool, out: &mut Vec<Paragraph>) {
+/// [`collect_paragraphs`], leaving out the paragraphs already `taken`
+/// (their text is not read again).
+pub fn collect_paragraphs_besides(
+    root: ElementRef,
+    stats: &Stats,
+    taken: &HashSet<NodeId>,
+    out: &mut Vec<Paragraph>,
+) {
+    let walk = Walk {
+        taken: Some(taken),
+        ..Walk::default()
+    };
+    collect(root, stats, &walk, out);
+}
+
+/// What a walk for paragraphs takes in besides the usual.
+#[derive(Default)]
+struct Walk<'t> {
+    /// The paragraphs of page headers.
+    headers: bool,
+    /// Paragraphs to pass over.
+    taken: Option<&'t HashSet<NodeId>>,
+}
+
+fn collect(root: ElementRef, stats: &Stats, walk: &Walk, out: &mut Vec<Paragraph>) {
     let mut stack = vec![*root];
     while let Some(node) = stack.pop() {
+        if walk.taken.is_some_and(|t| t.contains(&node.id())) {
+            continue;
+        }
         let element = match node.value() {
             Node::Element(_) => ElementRef::wrap(node).expect("an element"),
             Node::Text(t) => {
@@ -114,7 +145,7 @@ fn collect(root: ElementRef, stats: &Stats, headers: bool, out: &mut Vec<Paragra
             _ => continue,
         };
         let m = stats.of(element);
-        let excluded = if headers { m.never } else { m.excluded };
+        let excluded = if walk.headers { m.never } else { m.excluded };
         if element.id() != root.id() && is_clutter(element) || excluded {
             continue;
         }

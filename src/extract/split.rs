@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Node};
 
-use super::paragraphs::{MIN_PARAGRAPH, Paragraph, collect_paragraphs};
+use super::paragraphs::{MIN_PARAGRAPH, Paragraph, collect_paragraphs_besides};
 use super::stats::Stats;
 use super::tuning::Tuning;
 
@@ -80,12 +80,11 @@ pub fn join_split_parts(
     let (Some(scope), false) = (scope(best, tuning), kinds.is_empty()) else {
         return;
     };
-    let mut around = Vec::new();
-    collect_paragraphs(scope, stats, &mut around);
     let taken: HashSet<NodeId> = out.iter().map(|p| p.node).collect();
+    let mut around = Vec::new();
+    collect_paragraphs_besides(scope, stats, &taken, &mut around);
     let more: Vec<Paragraph> = around
         .into_iter()
-        .filter(|p| !taken.contains(&p.node))
         .filter(|p| {
             tree.get(p.node)
                 .and_then(kind_of)
