@@ -8,7 +8,7 @@
 use ego_tree::NodeId;
 use scraper::Html;
 
-use super::paragraphs::{PROSE_PARAGRAPH, Paragraph, join};
+use super::paragraphs::{PROSE_PARAGRAPH, Paragraph, join, normalise};
 use super::readable::Candidates;
 use super::tuning::Tuning;
 use super::{jsonld, metadata};
@@ -149,10 +149,7 @@ fn hinted_block(
     probe: &str,
     tuning: &Tuning,
 ) -> Option<Vec<Paragraph>> {
-    let holder = candidates
-        .every_paragraph()
-        .iter()
-        .find(|p| normalise(&p.text).contains(probe))?;
+    let holder = candidates.paragraph_holding(probe)?;
     // Only a summary found away from the best block says it is not the
     // article (around it, it is the block's standfirst).
     let block = candidates.block_holding(holder.node, best)?;
@@ -187,9 +184,7 @@ fn checked_against(
     }
     let probe = probe(declared)?;
     let located = candidates
-        .every_paragraph()
-        .iter()
-        .find(|p| normalise(&p.text).contains(&probe))
+        .paragraph_holding(&probe)
         .and_then(|p| candidates.block_holding(p.node, best))
         .map(|block| candidates.article_from(block, tuning));
     if let Some(located) = located.filter(|l| coverage(l) > found.max(tuning.declared_coverage)) {
@@ -213,22 +208,6 @@ fn probe(summary: &str) -> Option<String> {
         _ => head,
     };
     (head.chars().count() >= 20).then(|| head.to_string())
-}
-
-/// Lower-case words joined by single spaces: punctuation, quotes and
-/// spacing differ between a feed and its page.
-fn normalise(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    out
 }
 
 /// A text's distinct words, to measure how much of one another holds.

@@ -79,6 +79,22 @@ pub fn join(paragraphs: &[Paragraph]) -> String {
         .join("\n\n")
 }
 
+/// Lower-case words joined by single spaces: punctuation, quotes and
+/// spacing differ between a feed and its page.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
 /// Appends the paragraphs under `root` to `out`, skipping clutter and link
 /// lists. A loop over an explicit stack, not recursion: hostile pages nest
 /// elements deeper than any thread's stack.

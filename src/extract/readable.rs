@@ -12,7 +12,8 @@ use scraper::{ElementRef, Html};
 
 use super::classes::{class_weight, is_clutter};
 use super::paragraphs::{
-    MIN_PARAGRAPH, Paragraph, collect_paragraphs, collect_with_headers, without_orphan_headings,
+    MIN_PARAGRAPH, Paragraph, collect_paragraphs, collect_with_headers, normalise,
+    without_orphan_headings,
 };
 use super::stats::Stats;
 use super::tuning::Tuning;
@@ -49,6 +50,8 @@ pub struct Candidates<'a> {
     scores: HashMap<NodeId, Score>,
     /// Every paragraph outside clutter, read once when first asked for.
     every_paragraph: std::cell::OnceCell<Vec<Paragraph>>,
+    /// Their texts normalised for searching, made once when first asked.
+    searchable: std::cell::OnceCell<Vec<String>>,
 }
 
 impl<'a> Candidates<'a> {
@@ -61,6 +64,7 @@ impl<'a> Candidates<'a> {
             stats,
             scores,
             every_paragraph: std::cell::OnceCell::new(),
+            searchable: std::cell::OnceCell::new(),
         }
     }
 
@@ -168,6 +172,17 @@ impl<'a> Candidates<'a> {
             collect_paragraphs(self.document.root_element(), &self.stats, &mut out);
             out
         })
+    }
+
+    /// The first paragraph outside clutter whose [`normalise`]d text holds
+    /// `probe`: where a summary or a declared body starts in the page.
+    pub fn paragraph_holding(&self, probe: &str) -> Option<&Paragraph> {
+        let paragraphs = self.every_paragraph();
+        let searchable = self
+            .searchable
+            .get_or_init(|| paragraphs.iter().map(|p| normalise(&p.text)).collect());
+        let index = searchable.iter().position(|text| text.contains(probe))?;
+        paragraphs.get(index)
     }
 
     /// The whole visible text, a line per paragraph: what a page without a
