@@ -28,8 +28,8 @@ pub async fn extract_one(source: &str, guide: &Guide<'_>, as_json: bool) -> supe
 /// How `extract --batch` extracts every page.
 pub struct Batch<'a> {
     pub rule: Option<&'a SelectorRule>,
-    /// A JSON file of `{"ID": {"title", "summary"}}`, the feed's words
-    /// about each page.
+    /// A JSON file of `{"ID": {"summary": text}}`, the feed's words about
+    /// each page.
     pub hints: Option<&'a Path>,
     pub tuning: Tuning,
 }
@@ -97,33 +97,17 @@ pub fn extract_batch(dir: &Path, out: &Path, batch: &Batch) -> super::Outcome {
     Ok(0)
 }
 
-/// The hints file of `extract --batch --hints`.
+/// The hints file of `extract --batch --hints`; keys other than
+/// `summary` (a feed's `title`, say) are ignored.
 fn read_hints(path: &Path) -> anyhow::Result<HashMap<String, Hint>> {
-    #[derive(serde::Deserialize)]
-    struct Words {
-        #[serde(default)]
-        title: String,
-        #[serde(default)]
-        summary: String,
-    }
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the hints file {}", path.display()))?;
-    let hints: HashMap<String, Words> = serde_json::from_str(&text).with_context(|| {
+    serde_json::from_str(&text).with_context(|| {
         format!(
-            "{} is not a JSON object of {{\"ID\": {{\"title\", \"summary\"}}}}",
+            "{} is not a JSON object of {{\"ID\": {{\"summary\": text}}}}",
             path.display()
         )
-    })?;
-    Ok(hints
-        .into_iter()
-        .map(|(id, w)| {
-            let hint = Hint {
-                title: w.title,
-                summary: w.summary,
-            };
-            (id, hint)
-        })
-        .collect())
+    })
 }
 
 /// This process's peak resident memory in KiB (Linux: `VmHWM`), for

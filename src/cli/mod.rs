@@ -102,13 +102,10 @@ enum Command {
         /// Where --batch writes {"ID": {"articleBody": text}}.
         #[arg(long, requires = "batch")]
         out: Option<PathBuf>,
-        /// The article's title as its feed gives it, to find it in the page.
-        #[arg(long, conflicts_with = "batch")]
-        title: Option<String>,
         /// The article's summary as its feed gives it, to find it in the page.
         #[arg(long, conflicts_with = "batch")]
         summary: Option<String>,
-        /// With --batch: a JSON file of {"ID": {"title", "summary"}} hints.
+        /// With --batch: a JSON file of {"ID": {"summary": text}} hints.
         #[arg(long, requires = "batch")]
         hints: Option<PathBuf>,
         /// With --batch: the extractor's knobs, name=value,… (for the
@@ -283,7 +280,6 @@ fn command(args: &Args) -> Outcome {
             json,
             batch,
             out,
-            title,
             summary,
             hints,
             tuning,
@@ -308,10 +304,7 @@ fn command(args: &Args) -> Outcome {
                     extract::extract_batch(dir, out, &batch)
                 }
                 (Some(source), _, _) => {
-                    let hint = (title.is_some() || summary.is_some()).then(|| Hint {
-                        title: title.clone().unwrap_or_default(),
-                        summary: summary.clone().unwrap_or_default(),
-                    });
+                    let hint = summary.clone().map(|summary| Hint { summary });
                     let guide = Guide {
                         rule: rule.as_ref(),
                         hint: hint.as_ref(),

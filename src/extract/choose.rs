@@ -42,10 +42,11 @@ impl Method {
     }
 }
 
-/// What the feed says of the article, to find it in the page.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the feed says of the article, to find it in the page. (Its title
+/// is no help: pages give it in the headline the extractor leaves out.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 pub struct Hint {
-    pub title: String,
+    #[serde(default)]
     pub summary: String,
 }
 

@@ -118,7 +118,6 @@ fn a_feed_summary_picks_the_right_one_of_two_blocks() {
     let unguided = extract(html, &Guide::default()).text;
     assert!(unguided.starts_with("Featured 1"), "{unguided}");
     let hint = Hint {
-        title: "Truce holds".into(),
         summary: "Story 1: Delegations met in Geneva for a second day and agreed…".into(),
     };
     let guide = Guide {

@@ -162,7 +162,6 @@ async fn page_body(ctx: &Context, feed: &FeedConfig, entry: &Entry) -> Body {
     let rule = feed.extract.clone();
     // The feed's own words about the article point at it in the page.
     let hint = Hint {
-        title: entry.title.clone(),
         summary: entry.summary.clone(),
     };
     let source = if rule.is_some() { "selector" } else { "page" };
