@@ -146,8 +146,6 @@ class FullText:
     """A set with whole-article ground truth, scored per page with
     extraction-score.py's shingle metric, averaged over pages."""
 
-    kind = "full text"
-
     def __init__(self, name, pages, truth, sites):
         self.name, self.pages, self.truth, self.sites = name, pages, truth, sites
         self.metric = scorer("extraction-score.py")
@@ -177,8 +175,6 @@ class Snippets:
     """trafilatura's snippet set: must-keep snippets found are true
     positives, missed ones false negatives, must-drop ones found false
     positives; counts are summed over pages (snippet-score.py's metric)."""
-
-    kind = "snippets"
 
     def __init__(self, name, pages, evaldata):
         self.name, self.pages = name, pages
@@ -299,13 +295,13 @@ def cross_validate(sets, per_setting):
 
 
 def run_newshound(binary, sets, tmp):
-    """Counts per page for every grid setting, and the default's speed."""
-    per_setting, speed = [], {}
+    """Counts per page for every grid setting."""
+    per_setting = []
     for i, tuning in enumerate(settings()):
         counts = {}
         for s in sets:
             out = tmp / f"nh-{s.name}-{i}.json"
-            speed[s.name] = newshound(binary, s.pages, out, tuning)
+            newshound(binary, s.pages, out, tuning)
             counts[s.name] = s.counts(json.load(open(out)))
         per_setting.append(counts)
     return per_setting

@@ -161,7 +161,7 @@ fn collect(root: ElementRef, stats: &Stats, walk: &Walk, out: &mut Vec<Paragraph
             _ => continue,
         };
         let m = stats.of(element);
-        let excluded = if walk.headers { m.never } else { m.excluded };
+        let excluded = if walk.headers { m.never } else { m.excluded() };
         if element.id() != root.id() && is_clutter(element) || excluded {
             continue;
         }

@@ -248,7 +248,7 @@ fn score_candidates(root: ElementRef, stats: &Stats) -> HashMap<NodeId, Score> {
             "div" | "section" | "article" | "main" => (m.inline_chars, m.inline_commas),
             _ => continue,
         };
-        if length < MIN_PARAGRAPH || m.excluded {
+        if length < MIN_PARAGRAPH || m.excluded() {
             continue;
         }
         let vote = 1.0 + commas as f64 + (length as f64 / 100.0).min(3.0);

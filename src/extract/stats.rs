@@ -25,16 +25,21 @@ pub struct Measure {
     /// children: the paragraph a `<div>` forms without `<p>`.
     pub inline_chars: usize,
     pub inline_commas: usize,
-    /// Inside an element that is never content, or a page's `<header>`.
-    pub excluded: bool,
-    /// Inside an element that is never content (a page's `<header>` may
-    /// still hold an article's standfirst).
+    /// Inside an element that is never content.
     pub never: bool,
+    /// Inside a page's `<header>` (one outside any `<article>`), which may
+    /// still hold an article's standfirst.
+    pub page_header: bool,
     /// Position in document order.
     pub order: usize,
 }
 
 impl Measure {
+    /// Never the article's text: never content, or in a page's header.
+    pub fn excluded(&self) -> bool {
+        self.never || self.page_header
+    }
+
     /// Share of the text that is links.
     pub fn link_density(&self) -> f64 {
         match self.chars {
@@ -68,8 +73,8 @@ impl Stats {
                         article_depth += usize::from(name == "article");
                         link_depth += usize::from(name == "a");
                         let measure = Measure {
-                            excluded: never_depth > 0 || header_depth > 0,
                             never: never_depth > 0,
+                            page_header: header_depth > 0,
                             order,
                             ..Measure::default()
                         };
