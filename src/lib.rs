@@ -15,6 +15,7 @@ pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod html;
+pub mod language;
 pub mod model;
 pub mod pipeline;
 pub mod rules;

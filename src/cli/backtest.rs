@@ -9,6 +9,7 @@ use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Config;
+use crate::language::stored_language;
 use crate::model::ArticleText;
 use crate::pipeline::earlier;
 use crate::rules::{Query, RuleSet, RuleSpec};
@@ -74,6 +75,12 @@ fn scan(
                 title: &entry.title,
                 summary: &entry.summary,
                 body: &entry.content,
+                language: stored_language(
+                    entry.language.as_deref(),
+                    &entry.title,
+                    &entry.summary,
+                    &entry.content,
+                ),
             };
             if let Some(m) = set
                 .evaluate(&text)
@@ -88,7 +95,7 @@ fn scan(
                         entry.when.format("%Y-%m-%d %H:%M"),
                         entry.feed,
                         entry.title,
-                        m.terms.join(", "),
+                        m.described_terms().join(", "),
                         entry.link.as_deref().unwrap_or("")
                     )
                 });

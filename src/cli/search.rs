@@ -11,6 +11,7 @@ use chrono::Utc;
 
 use crate::alert::{MARK_CLOSE, MARK_OPEN, header_safe, snippet_text};
 use crate::config::Config;
+use crate::language::stored_language;
 use crate::model::ArticleText;
 use crate::pipeline::{earlier, index_archive_now, snippet_for};
 use crate::rules::{Query, RuleSet, RuleSpec};
@@ -113,6 +114,7 @@ fn print_if_confirmed(hit: &SearchHit, rules: &RuleSet, colour: bool) -> bool {
         title: &hit.title,
         summary: &hit.summary,
         body: &hit.body,
+        language: stored_language(hit.language.as_deref(), &hit.title, &hit.summary, &hit.body),
     };
     let Some(m) = rules.evaluate(&text).into_iter().next() else {
         return false;
@@ -130,6 +132,7 @@ fn print_if_confirmed(hit: &SearchHit, rules: &RuleSet, colour: bool) -> bool {
     if !snippet.is_empty() {
         println!("  {}", highlighted(&snippet, colour));
     }
+    println!("  matched: {}", header_safe(&m.described_terms().join(", "), 300));
     println!();
     true
 }

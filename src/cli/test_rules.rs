@@ -10,6 +10,7 @@ use super::invalid;
 use crate::config::{Config, Located};
 use crate::extract::{Guide, extract_bytes};
 use crate::feed;
+use crate::language::{article_language, inflection};
 use crate::model::{ArticleText, Field};
 use crate::rules::{Query, RuleSet, RuleSpec};
 
@@ -26,6 +27,9 @@ struct Article {
     summary: String,
     #[serde(default)]
     body: String,
+    /// The article's language code; detected when absent.
+    #[serde(default)]
+    language: Option<String>,
 }
 
 /// The rules to try: their names, their compiled set and their feed scopes.
@@ -126,10 +130,19 @@ pub fn test_rules(trial: &Trial, files: &[String]) -> super::Outcome {
 }
 
 fn print_matches(trial: &Trial, article: &Article) {
+    // A language the article names is a hint, as a feed's is.
+    let language = article_language(
+        None,
+        article.language.as_deref(),
+        &article.title,
+        &article.summary,
+        &article.body,
+    );
     let text = ArticleText {
         title: &article.title,
         summary: &article.summary,
         body: &article.body,
+        language: inflection(language.as_deref()),
     };
     for m in trial.set.evaluate(&text) {
         let in_scope = match &trial.scopes[m.rule] {
@@ -144,7 +157,17 @@ fn print_matches(trial: &Trial, article: &Article) {
             .filter(|f| m.hits.iter().any(|h| h.field == *f))
             .map(Field::name)
             .collect();
-        let line = json!({"id": article.id, "rule": trial.names[m.rule], "fields": fields, "terms": m.terms});
+        let mut line = json!({"id": article.id, "rule": trial.names[m.rule], "fields": fields, "terms": m.terms, "language": language});
+        let forms: serde_json::Map<String, serde_json::Value> = m
+            .terms
+            .iter()
+            .zip(&m.forms)
+            .filter_map(|(term, form)| Some((term.clone(), json!(form.as_ref()?))))
+            .collect();
+        if !forms.is_empty() {
+            line["as"] = forms.into();
+            line["matched"] = json!(m.described_terms());
+        }
         println!("{line}");
     }
 }
@@ -169,6 +192,7 @@ fn read_articles(path: &Path) -> Result<Vec<Article>, String> {
                 title: e.title,
                 summary: e.summary,
                 body: e.content,
+                language: e.language,
             })
             .collect());
     }
@@ -177,6 +201,7 @@ fn read_articles(path: &Path) -> Result<Vec<Article>, String> {
         id: json!(name),
         title: page.metadata.title.unwrap_or_default(),
         body: page.text,
+        language: page.metadata.language,
         ..Article::default()
     }])
 }

@@ -29,6 +29,7 @@ use toml::Spanned;
 use url::Url;
 
 use crate::extract::SelectorRule;
+use crate::language::{known_code, known_codes};
 use crate::rules::{Query, RuleSet, RuleSpec};
 use raw::{
     RawConfig, RawDaemon, RawDigest, RawFeed, RawHeaderValue, RawRule, RawSecretSource, RawSmtp,
@@ -365,6 +366,19 @@ impl Checker<'_> {
             ),
             None => None,
         };
+        let language = match &raw.language {
+            Some(code) => Some(known_code(code.get_ref()).ok_or_else(|| {
+                self.error(
+                    &code.span(),
+                    format!(
+                        "unknown language code {:?}: use an ISO 639-1 code, one of {}",
+                        code.get_ref(),
+                        known_codes().join(", ")
+                    ),
+                )
+            })?),
+            None => None,
+        };
         Ok(FeedConfig {
             name,
             url,
@@ -377,6 +391,7 @@ impl Checker<'_> {
             scrape: raw.scrape,
             respect_robots: raw.respect_robots,
             extract,
+            language,
         })
     }
 

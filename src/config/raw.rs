@@ -63,6 +63,7 @@ pub struct RawFeed {
     #[serde(default = "yes")]
     pub respect_robots: bool,
     pub extract: Option<Spanned<RawExtract>>,
+    pub language: Option<Spanned<String>>,
 }
 
 /// `extract = { selector = "…", remove = ["…"] }`

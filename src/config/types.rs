@@ -78,6 +78,9 @@ pub struct FeedConfig {
     pub respect_robots: bool,
     /// The feed's own extraction rule, instead of the general extractor.
     pub extract: Option<crate::extract::SelectorRule>,
+    /// `language = "ru"`: the language of every article of the feed (an
+    /// ISO 639-1 code), instead of detecting it.
+    pub language: Option<&'static str>,
 }
 
 /// A request header's value: given, or read when needed.

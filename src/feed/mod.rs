@@ -113,7 +113,7 @@ fn finish(feed: feed_rs::model::Feed, base: Option<&Url>, warning: Option<String
     let entries = feed
         .entries
         .into_iter()
-        .map(|e| normalise(e, base))
+        .map(|e| normalise(e, base, feed.language.as_deref()))
         .collect();
     let ttl = feed
         .ttl
@@ -126,7 +126,7 @@ fn finish(feed: feed_rs::model::Feed, base: Option<&Url>, warning: Option<String
     }
 }
 
-fn normalise(entry: feed_rs::model::Entry, base: Option<&Url>) -> Entry {
+fn normalise(entry: feed_rs::model::Entry, base: Option<&Url>, language: Option<&str>) -> Entry {
     let title = entry.title.as_ref().map(text_of).unwrap_or_default();
     let summary = entry
         .summary
@@ -164,6 +164,7 @@ fn normalise(entry: feed_rs::model::Entry, base: Option<&Url>) -> Entry {
         author: (!authors.is_empty()).then(|| authors.join(", ")),
         summary,
         content,
+        language: language.map(str::trim).filter(|l| !l.is_empty()).map(String::from),
     }
 }
 

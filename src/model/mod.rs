@@ -8,8 +8,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 mod keys;
+mod language;
 
 pub use keys::{Channel, DigestKey, message_id};
+pub use language::{Language, primary_subtag};
 
 /// A short stable digest of `parts` (SHA-256 of the parts, each ended by a
 /// NUL, first 16 bytes in hex): for identities and Message-IDs.
@@ -44,6 +46,9 @@ pub struct Entry {
     pub summary: String,
     /// Full content as plain text, without markup.
     pub content: String,
+    /// The language code its feed declared (`<language>`) until it is
+    /// matched; from then on the language it was matched in.
+    pub language: Option<String>,
 }
 
 impl Entry {
@@ -59,6 +64,9 @@ pub struct ArticleText<'a> {
     pub title: &'a str,
     pub summary: &'a str,
     pub body: &'a str,
+    /// The article's language, when it has inflection support: plain
+    /// rule words then match their inflected forms in it.
+    pub language: Option<Language>,
 }
 
 /// A field of an article.
@@ -113,6 +121,25 @@ pub struct RuleMatch {
     pub terms: Vec<String>,
     /// Every hit of those terms, in field order then text order.
     pub hits: Vec<Hit>,
+    /// For each of `terms`, the text its first hit found when that is
+    /// another form of it (an inflected form, a prefix's whole word), not
+    /// the term itself in other case or accents.
+    pub forms: Vec<Option<String>>,
+}
+
+impl RuleMatch {
+    /// The terms as a reader wants them: `ceasefire (as "Ceasefires")`
+    /// when the text holds another form.
+    pub fn described_terms(&self) -> Vec<String> {
+        self.terms
+            .iter()
+            .zip(self.forms.iter().chain(std::iter::repeat(&None)))
+            .map(|(term, form)| match form {
+                Some(form) => format!("{term} (as \"{form}\")"),
+                None => term.clone(),
+            })
+            .collect()
+    }
 }
 
 /// State of a delivery in the outbox.

@@ -4,6 +4,7 @@
 use crate::alert::snippet;
 use crate::config::{Config, FeedConfig};
 use crate::extract::article_body;
+use crate::language::{article_language, inflection};
 use crate::model::{ArticleText, Channel, DigestKey, Entry, Field, RuleMatch, message_id};
 use crate::store::{NewDelivery, NewEntry, NewMatch};
 
@@ -15,11 +16,19 @@ use crate::store::{NewDelivery, NewEntry, NewMatch};
 pub fn consider(
     config: &Config,
     feed: &FeedConfig,
-    entry: Entry,
+    mut entry: Entry,
     body: Option<&str>,
     alerts: bool,
     already: &[String],
 ) -> NewEntry {
+    entry.language = article_language(
+        feed.language,
+        entry.language.as_deref(),
+        &entry.title,
+        &entry.summary,
+        body.unwrap_or_else(|| article_body(&entry)),
+    );
+    let body = body.unwrap_or_else(|| article_body(&entry));
     if !alerts {
         return NewEntry {
             entry,
@@ -31,7 +40,8 @@ pub fn consider(
     let text = ArticleText {
         title: &entry.title,
         summary: &entry.summary,
-        body: body.unwrap_or_else(|| article_body(&entry)),
+        body,
+        language: inflection(entry.language.as_deref()),
     };
     // Only the matching rules that apply to this feed are made owned.
     let found: Vec<RuleMatch> = config
@@ -49,7 +59,7 @@ pub fn consider(
         let rule = &config.rules[m.rule];
         matches.push(NewMatch {
             rule: rule.name.clone(),
-            terms: m.terms.clone(),
+            terms: m.described_terms(),
             snippet: snippet_for(&text, m),
             digests: rule
                 .digests

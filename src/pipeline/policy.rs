@@ -107,6 +107,7 @@ mod tests {
                 author: None,
                 summary: String::new(),
                 content: String::new(),
+                language: None,
             },
             matches: rules
                 .iter()

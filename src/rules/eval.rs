@@ -6,10 +6,14 @@ use super::RuleSet;
 use super::matches::Matches;
 use super::query::Expr;
 use super::scan::TermHit;
-use crate::model::Field;
+use crate::model::{ArticleText, Field};
 
 /// The rules of `set` that match, given every term hit of an article.
-pub fn matching_rules(set: &RuleSet, mut hits: Vec<TermHit>) -> Matches<'_> {
+pub fn matching_rules<'a>(
+    set: &'a RuleSet,
+    text: &ArticleText<'a>,
+    mut hits: Vec<TermHit>,
+) -> Matches<'a> {
     // Grouped by rule and term; the sort is stable, so each term's hits
     // stay in scan order (by field, then position), which NEAR relies on.
     // Each (rule, term, place) is pushed once, so nothing is duplicated.
@@ -25,7 +29,12 @@ pub fn matching_rules(set: &RuleSet, mut hits: Vec<TermHit>) -> Matches<'_> {
         }
         start = end;
     }
-    Matches { set, hits, found }
+    Matches {
+        set,
+        text: *text,
+        hits,
+        found,
+    }
 }
 
 /// The hits of one rule, sorted by term, field and position.

@@ -5,13 +5,19 @@
 use std::ops::Range;
 
 use super::RuleSet;
+use super::normalize::{Canonical, Fold};
 use super::scan::TermHit;
-use crate::model::{Hit, RuleMatch};
+use crate::model::{ArticleText, Hit, RuleMatch};
+
+/// The longest form shown beside a term, in characters.
+const MAX_FORM: usize = 80;
 
 /// Every rule that matched an article, in rule order.
 #[derive(Debug, Clone)]
 pub struct Matches<'s> {
     pub(super) set: &'s RuleSet,
+    /// The article matched, for the forms its hits found.
+    pub(super) text: ArticleText<'s>,
     /// Every term hit of the article, sorted by rule then term.
     pub(super) hits: Vec<TermHit>,
     /// Each matching rule and the range of its hits.
@@ -26,6 +32,7 @@ pub struct MatchView<'a> {
     /// The rule's term hits, sorted by term.
     hits: &'a [TermHit],
     set: &'a RuleSet,
+    text: ArticleText<'a>,
 }
 
 impl Matches<'_> {
@@ -45,6 +52,7 @@ impl Matches<'_> {
             rule: *rule as usize,
             hits: &self.hits[range.start as usize..range.end as usize],
             set: self.set,
+            text: self.text,
         })
     }
 
@@ -94,12 +102,44 @@ impl<'a> MatchView<'a> {
         hits
     }
 
+    /// For each of [`MatchView::terms`], the text of its first hit when
+    /// that is another form of the term (`ceasefire` found as "Ceasefires").
+    pub fn forms(&self) -> Vec<Option<String>> {
+        let spec = &self.set.rules[self.rule];
+        let fold = if spec.exact { Fold::Exact } else { Fold::Folded };
+        let query = &spec.query;
+        self.terms()
+            .map(|written| {
+                let first = self
+                    .hits
+                    .iter()
+                    .filter(|h| query.terms[h.term as usize].written == written)
+                    .min_by_key(|h| (h.field, h.start))?;
+                let found = self.text.field(first.field).get(first.start as usize..first.end as usize)?;
+                let term = &query.terms[first.term as usize];
+                let same = Canonical::new(found, fold).words() == Canonical::new(&term.text, fold).words();
+                (!same).then(|| shown(found))
+            })
+            .collect()
+    }
+
     /// The match as an owned value.
     pub fn to_owned(&self) -> RuleMatch {
         RuleMatch {
             rule: self.rule,
             terms: self.terms().map(String::from).collect(),
             hits: self.hits(),
+            forms: self.forms(),
         }
+    }
+}
+
+/// A found form on one line, cut to [`MAX_FORM`] characters.
+fn shown(found: &str) -> String {
+    let one_line: Vec<&str> = found.split_whitespace().collect();
+    let one_line = one_line.join(" ");
+    match one_line.char_indices().nth(MAX_FORM) {
+        Some((at, _)) => format!("{}…", &one_line[..at]),
+        None => one_line,
     }
 }

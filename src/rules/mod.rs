@@ -13,6 +13,7 @@ mod error;
 mod eval;
 mod fields;
 mod filter;
+mod inflect;
 mod lex;
 mod matches;
 mod normalize;
@@ -24,6 +25,7 @@ mod term_use;
 
 pub use error::{QueryError, TooManyPrefixes};
 pub use fields::FieldSet;
+pub use inflect::{MAX_CUT, Stem, stem, stem_of, stemmed};
 pub use matches::{MatchView, Matches};
 pub use normalize::{Canonical, Fold};
 pub use query::{Expr, Query, Term};
@@ -89,12 +91,12 @@ impl RuleSet {
 
     /// Every rule that matches `text`, in rule order, with the terms that
     /// hit and where.
-    pub fn matches(&self, text: &ArticleText) -> Matches<'_> {
+    pub fn matches<'a>(&'a self, text: &ArticleText<'a>) -> Matches<'a> {
         let mut hits = Vec::with_capacity(64);
         for matcher in [&self.folded, &self.exact].into_iter().flatten() {
             matcher.scan(text, &mut hits);
         }
-        eval::matching_rules(self, hits)
+        eval::matching_rules(self, text, hits)
     }
 
     /// [`RuleSet::matches`] as owned values.

@@ -1,12 +1,13 @@
 //! Property test: for random queries and texts over a small vocabulary of
 //! accents, hyphens, apostrophes, CJK and Cyrillic, the compiled matcher
-//! agrees with the naive reference evaluator.
+//! agrees with the naive reference evaluator, in texts of every language
+//! with inflection support and of none.
 
 use proptest::prelude::*;
 
 use super::reference;
 use super::{Query, RuleSet, RuleSpec};
-use crate::model::ArticleText;
+use crate::model::{ArticleText, Language};
 
 const WORDS: &[&str] = &[
     "peace",
@@ -63,6 +64,24 @@ const WORDS: &[&str] = &[
     "हिन्दी",
     "e\u{301}te\u{301}",
     "été",
+    "talk",
+    "Talks",
+    "talked",
+    "talking",
+    "policy",
+    "policies",
+    "organ",
+    "organizations",
+    "перемирии",
+    "перемирия",
+    "мир",
+    "мировой",
+    "Waffenstillstand",
+    "Waffenstillstände",
+    "médiations",
+    "negociaciones",
+    "negociación",
+    "tregue",
 ];
 
 const SEPARATORS: &[&str] = &[
@@ -127,6 +146,7 @@ proptest! {
     fn compiled_matcher_agrees_with_reference(
         query in expr(),
         exact in any::<bool>(),
+        language in prop::option::of(prop::sample::select(&Language::ALL[..])),
         title in text(),
         summary in text(),
         body in text(),
@@ -134,10 +154,10 @@ proptest! {
         let Ok(parsed) = Query::parse(&query) else {
             return Err(TestCaseError::reject("query refused"));
         };
-        let article = ArticleText { title: &title, summary: &summary, body: &body };
+        let article = ArticleText { title: &title, summary: &summary, body: &body, language };
         let expected = reference::evaluate(&parsed, exact, &article);
         let set = RuleSet::new(vec![RuleSpec { query: parsed, exact }]).unwrap();
         let found = set.evaluate(&article).into_iter().next().map(|m| m.terms);
-        prop_assert_eq!(found, expected, "query {:?} exact {}", query, exact);
+        prop_assert_eq!(found, expected, "query {:?} exact {} language {:?}", query, exact, language);
     }
 }

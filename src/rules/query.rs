@@ -24,8 +24,20 @@ pub struct Term {
     pub text: String,
     /// The last word may continue (`mediat*`).
     pub prefix: bool,
+    /// Written in quotes.
+    pub quoted: bool,
     /// The fields the term may hit in.
     pub fields: FieldSet,
+}
+
+impl Term {
+    /// True when the term matches its words only as written: a term ending
+    /// in `*`, and one word in quotes. Every other term, in a text of a
+    /// language with inflection support, matches its words' inflected
+    /// forms too. `words` is how many canonical words the term has.
+    pub fn literal(&self, words: usize) -> bool {
+        self.prefix || (self.quoted && words == 1)
+    }
 }
 
 /// A query's expression over its terms (indices into [`Query::terms`]).
@@ -388,6 +400,7 @@ impl<'q> Parser<'q> {
             written,
             text: text.to_string(),
             prefix,
+            quoted: phrase,
             fields,
         });
         Ok(self.terms.len() - 1)

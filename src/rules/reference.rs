@@ -4,7 +4,9 @@
 //! It shares nothing with the engine but the parsed query: text is
 //! normalised with the `unicode-normalization` iterators and `caseless`,
 //! split with `unicode-segmentation`, and terms are found by comparing word
-//! sequences at every position; NEAR tries every combination.
+//! sequences at every position; NEAR tries every combination. In a text
+//! of a language with inflection support, two words of a term that
+//! inflects are the same when their stems are.
 
 use caseless::default_case_fold_str;
 use unicode_normalization::UnicodeNormalization;
@@ -14,8 +16,9 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::normalize::{
     is_format, is_removable_diacritic, is_unspaced_script, is_word_breaking_symbol,
 };
+use super::inflect::stem_of;
 use super::query::{Expr, Query};
-use crate::model::{ArticleText, Field};
+use crate::model::{ArticleText, Field, Language};
 
 /// A word and whether it is glued to the one before (two characters of a
 /// script written without spaces, with nothing between them).
@@ -117,10 +120,13 @@ pub fn evaluate(query: &Query, exact: bool, article: &ArticleText) -> Option<Vec
         .iter()
         .map(|term| {
             let pattern = words(&term.text, exact);
+            let inflected = article.language.filter(|_| !exact && !term.literal(pattern.len()));
             let mut found = Vec::new();
             for (field, text) in &fields {
                 if term.fields.contains(*field) {
-                    found.extend(find(&pattern, term.prefix, text).map(|(a, b)| (*field, a, b)));
+                    found.extend(
+                        find(&pattern, term.prefix, inflected, text).map(|(a, b)| (*field, a, b)),
+                    );
                 }
             }
             found
@@ -142,10 +148,12 @@ pub fn evaluate(query: &Query, exact: bool, article: &ArticleText) -> Option<Vec
     Some(terms)
 }
 
-/// Every place `pattern` stands in `text`, word by word.
+/// Every place `pattern` stands in `text`, word by word; by stems in
+/// `inflected` when given.
 fn find<'a>(
     pattern: &'a [Word],
     prefix: bool,
+    inflected: Option<Language>,
     text: &'a [Word],
 ) -> impl Iterator<Item = (usize, usize)> + 'a {
     let n = pattern.len();
@@ -156,6 +164,8 @@ fn find<'a>(
                 let w = &text[i + k];
                 let same = if prefix && k == n - 1 {
                     w.text.starts_with(&p.text)
+                } else if let Some(language) = inflected {
+                    stem_of(language, &w.text) == stem_of(language, &p.text)
                 } else {
                     w.text == p.text
                 };

@@ -5,14 +5,19 @@
 //! prefixes are walked in a small automaton. Either way a word costs about
 //! one lookup, whatever the number of rules, and text inside words is
 //! never searched.
+//!
+//! In a text whose language has inflection support, terms that inflect are
+//! looked up by stems: the field's words are stemmed once, and the terms'
+//! words were stemmed in every language when the rules were compiled.
 
 use super::RuleSpec;
 use super::error::TooManyPrefixes;
+use super::inflect::stemmed;
 use super::normalize::{Canonical, Fold};
 use super::prefixes::{Prefixes, PrefixesBuilder};
 use super::table::WordTable;
 use super::term_use::TermUse;
-use crate::model::{ArticleText, Field};
+use crate::model::{ArticleText, Field, Language};
 
 /// A term found in a field, by word positions and original bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,14 +37,23 @@ pub struct TermHit {
 #[derive(Debug, Clone)]
 pub struct Matcher {
     fold: Fold,
-    words: WordTable,
+    /// Terms that match as written in every text (exact rules, quoted
+    /// words, phrases ending in `*`).
+    verbatim: WordTable,
+    /// Terms that inflect, by their words as written: for texts of no
+    /// language with inflection support.
+    plain: WordTable,
+    /// The same terms by their stems, per language (by [`Language::index`]).
+    stemmed: Vec<WordTable>,
     prefixes: Option<Prefixes>,
 }
 
 impl Matcher {
     /// The matcher for the rules normalised with `fold`, if any has terms.
     pub fn build(rules: &[RuleSpec], fold: Fold) -> Result<Option<Matcher>, TooManyPrefixes> {
-        let mut words = WordTable::new();
+        let mut verbatim = WordTable::new();
+        let mut plain = WordTable::new();
+        let mut by_stem: Vec<WordTable> = Language::ALL.iter().map(|_| WordTable::new()).collect();
         let mut prefixes = PrefixesBuilder::default();
         let wanted = |spec: &RuleSpec| spec.exact == (fold == Fold::Exact);
         for (rule, spec) in rules.iter().enumerate().filter(|(_, s)| wanted(s)) {
@@ -50,37 +64,63 @@ impl Matcher {
                     term: term as u32,
                     fields: t.fields,
                 };
-                match canonical.tokens.len() {
+                let words = canonical.tokens.len();
+                match words {
                     0 => {}
                     1 if t.prefix => prefixes.insert(canonical.word(0), u),
-                    _ => words.insert(&canonical, t.prefix, u),
+                    _ if spec.exact || t.literal(words) => {
+                        verbatim.insert(&canonical, t.prefix, u)
+                    }
+                    _ => {
+                        plain.insert(&canonical, false, u);
+                        for (language, table) in Language::ALL.into_iter().zip(&mut by_stem) {
+                            table.insert(&stemmed(&canonical, language), false, u);
+                        }
+                    }
                 }
             }
         }
-        words.seal();
+        for table in std::iter::once(&mut verbatim)
+            .chain(std::iter::once(&mut plain))
+            .chain(&mut by_stem)
+        {
+            table.seal();
+        }
         let prefixes = prefixes.build()?;
-        if words.is_empty() && prefixes.is_none() {
+        if verbatim.is_empty() && plain.is_empty() && prefixes.is_none() {
             return Ok(None);
         }
         Ok(Some(Matcher {
             fold,
-            words,
+            verbatim,
+            plain,
+            stemmed: by_stem,
             prefixes,
         }))
     }
 
     /// Appends every hit in `text` of a term this matcher holds.
     pub fn scan(&self, text: &ArticleText, hits: &mut Vec<TermHit>) {
+        let language = text.language.filter(|_| !self.plain.is_empty());
         for field in Field::ALL {
             let source = text.field(field);
             if source.is_empty() {
                 continue;
             }
             let canonical = Canonical::new(source, self.fold);
+            let stems = language.map(|l| (stemmed(&canonical, l), &self.stemmed[l.index()]));
+            let (inflecting, by) = match &stems {
+                Some((stems, table)) => (stems, *table),
+                None => (&canonical, &self.plain),
+            };
             for first in 0..canonical.tokens.len() {
-                self.words.find_at(&canonical, first, |uses, last| {
-                    push_hits(hits, uses, field, &canonical, first, last)
-                });
+                for (table, words) in [(&self.verbatim, &canonical), (by, inflecting)] {
+                    if !table.is_empty() {
+                        table.find_at(words, first, |uses, last| {
+                            push_hits(hits, uses, field, words, first, last)
+                        });
+                    }
+                }
                 if let Some(prefixes) = &self.prefixes {
                     prefixes.find(canonical.word(first), |uses| {
                         push_hits(hits, uses, field, &canonical, first, first)
@@ -92,7 +132,12 @@ impl Matcher {
 
     /// Approximate heap memory of the tables and the automaton.
     pub fn memory_bytes(&self) -> usize {
-        self.words.memory_bytes() + self.prefixes.as_ref().map_or(0, Prefixes::memory_bytes)
+        let tables: usize = [&self.verbatim, &self.plain]
+            .into_iter()
+            .chain(&self.stemmed)
+            .map(WordTable::memory_bytes)
+            .sum();
+        tables + self.prefixes.as_ref().map_or(0, Prefixes::memory_bytes)
     }
 }
 

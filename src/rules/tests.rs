@@ -22,6 +22,7 @@ fn titled<'a>(title: &'a str, body: &'a str) -> ArticleText<'a> {
         title,
         summary: "",
         body,
+        language: None,
     }
 }
 

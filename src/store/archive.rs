@@ -16,6 +16,8 @@ pub struct ArchivedEntry {
     pub content: String,
     /// Published time, else when newshound first saw it.
     pub when: DateTime<Utc>,
+    /// The language it was matched in, when known.
+    pub language: Option<String>,
 }
 
 /// Entries count from their publication, or from when they were first seen.
@@ -54,7 +56,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<ArchivedEntry>, StoreError> {
         let sql = format!(
-            "SELECT id, feed, title, link, summary, content, {WHEN} FROM entries
+            "SELECT id, feed, title, link, summary, content, {WHEN}, language FROM entries
              WHERE {WHEN} >= ?1 AND id > ?2 ORDER BY id LIMIT ?3"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -67,6 +69,7 @@ impl Store {
                 summary: r.get(4)?,
                 content: r.get(5)?,
                 when: from_secs(r.get(6)?),
+                language: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -10,13 +10,29 @@
 //! `Cease-Fire` or `l'Europe` are found the way a rule finds them. FTS5
 //! finds and ranks candidates; the rule matcher then confirms each one and
 //! marks its hits, so a search finds what the same rule would have.
+//!
+//! Words are indexed by their stems in the entry's language, as rules match
+//! them (`ceasefires` as `ceasefir`). A term is looked for as every form it
+//! can take: its words as written and their stems in each language with
+//! inflection support. A prefix (`mediat*`) is looked for as itself and as
+//! each stem it could have been cut to.
 
-use crate::model::Field;
-use crate::rules::{Canonical, Expr, Fold, Query, Term};
+use crate::language::stored_language;
+use crate::model::{Field, Language};
+use crate::rules::{Canonical, Expr, Fold, MAX_CUT, Query, Term, stem_of, stemmed};
 
-/// A field's text as the index holds it.
-pub fn index_text(text: &str) -> String {
-    Canonical::new(text, Fold::Folded).words().join(" ")
+/// An entry's title, summary and body as the index holds them, in the
+/// language it was matched in (`language`, a stored code) or, for entries
+/// stored before languages were kept, the one detection finds.
+pub fn index_text(language: Option<&str>, [title, summary, body]: [&str; 3]) -> [String; 3] {
+    let language = stored_language(language, title, summary, body);
+    [title, summary, body].map(|field| {
+        let canonical = Canonical::new(field, Fold::Folded);
+        match language {
+            Some(l) => stemmed(&canonical, l).words().join(" "),
+            None => canonical.words().join(" "),
+        }
+    })
 }
 
 /// The FTS5 query that finds candidates for `query`, or why FTS5 cannot
@@ -82,21 +98,61 @@ fn term(term: &Term) -> Result<String, FtsError> {
     })
 }
 
-/// A term's words as an FTS5 phrase, with `*` for a prefix.
+/// Every form a term's words can have in the index, as FTS5 phrases
+/// (with `*` for a prefix), joined by OR.
 fn phrase(term: &Term) -> Result<String, FtsError> {
-    let words = Canonical::new(&term.text, Fold::Folded).words().join(" ");
-    if words.is_empty() {
+    let canonical = Canonical::new(&term.text, Fold::Folded);
+    let words = canonical.words();
+    let Some((last, head)) = words.split_last() else {
         return Err(FtsError(format!(
             "{} holds no word to search for",
             term.written
         )));
+    };
+    let mut forms: Vec<String> = Vec::new();
+    let mut add = |form: String| {
+        if !forms.contains(&form) {
+            forms.push(form);
+        }
+    };
+    for language in std::iter::once(None).chain(Language::ALL.map(Some)) {
+        let stem = |w: &str| language.map_or_else(|| w.to_string(), |l| stem_of(l, w));
+        let head: Vec<String> = head.iter().map(|w| stem(w)).collect();
+        let with_last = |last: &str| {
+            let mut words = head.clone();
+            words.push(last.to_string());
+            quoted(&words.join(" "))
+        };
+        if term.prefix {
+            add(format!("{} *", with_last(last)));
+            for cut in stems_a_prefix_may_have(last) {
+                add(with_last(&cut));
+            }
+        } else {
+            add(with_last(&stem(last)));
+        }
     }
-    // FTS5 strings escape a quote by doubling it.
-    let quoted = format!("\"{}\"", words.replace('"', "\"\""));
-    Ok(match term.prefix {
-        true => format!("{quoted} *"),
-        false => quoted,
+    Ok(match forms.len() {
+        1 => forms.remove(0),
+        _ => format!("({})", forms.join(" OR ")),
     })
+}
+
+/// The stems shorter than `prefix` that a word starting with it may be
+/// indexed as: `prefix` less up to [`MAX_CUT`] characters, with or without
+/// the `i` an English stem may end in, two characters at least.
+fn stems_a_prefix_may_have(prefix: &str) -> Vec<String> {
+    let ends: Vec<usize> = prefix.char_indices().map(|(i, _)| i).skip(2).collect();
+    ends.iter()
+        .rev()
+        .take(MAX_CUT)
+        .flat_map(|&end| [prefix[..end].to_string(), format!("{}i", &prefix[..end])])
+        .collect()
+}
+
+/// `words` as an FTS5 string, which escapes a quote by doubling it.
+fn quoted(words: &str) -> String {
+    format!("\"{}\"", words.replace('"', "\"\""))
 }
 
 #[cfg(test)]
@@ -107,34 +163,69 @@ mod tests {
         fts_query(&Query::parse(query).unwrap())
     }
 
+    /// The index text of a body in `language`.
+    fn indexed(language: Option<&str>, body: &str) -> String {
+        let [_, _, body] = index_text(language.or(Some("none")), ["", "", body]);
+        body
+    }
+
     #[test]
     fn unspaced_scripts_are_indexed_one_character_a_word() {
-        assert_eq!(index_text("俄乌双方同意停火"), "俄 乌 双 方 同 意 停 火");
-        assert_eq!(index_text("Перемирие, Cease-Fire"), "перемирие cease fire");
+        assert_eq!(indexed(None, "俄乌双方同意停火"), "俄 乌 双 方 同 意 停 火");
+        assert_eq!(indexed(None, "Перемирие, Cease-Fire"), "перемирие cease fire");
         assert_eq!(fts("停火").unwrap(), "\"停 火\"");
+    }
+
+    #[test]
+    fn words_are_indexed_by_their_stems_in_the_entry_language() {
+        assert_eq!(indexed(Some("ru"), "о перемирии"), "о перемир");
+        assert_eq!(indexed(Some("en"), "Ceasefires collapse"), "ceasefir collaps");
+        // An entry stored before languages were kept: detected.
+        let [_, _, body] = index_text(None, ["", "", "Die Gespräche über den Waffenstillstand wurden am Montag in Kairo fortgesetzt"]);
+        assert!(body.contains("waffenstillstand gesprach") || body.contains("gesprach"), "{body}");
+    }
+
+    #[test]
+    fn a_term_is_searched_for_in_every_form_it_can_take() {
+        // As written, as Russian stems it, as Ukrainian does.
+        assert_eq!(
+            fts("перемирие").unwrap(),
+            "(\"перемирие\" OR \"перемир\" OR \"перемири\")"
+        );
+        assert_eq!(
+            fts("\"peace talks\"").unwrap(),
+            "(\"peace talks\" OR \"peac talk\" OR \"peac talks\")"
+        );
+        // A stem a word starting with the prefix may be indexed as.
+        let prefix = fts("перемири*").unwrap();
+        assert!(prefix.contains("\"перемири\" *") && prefix.contains("\"перемир\""), "{prefix}");
     }
 
     #[test]
     fn queries_become_fts5_expressions() {
         assert_eq!(
             fts("ceasefire OR \"cease fire\"").unwrap(),
-            "(\"ceasefire\" OR \"cease fire\")"
+            "((\"ceasefire\" OR \"ceasefir\") OR (\"cease fire\" OR \"ceas fir\"))"
         );
-        assert_eq!(fts("mediat* -football").unwrap(), "(\"mediat\" *)");
-        assert_eq!(fts("title:truce").unwrap(), "{title} : \"truce\"");
+        let prefix = fts("mediat* -football").unwrap();
+        assert!(prefix.starts_with("((\"mediat\" * OR \"media\" OR \"mediai\""), "{prefix}");
+        assert_eq!(
+            fts("title:\"truce\"").unwrap(),
+            "{title} : (\"truce\" OR \"truc\")"
+        );
         assert_eq!(
             fts("NEAR/5(envoy, talks)").unwrap(),
-            "(\"envoy\" AND \"talks\")"
+            "(\"envoy\" AND (\"talks\" OR \"talk\"))"
         );
     }
 
     #[test]
     fn exclusions_are_left_to_the_matcher() {
         assert_eq!(
-            fts("(talks -football) OR truce").unwrap(),
-            "((\"talks\") OR \"truce\")"
+            fts("(talks -football) OR 停火").unwrap(),
+            "(((\"talks\" OR \"talk\")) OR \"停 火\")"
         );
-        assert_eq!(fts("truce (-a -b)").unwrap(), "(\"truce\")");
-        assert_eq!(fts("truce (x OR -y)").unwrap(), "(\"truce\")");
+        assert_eq!(fts("停火 (-a -b)").unwrap(), "(\"停 火\")");
+        assert_eq!(fts("停火 (x OR -y)").unwrap(), "(\"停 火\")");
     }
 }

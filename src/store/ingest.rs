@@ -161,8 +161,9 @@ fn insert_entry(
     let inserted = tx
         .prepare_cached(
             "INSERT INTO entries (feed, identity, title, link, canonical_link, author,
-                                  published_at, summary, content, content_hash, seen_at, processed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?10, ?12)
+                                  published_at, summary, content, content_hash, seen_at, processed_at,
+                                  language)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?10, ?12, ?13)
              ON CONFLICT (feed, identity) DO NOTHING",
         )?
         .execute(params![
@@ -178,6 +179,7 @@ fn insert_entry(
             at,
             e.text_hash(),
             new.processed.then_some(at),
+            e.language,
         ])?;
     if inserted == 0 {
         return Ok(());
@@ -202,7 +204,7 @@ fn update_entry(
     tx.prepare_cached(
         "UPDATE entries SET title = ?2, link = ?3, canonical_link = ?4, author = ?5,
                 published_at = ?6, summary = ?7, content = ?8, content_hash = ?9, indexed = 0,
-                pruned_at = NULL
+                pruned_at = NULL, language = ?10
          WHERE id = ?1",
     )?
     .execute(params![
@@ -215,6 +217,7 @@ fn update_entry(
         e.summary,
         e.content,
         e.text_hash(),
+        e.language,
     ])?;
     stored.updated += 1;
     insert_outcome(tx, updated.entry_id, &updated.update, at, policy, stored)
@@ -238,7 +241,8 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<(i64, Entry)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, identity, title, link, canonical_link, author, published_at, summary, content
+            "SELECT id, identity, title, link, canonical_link, author, published_at, summary, content,
+                    language
              FROM entries WHERE feed = ?1 AND processed_at IS NULL ORDER BY id LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![feed, limit as i64], |r| {
@@ -253,6 +257,7 @@ impl Store {
                     published: r.get::<_, Option<i64>>(6)?.map(super::from_secs),
                     summary: r.get(7)?,
                     content: r.get(8)?,
+                    language: r.get(9)?,
                 },
             ))
         })?;
@@ -274,9 +279,9 @@ impl Store {
         let at = to_secs(at);
         let changed = tx.execute(
             "UPDATE entries SET body = ?2, body_source = ?3, body_note = ?4, processed_at = ?5,
-                    indexed = 0
+                    indexed = 0, language = ?6
              WHERE id = ?1 AND processed_at IS NULL",
-            params![entry_id, body.text, body.source, body.note, at],
+            params![entry_id, body.text, body.source, body.note, at, outcome.entry.language],
         )?;
         let mut stored = Stored::default();
         if changed == 1 {

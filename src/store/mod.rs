@@ -43,6 +43,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0003_delivery_backoff.sql")),
     M::up(include_str!("../../migrations/0004_digests.sql")),
     M::up(include_str!("../../migrations/0005_search.sql")),
+    M::up(include_str!("../../migrations/0006_language.sql")),
 ];
 
 /// A failure of the database.

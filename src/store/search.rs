@@ -18,27 +18,31 @@ pub struct SearchHit {
     pub summary: String,
     /// The page's text when it was read, else the feed's.
     pub body: String,
+    /// The language it was matched in, when known.
+    pub language: Option<String>,
 }
 
 impl Store {
     /// Indexes up to `limit` entries whose current text is not in the
-    /// index, each field as `prepare` turns it into index text, in one
-    /// transaction; returns how many.
+    /// index, in one transaction; returns how many. `prepare` turns the
+    /// stored language and the title, summary and body into the index's
+    /// text of each.
     pub fn index_pending(
         &mut self,
         limit: usize,
-        prepare: impl Fn(&str) -> String,
+        prepare: impl Fn(Option<&str>, [&str; 3]) -> [String; 3],
     ) -> Result<usize, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let pending: Vec<(i64, String, String, String)> = tx
+        type Pending = (i64, String, String, String, Option<String>);
+        let pending: Vec<Pending> = tx
             .prepare_cached(
-                "SELECT id, title, summary, COALESCE(body, content) FROM entries
+                "SELECT id, title, summary, COALESCE(body, content), language FROM entries
                  WHERE indexed = 0 ORDER BY id LIMIT ?1",
             )?
             .query_map([limit as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })?
             .collect::<Result<_, _>>()?;
         {
@@ -47,9 +51,10 @@ impl Store {
                 "INSERT INTO search (rowid, title, summary, body) VALUES (?1, ?2, ?3, ?4)",
             )?;
             let mut done = tx.prepare_cached("UPDATE entries SET indexed = 1 WHERE id = ?1")?;
-            for (id, title, summary, body) in &pending {
+            for (id, title, summary, body, language) in &pending {
                 forget.execute([id])?;
-                add.execute(params![id, prepare(title), prepare(summary), prepare(body)])?;
+                let [title, summary, body] = prepare(language.as_deref(), [title, summary, body]);
+                add.execute(params![id, title, summary, body])?;
                 done.execute([id])?;
             }
         }
@@ -71,7 +76,7 @@ impl Store {
         let feeds = feeds.map(|f| serde_json::to_string(f).expect("names serialise"));
         let mut stmt = self.conn.prepare(
             "SELECT e.id, e.feed, e.title, e.link, COALESCE(e.published_at, e.seen_at),
-                    e.summary, COALESCE(e.body, e.content)
+                    e.summary, COALESCE(e.body, e.content), e.language
              FROM search JOIN entries e ON e.id = search.rowid
              WHERE search MATCH ?1
                AND (?2 IS NULL OR e.feed IN (SELECT value FROM json_each(?2)))
@@ -90,6 +95,7 @@ impl Store {
                     when: from_secs(r.get(4)?),
                     summary: r.get(5)?,
                     body: r.get(6)?,
+                    language: r.get(7)?,
                 })
             },
         )?;

@@ -1,0 +1,129 @@
+//! Inflection: the stem a plain rule word and a text word share when one
+//! is an inflected form of the other (plural, case, verb ending), so that
+//! `ceasefire` matches "Ceasefires" and `перемирие` matches "перемирии".
+//!
+//! The stemmers are light: they take off inflectional endings only, never
+//! derivational suffixes, because a derived word often means something else
+//! (`organ` is not "organizations", `мир` is not "мировой", `universe` is
+//! not "university"). They work on canonical words (case folded, accents
+//! removed), in the manner of Savoy's light stemmers and of the
+//! inflectional first steps of Porter's and Snowball's algorithms.
+//!
+//! A stem is always the word with at most [`MAX_CUT`] characters cut off
+//! its end, sometimes followed by an `i` (English `policy` and `policies`
+//! both stem to `polici`). The search index relies on that shape to find
+//! prefix queries among stems.
+
+mod english;
+mod german;
+mod romance;
+mod slavic;
+
+use super::normalize::{Canonical, Token};
+use crate::model::Language;
+
+/// The most characters a stemmer cuts off a word.
+pub const MAX_CUT: usize = 5;
+
+/// A word's stem: its first `keep` bytes, then `tail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stem {
+    pub keep: usize,
+    pub tail: &'static str,
+}
+
+impl Stem {
+    /// The whole word: nothing to cut.
+    pub fn whole(word: &str) -> Stem {
+        Stem {
+            keep: word.len(),
+            tail: "",
+        }
+    }
+
+    /// Appends the stem of `word` to `out`.
+    pub fn write(self, word: &str, out: &mut String) {
+        out.push_str(&word[..self.keep]);
+        out.push_str(self.tail);
+    }
+
+    /// The stem of `word` as a string.
+    pub fn of(self, word: &str) -> String {
+        let mut out = String::with_capacity(self.keep + self.tail.len());
+        self.write(word, &mut out);
+        out
+    }
+}
+
+/// The stem of the canonical word `word` in `language`.
+pub fn stem(language: Language, word: &str) -> Stem {
+    // Numbers, codes and very short words have no inflection to cut.
+    if word.len() < 3 || word.bytes().any(|b| b.is_ascii_digit()) {
+        return Stem::whole(word);
+    }
+    match language {
+        Language::English => english::stem(word),
+        Language::German => german::stem(word),
+        Language::French => romance::french(word),
+        Language::Spanish => romance::spanish(word),
+        Language::Italian => romance::italian(word),
+        Language::Portuguese => romance::portuguese(word),
+        Language::Russian => slavic::russian(word),
+        Language::Ukrainian => slavic::ukrainian(word),
+    }
+}
+
+/// The stem of `word` as a string, in `language`.
+pub fn stem_of(language: Language, word: &str) -> String {
+    stem(language, word).of(word)
+}
+
+/// `text` with every word replaced by its stem in `language`, each token
+/// still pointing at the original text, and words of scripts written
+/// without spaces still glued together.
+pub fn stemmed(text: &Canonical, language: Language) -> Canonical {
+    let mut out = Canonical {
+        text: String::with_capacity(text.text.len()),
+        tokens: Vec::with_capacity(text.tokens.len()),
+    };
+    let mut previous_end = None;
+    for (i, token) in text.tokens.iter().enumerate() {
+        let glued = previous_end == Some(token.canon_start);
+        previous_end = Some(token.canon_end);
+        if i > 0 && !glued {
+            out.text.push(' ');
+        }
+        let start = out.text.len();
+        let word = text.word(i);
+        stem(language, word).write(word, &mut out.text);
+        out.tokens.push(Token {
+            canon_start: start as u32,
+            canon_end: out.text.len() as u32,
+            ..*token
+        });
+    }
+    out
+}
+
+/// Number of characters in `s`.
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// `word` without the longest of `endings` (listed longest first) whose
+/// removal leaves at least `min` characters; None when none fits.
+fn cut_longest(word: &str, endings: &[&str], min: usize) -> Option<usize> {
+    endings
+        .iter()
+        .find(|e| word.ends_with(**e) && chars(&word[..word.len() - e.len()]) >= min)
+        .map(|e| word.len() - e.len())
+}
+
+/// `word` without `ending`, when it ends so and at least `min` characters
+/// remain.
+fn cut(word: &str, ending: &str, min: usize) -> Option<usize> {
+    cut_longest(word, &[ending], min)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,57 @@
+//! The shape every stem has (the search index relies on it) and the stems
+//! of a few words per language; which forms meet is tested on whole rules
+//! in `tests/inflection.rs`.
+
+use super::*;
+use crate::rules::normalize::{Canonical, Fold};
+
+const WORDS: &[&str] = &[
+    "ceasefires", "policies", "policy", "stopped", "agreeing", "needed", "tried", "negotiating",
+    "перемириями", "россией", "мировой", "україною", "перемир'ям", "waffenstillstände",
+    "friedens", "journaux", "nationales", "negociaciones", "países", "banche", "negociações",
+    "nacionais", "a", "ab", "停火", "2024s", "don't",
+];
+
+#[test]
+fn a_stem_is_the_word_less_a_few_characters_and_perhaps_an_i() {
+    for language in Language::ALL {
+        for word in WORDS {
+            let word = Canonical::new(word, Fold::Folded).words().concat();
+            let s = stem(language, &word);
+            assert!(s.keep <= word.len() && word.is_char_boundary(s.keep), "{word}");
+            assert!(matches!(s.tail, "" | "i"), "{word}");
+            let cut = word[s.keep..].chars().count();
+            assert!(cut <= MAX_CUT, "{language:?} cut {cut} from {word}");
+            assert!(s.keep > 0, "{language:?} cut all of {word}");
+        }
+    }
+}
+
+#[test]
+fn stems_in_each_language() {
+    let cases = [
+        (Language::English, "negotiating", "negotiat"),
+        (Language::English, "policies", "polici"),
+        (Language::English, "stopped", "stop"),
+        (Language::English, "news", "news"),
+        (Language::German, "friedens", "fried"),
+        (Language::French, "journaux", "journa"),
+        (Language::Spanish, "negociaciones", "negociacion"),
+        (Language::Italian, "banche", "banc"),
+        (Language::Portuguese, "negociacoes", "negociac"),
+        (Language::Russian, "перемириями", "перемир"),
+        (Language::Ukrainian, "україною", "україн"),
+    ];
+    for (language, word, expected) in cases {
+        assert_eq!(stem_of(language, word), expected, "{language:?} {word}");
+    }
+}
+
+#[test]
+fn a_stemmed_text_keeps_where_each_word_came_from() {
+    let text = Canonical::new("Talks on 停火 resumed", Fold::Folded);
+    let stems = stemmed(&text, Language::English);
+    assert_eq!(stems.words(), ["talk", "on", "停", "火", "resum"]);
+    assert_eq!(stems.text, "talk on 停火 resum");
+    assert_eq!(stems.tokens[4].orig_start, text.tokens[4].orig_start);
+}
