@@ -3,7 +3,7 @@
 //! fuzzing once found: each panics when the invariant breaks. Kept out of
 //! the library, which ships without it; both include this file by path.
 
-use newshound::model::{ArticleText, Field};
+use newshound::model::{ArticleText, Field, Language};
 use newshound::rules::{Query, RuleSet, RuleSpec};
 
 /// Feed normalisation never panics, and every entry it yields has an
@@ -46,10 +46,15 @@ pub fn rule_query(data: &[u8]) {
             return;
         }
     };
+    // The language comes from the input too, so every stemmer is reached.
+    let language = Language::ALL
+        .get(query.len() % (Language::ALL.len() + 1))
+        .copied();
     let text = ArticleText {
         title,
         summary: "",
         body,
+        language,
     };
     for exact in [false, true] {
         let rules = RuleSet::new(vec![RuleSpec {

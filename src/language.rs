@@ -192,7 +192,8 @@ mod tests {
     #[test]
     fn the_language_of_most_of_the_words_decides() {
         let english = "The ceasefire talks resumed in Cairo on Monday. ";
-        let russian = "Переговоры о перемирии возобновились в Каире в понедельник, сообщили источники. ";
+        let russian =
+            "Переговоры о перемирии возобновились в Каире в понедельник, сообщили источники. ";
         let mostly_russian = format!("{}{}", english, russian.repeat(4));
         let mostly_english = format!("{}{}", english.repeat(4), russian);
         assert_eq!(detect("", "", &mostly_russian).unwrap().code, "ru");

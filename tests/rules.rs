@@ -26,7 +26,7 @@ async fn test_rules_reads_json_lines_feeds_and_pages() {
     let dir = env.dir.path();
     std::fs::write(
         dir.join("articles.jsonl"),
-        "{\"id\": \"a1\", \"title\": \"Cease-fire holds\", \"body\": \"Peace talks resume.\"}\n\
+        "{\"id\": \"a1\", \"title\": \"Cease-fire holds\", \"body\": \"Peace talks resume.\", \"language\": \"en\"}\n\
          {\"id\": \"a2\", \"summary\": \"双方同意停火\"}\n\
          {\"id\": \"a3\", \"title\": \"Peace talks rumour\"}\n",
     )
@@ -49,10 +49,12 @@ async fn test_rules_reads_json_lines_feeds_and_pages() {
     assert_exit(&output, 0);
     assert_eq!(
         stdout(&output),
-        "{\"id\":\"a1\",\"rule\":\"ceasefire\",\"fields\":[\"title\"],\"terms\":[\"\\\"cease fire\\\"\"]}\n\
-         {\"id\":\"a1\",\"rule\":\"talks\",\"fields\":[\"body\"],\"terms\":[\"peace\",\"talks\"]}\n\
-         {\"id\":\"a2\",\"rule\":\"ceasefire\",\"fields\":[\"summary\"],\"terms\":[\"停火\"]}\n\
-         {\"id\":\"guid:f1\",\"rule\":\"ceasefire\",\"fields\":[\"title\"],\"terms\":[\"ceasefire\"]}\n"
+        // Two words are too few to be sure of a language: the feed item's is
+        // detection's best guess.
+        "{\"id\":\"a1\",\"rule\":\"ceasefire\",\"fields\":[\"title\"],\"terms\":[\"\\\"cease fire\\\"\"],\"language\":\"en\"}\n\
+         {\"id\":\"a1\",\"rule\":\"talks\",\"fields\":[\"body\"],\"terms\":[\"peace\",\"talks\"],\"language\":\"en\"}\n\
+         {\"id\":\"a2\",\"rule\":\"ceasefire\",\"fields\":[\"summary\"],\"terms\":[\"停火\"],\"language\":\"zh\"}\n\
+         {\"id\":\"guid:f1\",\"rule\":\"ceasefire\",\"fields\":[\"title\"],\"terms\":[\"ceasefire\"],\"language\":\"fr\"}\n"
     );
 
     let only = env
@@ -66,7 +68,11 @@ async fn test_rules_reads_json_lines_feeds_and_pages() {
 async fn test_rules_with_a_query_needs_no_config() {
     let env = Env::new();
     let file = env.dir.path().join("a.jsonl");
-    std::fs::write(&file, "{\"id\": 7, \"body\": \"Mediators met in Doha\"}\n").unwrap();
+    std::fs::write(
+        &file,
+        "{\"id\": 7, \"body\": \"Mediators met in Doha\", \"language\": \"en\"}\n",
+    )
+    .unwrap();
     let output = env
         .newshound(&[
             "test-rules",
@@ -78,7 +84,7 @@ async fn test_rules_with_a_query_needs_no_config() {
     assert_exit(&output, 0);
     assert_eq!(
         stdout(&output),
-        "{\"id\":7,\"rule\":\"query\",\"fields\":[\"body\"],\"terms\":[\"mediat*\",\"doha\"]}\n"
+        "{\"id\":7,\"rule\":\"query\",\"fields\":[\"body\"],\"terms\":[\"mediat*\",\"doha\"],\"language\":\"en\",\"as\":{\"mediat*\":\"Mediators\"},\"matched\":[\"mediat* (as \\\"Mediators\\\")\",\"doha\"]}\n"
     );
 
     let bad = env
@@ -137,7 +143,10 @@ async fn backtest_lists_what_a_rule_would_have_caught() {
     let all = env
         .newshound(&["backtest", "peace", "--since", "60d"])
         .await;
-    assert_contains(&stdout(&all), "Mediators arrive  [mediat*]");
+    assert_contains(
+        &stdout(&all),
+        "Mediators arrive  [mediat* (as \"Mediators\")]",
+    );
     assert_contains(&stdout(&all), "2 of 3 entries since");
 
     let unknown = env.newshound(&["backtest", "nope"]).await;

@@ -22,7 +22,7 @@ pub fn check(config: &Config, state_dir: &Path) -> super::Outcome {
         );
     }
     println!("\nrules ({}):", config.rules.len());
-    for rule in &config.rules {
+    for (index, rule) in config.rules.iter().enumerate() {
         let mut targets = Vec::new();
         if rule.immediate {
             let limit = match rule.max_immediate_per_hour {
@@ -47,6 +47,21 @@ pub fn check(config: &Config, state_dir: &Path) -> super::Outcome {
             "  {}  {}  ({scope}; {exact}{notify})",
             rule.name, rule.query
         );
+        let forms: Vec<String> = config
+            .rule_set
+            .inflections(index)
+            .into_iter()
+            .map(|(term, languages)| match languages.is_empty() {
+                true => format!("{term} as written"),
+                false => {
+                    let codes: Vec<&str> = languages.iter().map(|l| l.code()).collect();
+                    format!("{term} in {}", codes.join(" "))
+                }
+            })
+            .collect();
+        if !forms.is_empty() {
+            println!("    inflected forms: {}", forms.join("; "));
+        }
     }
     if !config.digests.is_empty() {
         println!("\ndigests ({}):", config.digests.len());

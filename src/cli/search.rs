@@ -132,7 +132,10 @@ fn print_if_confirmed(hit: &SearchHit, rules: &RuleSet, colour: bool) -> bool {
     if !snippet.is_empty() {
         println!("  {}", highlighted(&snippet, colour));
     }
-    println!("  matched: {}", header_safe(&m.described_terms().join(", "), 300));
+    println!(
+        "  matched: {}",
+        header_safe(&m.described_terms().join(", "), 300)
+    );
     println!();
     true
 }

@@ -232,3 +232,20 @@ fn a_schedule_that_never_fires_is_refused_at_its_position() {
     // 29 February comes every four years.
     assert!(digest("0 0 29 2 *").is_ok());
 }
+
+#[test]
+fn a_feed_language_is_a_known_code() {
+    let config = parse(&format!("{FEED}language = \"pt-BR\"\n")).unwrap();
+    assert_eq!(config.feeds[0].language, Some("pt"));
+    let err = refused(&format!("{FEED}language = \"xx\"\n"));
+    assert!(
+        err.starts_with(
+            "n.toml:5:12: unknown language code \"xx\": use an ISO 639-1 code, one of "
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(" de, ") && err.contains(" ru, ") && err.contains(" uk, "),
+        "{err}"
+    );
+}

@@ -164,7 +164,10 @@ fn normalise(entry: feed_rs::model::Entry, base: Option<&Url>, language: Option<
         author: (!authors.is_empty()).then(|| authors.join(", ")),
         summary,
         content,
-        language: language.map(str::trim).filter(|l| !l.is_empty()).map(String::from),
+        language: language
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from),
     }
 }
 

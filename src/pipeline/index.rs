@@ -17,9 +17,7 @@ pub async fn index_archive(
 ) -> Result<usize, StoreError> {
     let mut total = 0;
     while go_on() {
-        let done = store
-            .call(|s| s.index_pending(BATCH, index_text))
-            .await?;
+        let done = store.call(|s| s.index_pending(BATCH, index_text)).await?;
         total += done;
         if done < BATCH {
             break;

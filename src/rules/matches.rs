@@ -106,7 +106,11 @@ impl<'a> MatchView<'a> {
     /// that is another form of the term (`ceasefire` found as "Ceasefires").
     pub fn forms(&self) -> Vec<Option<String>> {
         let spec = &self.set.rules[self.rule];
-        let fold = if spec.exact { Fold::Exact } else { Fold::Folded };
+        let fold = if spec.exact {
+            Fold::Exact
+        } else {
+            Fold::Folded
+        };
         let query = &spec.query;
         self.terms()
             .map(|written| {
@@ -115,9 +119,13 @@ impl<'a> MatchView<'a> {
                     .iter()
                     .filter(|h| query.terms[h.term as usize].written == written)
                     .min_by_key(|h| (h.field, h.start))?;
-                let found = self.text.field(first.field).get(first.start as usize..first.end as usize)?;
+                let found = self
+                    .text
+                    .field(first.field)
+                    .get(first.start as usize..first.end as usize)?;
                 let term = &query.terms[first.term as usize];
-                let same = Canonical::new(found, fold).words() == Canonical::new(&term.text, fold).words();
+                let same =
+                    Canonical::new(found, fold).words() == Canonical::new(&term.text, fold).words();
                 (!same).then(|| shown(found))
             })
             .collect()

@@ -30,7 +30,7 @@ pub use matches::{MatchView, Matches};
 pub use normalize::{Canonical, Fold};
 pub use query::{Expr, Query, Term};
 
-use crate::model::{ArticleText, RuleMatch};
+use crate::model::{ArticleText, Language, RuleMatch};
 use scan::Matcher;
 
 /// A rule to compile: its parsed query and whether case and accents matter.
@@ -102,6 +102,31 @@ impl RuleSet {
     /// [`RuleSet::matches`] as owned values.
     pub fn evaluate(&self, text: &ArticleText) -> Vec<RuleMatch> {
         self.matches(text).to_vec()
+    }
+
+    /// The terms of rule `rule` that match inflected forms, each with the
+    /// languages in which it has forms other than itself, in query order.
+    pub fn inflections(&self, rule: usize) -> Vec<(&str, Vec<Language>)> {
+        let spec = &self.rules[rule];
+        if spec.exact {
+            return Vec::new();
+        }
+        let mut out: Vec<(&str, Vec<Language>)> = Vec::new();
+        for term in &spec.query.terms {
+            let canonical = Canonical::new(&term.text, Fold::Folded);
+            let words = canonical.words();
+            if words.is_empty() || term.literal(words.len()) {
+                continue;
+            }
+            let languages = Language::ALL
+                .into_iter()
+                .filter(|&l| words.iter().any(|w| stem(l, w).keep < w.len()))
+                .collect();
+            if !out.iter().any(|(w, _)| *w == term.written) {
+                out.push((&term.written, languages));
+            }
+        }
+        out
     }
 
     /// Approximate heap memory of the compiled automata and tables.

@@ -13,10 +13,10 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::inflect::stem_of;
 use super::normalize::{
     is_format, is_removable_diacritic, is_unspaced_script, is_word_breaking_symbol,
 };
-use super::inflect::stem_of;
 use super::query::{Expr, Query};
 use crate::model::{ArticleText, Field, Language};
 
@@ -120,7 +120,9 @@ pub fn evaluate(query: &Query, exact: bool, article: &ArticleText) -> Option<Vec
         .iter()
         .map(|term| {
             let pattern = words(&term.text, exact);
-            let inflected = article.language.filter(|_| !exact && !term.literal(pattern.len()));
+            let inflected = article
+                .language
+                .filter(|_| !exact && !term.literal(pattern.len()));
             let mut found = Vec::new();
             for (field, text) in &fields {
                 if term.fields.contains(*field) {

@@ -68,9 +68,7 @@ impl Matcher {
                 match words {
                     0 => {}
                     1 if t.prefix => prefixes.insert(canonical.word(0), u),
-                    _ if spec.exact || t.literal(words) => {
-                        verbatim.insert(&canonical, t.prefix, u)
-                    }
+                    _ if spec.exact || t.literal(words) => verbatim.insert(&canonical, t.prefix, u),
                     _ => {
                         plain.insert(&canonical, false, u);
                         for (language, table) in Language::ALL.into_iter().zip(&mut by_stem) {

@@ -172,17 +172,33 @@ mod tests {
     #[test]
     fn unspaced_scripts_are_indexed_one_character_a_word() {
         assert_eq!(indexed(None, "俄乌双方同意停火"), "俄 乌 双 方 同 意 停 火");
-        assert_eq!(indexed(None, "Перемирие, Cease-Fire"), "перемирие cease fire");
+        assert_eq!(
+            indexed(None, "Перемирие, Cease-Fire"),
+            "перемирие cease fire"
+        );
         assert_eq!(fts("停火").unwrap(), "\"停 火\"");
     }
 
     #[test]
     fn words_are_indexed_by_their_stems_in_the_entry_language() {
         assert_eq!(indexed(Some("ru"), "о перемирии"), "о перемир");
-        assert_eq!(indexed(Some("en"), "Ceasefires collapse"), "ceasefir collaps");
+        assert_eq!(
+            indexed(Some("en"), "Ceasefires collapse"),
+            "ceasefir collaps"
+        );
         // An entry stored before languages were kept: detected.
-        let [_, _, body] = index_text(None, ["", "", "Die Gespräche über den Waffenstillstand wurden am Montag in Kairo fortgesetzt"]);
-        assert!(body.contains("waffenstillstand gesprach") || body.contains("gesprach"), "{body}");
+        let [_, _, body] = index_text(
+            None,
+            [
+                "",
+                "",
+                "Die Gespräche über den Waffenstillstand wurden am Montag in Kairo fortgesetzt",
+            ],
+        );
+        assert!(
+            body.contains("waffenstillstand gesprach") || body.contains("gesprach"),
+            "{body}"
+        );
     }
 
     #[test]
@@ -198,7 +214,10 @@ mod tests {
         );
         // A stem a word starting with the prefix may be indexed as.
         let prefix = fts("перемири*").unwrap();
-        assert!(prefix.contains("\"перемири\" *") && prefix.contains("\"перемир\""), "{prefix}");
+        assert!(
+            prefix.contains("\"перемири\" *") && prefix.contains("\"перемир\""),
+            "{prefix}"
+        );
     }
 
     #[test]
@@ -208,7 +227,10 @@ mod tests {
             "((\"ceasefire\" OR \"ceasefir\") OR (\"cease fire\" OR \"ceas fir\"))"
         );
         let prefix = fts("mediat* -football").unwrap();
-        assert!(prefix.starts_with("((\"mediat\" * OR \"media\" OR \"mediai\""), "{prefix}");
+        assert!(
+            prefix.starts_with("((\"mediat\" * OR \"media\" OR \"mediai\""),
+            "{prefix}"
+        );
         assert_eq!(
             fts("title:\"truce\"").unwrap(),
             "{title} : (\"truce\" OR \"truc\")"

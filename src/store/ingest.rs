@@ -281,7 +281,14 @@ impl Store {
             "UPDATE entries SET body = ?2, body_source = ?3, body_note = ?4, processed_at = ?5,
                     indexed = 0, language = ?6
              WHERE id = ?1 AND processed_at IS NULL",
-            params![entry_id, body.text, body.source, body.note, at, outcome.entry.language],
+            params![
+                entry_id,
+                body.text,
+                body.source,
+                body.note,
+                at,
+                outcome.entry.language
+            ],
         )?;
         let mut stored = Stored::default();
         if changed == 1 {

@@ -6,9 +6,36 @@ use super::{Stem, cut};
 /// Words whose final `s` is not a plural (and a few names that would
 /// otherwise meet another word).
 const KEEP: &[&str] = &[
-    "news", "series", "species", "means", "always", "perhaps", "this", "his", "its", "was", "has",
-    "does", "yes", "thus", "hamas", "texas", "james", "wales", "lagos", "caracas", "honduras",
-    "barbados", "kansas", "arkansas", "athens", "mars", "christmas", "chaos", "atlas", "bias",
+    "news",
+    "series",
+    "species",
+    "means",
+    "always",
+    "perhaps",
+    "this",
+    "his",
+    "its",
+    "was",
+    "has",
+    "does",
+    "yes",
+    "thus",
+    "hamas",
+    "texas",
+    "james",
+    "wales",
+    "lagos",
+    "caracas",
+    "honduras",
+    "barbados",
+    "kansas",
+    "arkansas",
+    "athens",
+    "mars",
+    "christmas",
+    "chaos",
+    "atlas",
+    "bias",
 ];
 
 fn is_vowel(b: u8) -> bool {
@@ -33,7 +60,8 @@ pub fn stem(word: &str) -> Stem {
     } else if word.ends_with("ies") && keep >= 5 {
         keep -= 3;
         tail = "i";
-    } else if word.ends_with('s') && !(word.ends_with("ss") || word.ends_with("us") || word.ends_with("is"))
+    } else if word.ends_with('s')
+        && !(word.ends_with("ss") || word.ends_with("us") || word.ends_with("is"))
     {
         keep -= 1;
     }

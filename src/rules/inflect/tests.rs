@@ -6,10 +6,33 @@ use super::*;
 use crate::rules::normalize::{Canonical, Fold};
 
 const WORDS: &[&str] = &[
-    "ceasefires", "policies", "policy", "stopped", "agreeing", "needed", "tried", "negotiating",
-    "перемириями", "россией", "мировой", "україною", "перемир'ям", "waffenstillstände",
-    "friedens", "journaux", "nationales", "negociaciones", "países", "banche", "negociações",
-    "nacionais", "a", "ab", "停火", "2024s", "don't",
+    "ceasefires",
+    "policies",
+    "policy",
+    "stopped",
+    "agreeing",
+    "needed",
+    "tried",
+    "negotiating",
+    "перемириями",
+    "россией",
+    "мировой",
+    "україною",
+    "перемир'ям",
+    "waffenstillstände",
+    "friedens",
+    "journaux",
+    "nationales",
+    "negociaciones",
+    "países",
+    "banche",
+    "negociações",
+    "nacionais",
+    "a",
+    "ab",
+    "停火",
+    "2024s",
+    "don't",
 ];
 
 #[test]
@@ -18,7 +41,10 @@ fn a_stem_is_the_word_less_a_few_characters_and_perhaps_an_i() {
         for word in WORDS {
             let word = Canonical::new(word, Fold::Folded).words().concat();
             let s = stem(language, &word);
-            assert!(s.keep <= word.len() && word.is_char_boundary(s.keep), "{word}");
+            assert!(
+                s.keep <= word.len() && word.is_char_boundary(s.keep),
+                "{word}"
+            );
             assert!(matches!(s.tail, "" | "i"), "{word}");
             let cut = word[s.keep..].chars().count();
             assert!(cut <= MAX_CUT, "{language:?} cut {cut} from {word}");
