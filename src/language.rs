@@ -126,17 +126,16 @@ pub struct Detected {
 /// together (the language of most of its words), or None when the text
 /// holds too little to tell.
 pub fn detect(title: &str, summary: &str, body: &str) -> Option<Detected> {
-    let mut sample = String::with_capacity(SAMPLE + 8);
-    for part in [title, summary, body] {
-        let room = SAMPLE.saturating_sub(sample.chars().count());
-        if room == 0 {
-            break;
-        }
-        sample.extend(part.chars().take(room));
-        sample.push_str(".\n");
-    }
     // Latin is scored high on short English text and written in no news.
-    let info = Detector::with_denylist(vec![Lang::Lat]).detect(&sample)?;
+    detect_in(
+        &sample(title, summary, body),
+        Detector::with_denylist(vec![Lang::Lat]),
+    )
+}
+
+/// What `detector` says about `sample`.
+fn detect_in(sample: &str, detector: Detector) -> Option<Detected> {
+    let info = detector.detect(sample)?;
     let code = CODES.iter().find(|(l, _)| *l == info.lang())?.1;
     Some(Detected {
         code,
@@ -144,10 +143,34 @@ pub fn detect(title: &str, summary: &str, body: &str) -> Option<Detected> {
     })
 }
 
+/// The text detection reads: title, summary, then the body, at most
+/// [`SAMPLE`] characters in all.
+fn sample(title: &str, summary: &str, body: &str) -> String {
+    let mut sample = String::with_capacity(SAMPLE + 8);
+    let mut left = SAMPLE;
+    for part in [title, summary, body] {
+        if left == 0 {
+            break;
+        }
+        let taken: String = part.chars().take(left).collect();
+        left -= taken.chars().count();
+        sample.push_str(&taken);
+        sample.push_str(".\n");
+    }
+    sample
+}
+
 /// The language an article is matched in: the feed configuration's
 /// `declared` code when set; else what detection finds, when it is sure;
-/// else the feed's own `<language>` element; else detection's best guess.
-/// An ISO 639-1 code (or 639-3 where there is none), or None.
+/// else the feed's own `<language>` element; else, for a text too short to
+/// be sure of, the likeliest language with inflection support; else
+/// detection's best guess. An ISO 639-1 code, or None.
+///
+/// A headline alone is often too short for detection to be sure ("I
+/// negoziati di pace riprendono" scores as Slovenian first). Matching it
+/// with the likeliest inflected language's stems costs little when that is
+/// wrong — light stemmers cut only endings — and missing the story would
+/// cost an alert.
 pub fn article_language(
     declared: Option<&str>,
     feed_hint: Option<&str>,
@@ -158,12 +181,24 @@ pub fn article_language(
     if let Some(code) = declared.and_then(known_code) {
         return Some(code.to_string());
     }
-    let detected = detect(title, summary, body);
+    let sample = sample(title, summary, body);
+    let detected = detect_in(&sample, Detector::with_denylist(vec![Lang::Lat]));
     match (detected, feed_hint.and_then(known_code)) {
         (Some(d), _) if d.reliable => Some(d.code.to_string()),
         (_, Some(hint)) => Some(hint.to_string()),
-        (d, None) => d.map(|d| d.code.to_string()),
+        (d, None) => detect_in(&sample, Detector::with_allowlist(inflected()))
+            .or(d)
+            .map(|d| d.code.to_string()),
     }
+}
+
+/// The detectable languages with inflection support.
+fn inflected() -> Vec<Lang> {
+    CODES
+        .iter()
+        .filter(|(_, code)| Language::from_code(code).is_some())
+        .map(|(lang, _)| *lang)
+        .collect()
 }
 
 /// The inflection language for a stored language code.
@@ -218,6 +253,11 @@ mod tests {
             Some("fr")
         );
         assert_eq!(article_language(None, None, "", "", ""), None);
+        // Too short to be sure: the likeliest language with inflection.
+        assert_eq!(
+            article_language(None, None, "I negoziati di pace riprendono", "", "").as_deref(),
+            Some("it")
+        );
     }
 
     #[test]

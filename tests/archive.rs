@@ -47,6 +47,16 @@ async fn search_finds_words_in_every_script_with_their_hits_marked() {
     let scoped = env.newshound(&["search", "停火", "--feed", "other"]).await;
     assert_contains(&stdout(&scoped), "no entry matches");
 
+    // Search finds inflected forms as the rules do, and a quoted word as
+    // written only.
+    let talk = found("talk").await;
+    assert_contains(&talk, "*Talks* resume");
+    assert_contains(&talk, "matched: talk (as \"Talks\")");
+    let written = found("\"talk\"").await;
+    assert_contains(&written, "no entry matches");
+    let case = found("перемирием").await;
+    assert_contains(&case, "Стороны объявили *перемирие*");
+
     let bad = env.newshound(&["search", "truce AND (talks"]).await;
     assert_exit(&bad, 2);
     assert!(

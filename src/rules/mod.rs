@@ -17,6 +17,7 @@ mod inflect;
 mod lex;
 mod matches;
 mod normalize;
+mod openings;
 mod prefixes;
 mod query;
 mod scan;

@@ -12,8 +12,9 @@
 
 use super::RuleSpec;
 use super::error::TooManyPrefixes;
-use super::inflect::stemmed;
+use super::inflect::{stemmed, stemmed_where};
 use super::normalize::{Canonical, Fold};
+use super::openings::Openings;
 use super::prefixes::{Prefixes, PrefixesBuilder};
 use super::table::WordTable;
 use super::term_use::TermUse;
@@ -43,8 +44,9 @@ pub struct Matcher {
     /// Terms that inflect, by their words as written: for texts of no
     /// language with inflection support.
     plain: WordTable,
-    /// The same terms by their stems, per language (by [`Language::index`]).
-    stemmed: Vec<WordTable>,
+    /// The same terms by their stems, per language (by [`Language::index`]),
+    /// with the openings of those stems' words.
+    stemmed: Vec<(WordTable, Openings)>,
     prefixes: Option<Prefixes>,
 }
 
@@ -53,7 +55,10 @@ impl Matcher {
     pub fn build(rules: &[RuleSpec], fold: Fold) -> Result<Option<Matcher>, TooManyPrefixes> {
         let mut verbatim = WordTable::new();
         let mut plain = WordTable::new();
-        let mut by_stem: Vec<WordTable> = Language::ALL.iter().map(|_| WordTable::new()).collect();
+        let mut by_stem: Vec<(WordTable, Openings)> = Language::ALL
+            .iter()
+            .map(|_| (WordTable::new(), Openings::default()))
+            .collect();
         let mut prefixes = PrefixesBuilder::default();
         let wanted = |spec: &RuleSpec| spec.exact == (fold == Fold::Exact);
         for (rule, spec) in rules.iter().enumerate().filter(|(_, s)| wanted(s)) {
@@ -71,8 +76,12 @@ impl Matcher {
                     _ if spec.exact || t.literal(words) => verbatim.insert(&canonical, t.prefix, u),
                     _ => {
                         plain.insert(&canonical, false, u);
-                        for (language, table) in Language::ALL.into_iter().zip(&mut by_stem) {
-                            table.insert(&stemmed(&canonical, language), false, u);
+                        for (language, (table, openings)) in
+                            Language::ALL.into_iter().zip(&mut by_stem)
+                        {
+                            let stems = stemmed(&canonical, language);
+                            stems.words().into_iter().for_each(|w| openings.insert(w));
+                            table.insert(&stems, false, u);
                         }
                     }
                 }
@@ -80,7 +89,7 @@ impl Matcher {
         }
         for table in std::iter::once(&mut verbatim)
             .chain(std::iter::once(&mut plain))
-            .chain(&mut by_stem)
+            .chain(by_stem.iter_mut().map(|(table, _)| table))
         {
             table.seal();
         }
@@ -106,7 +115,11 @@ impl Matcher {
                 continue;
             }
             let canonical = Canonical::new(source, self.fold);
-            let stems = language.map(|l| (stemmed(&canonical, l), &self.stemmed[l.index()]));
+            let stems = language.map(|l| {
+                let (table, openings) = &self.stemmed[l.index()];
+                let stems = stemmed_where(&canonical, l, |w| openings.may_hold(w));
+                (stems, table)
+            });
             let (inflecting, by) = match &stems {
                 Some((stems, table)) => (stems, *table),
                 None => (&canonical, &self.plain),
@@ -132,8 +145,12 @@ impl Matcher {
     pub fn memory_bytes(&self) -> usize {
         let tables: usize = [&self.verbatim, &self.plain]
             .into_iter()
-            .chain(&self.stemmed)
             .map(WordTable::memory_bytes)
+            .chain(
+                self.stemmed
+                    .iter()
+                    .map(|(table, openings)| table.memory_bytes() + openings.memory_bytes()),
+            )
             .sum();
         tables + self.prefixes.as_ref().map_or(0, Prefixes::memory_bytes)
     }

@@ -11,8 +11,9 @@
 //!
 //! A stem is always the word with at most [`MAX_CUT`] characters cut off
 //! its end, sometimes followed by an `i` (English `policy` and `policies`
-//! both stem to `polici`). The search index relies on that shape to find
-//! prefix queries among stems.
+//! both stem to `polici`), and it keeps at least the word's first two
+//! bytes. The search index relies on that shape to find prefix queries
+//! among stems, and the scanner to skip words no term can stem to.
 
 mod english;
 mod german;
@@ -82,6 +83,16 @@ pub fn stem_of(language: Language, word: &str) -> String {
 /// still pointing at the original text, and words of scripts written
 /// without spaces still glued together.
 pub fn stemmed(text: &Canonical, language: Language) -> Canonical {
+    stemmed_where(text, language, |_| true)
+}
+
+/// [`stemmed`], stemming only the words `may_match` accepts and keeping the
+/// others as they are (the scanner skips words no term can be).
+pub fn stemmed_where(
+    text: &Canonical,
+    language: Language,
+    may_match: impl Fn(&str) -> bool,
+) -> Canonical {
     let mut out = Canonical {
         text: String::with_capacity(text.text.len()),
         tokens: Vec::with_capacity(text.tokens.len()),
@@ -95,7 +106,10 @@ pub fn stemmed(text: &Canonical, language: Language) -> Canonical {
         }
         let start = out.text.len();
         let word = text.word(i);
-        stem(language, word).write(word, &mut out.text);
+        match may_match(word) {
+            true => stem(language, word).write(word, &mut out.text),
+            false => out.text.push_str(word),
+        }
         out.tokens.push(Token {
             canon_start: start as u32,
             canon_end: out.text.len() as u32,

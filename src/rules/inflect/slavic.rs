@@ -6,34 +6,67 @@
 
 use super::{Stem, cut_longest};
 
-/// Russian noun and adjective endings, longest first.
-const RUSSIAN: &[&str] = &[
-    "иями", "ьями", "ами", "ями", "иям", "иях", "ием", "иеи", "ьям", "ьях", "ьем", "ьеи", "ого",
-    "его", "ому", "ему", "ыми", "ими", "ом", "ем", "ои", "еи", "ою", "ею", "ам", "ям", "ах", "ях",
-    "ов", "ев", "ие", "ия", "ии", "ию", "ье", "ья", "ьи", "ью", "ыи", "ая", "яя", "ое", "ее", "ые",
-    "ым", "им", "ых", "их", "ую", "юю", "а", "я", "о", "е", "ы", "и", "у", "ю", "ь",
-];
+/// Russian noun and adjective endings, by their last letter, longest first.
+fn russian_endings(last: char) -> &'static [&'static str] {
+    match last {
+        'а' => &["а"],
+        'в' => &["ов", "ев"],
+        'е' => &["ие", "ье", "ое", "ее", "ые", "е"],
+        'и' => &[
+            "иями", "ьями", "ами", "ями", "иеи", "ьеи", "ыми", "ими", "ои", "еи", "ии", "ьи", "ыи",
+            "и",
+        ],
+        'м' => &[
+            "иям", "ием", "ьям", "ьем", "ом", "ем", "ам", "ям", "ым", "им",
+        ],
+        'о' => &["ого", "его", "о"],
+        'у' => &["ому", "ему", "у"],
+        'х' => &["иях", "ьях", "ах", "ях", "ых", "их"],
+        'ы' => &["ы"],
+        'ь' => &["ь"],
+        'ю' => &["ою", "ею", "ию", "ью", "ую", "юю", "ю"],
+        'я' => &["ия", "ья", "ая", "яя", "я"],
+        _ => &[],
+    }
+}
 
-/// Ukrainian noun and adjective endings, longest first.
-const UKRAINIAN: &[&str] = &[
-    "ього", "ьому", "ами", "ями", "ові", "еві", "єві", "ого", "ому", "ими", "іми", "ьою", "ом",
-    "ем", "єм", "ою", "ею", "єю", "ам", "ям", "ах", "ях", "ів", "еи", "іи", "ии", "им", "ім", "их",
-    "іх", "а", "я", "о", "е", "є", "и", "і", "у", "ю", "ь",
-];
+/// Ukrainian noun and adjective endings, by their last letter, longest first.
+fn ukrainian_endings(last: char) -> &'static [&'static str] {
+    match last {
+        'а' => &["а"],
+        'в' => &["ів"],
+        'е' => &["е"],
+        'и' => &["ами", "ями", "ими", "іми", "еи", "іи", "ии", "и"],
+        'м' => &["ом", "ем", "єм", "ам", "ям", "им", "ім"],
+        'о' => &["ього", "ого", "о"],
+        'у' => &["ьому", "ому", "у"],
+        'х' => &["ах", "ях", "их", "іх"],
+        'ь' => &["ь"],
+        'ю' => &["ьою", "ою", "ею", "єю", "ю"],
+        'я' => &["я"],
+        'є' => &["є"],
+        'і' => &["ові", "еві", "єві", "і"],
+        _ => &[],
+    }
+}
 
 /// The stem of a Russian canonical word.
 pub fn russian(word: &str) -> Stem {
-    slavic(word, RUSSIAN)
+    slavic(word, russian_endings)
 }
 
 /// The stem of a Ukrainian canonical word.
 pub fn ukrainian(word: &str) -> Stem {
-    slavic(word, UKRAINIAN)
+    slavic(word, ukrainian_endings)
 }
 
-fn slavic(word: &str, endings: &[&str]) -> Stem {
+fn slavic(word: &str, endings: fn(char) -> &'static [&'static str]) -> Stem {
+    let keep = word
+        .chars()
+        .next_back()
+        .and_then(|last| cut_longest(word, endings(last), 2));
     Stem {
-        keep: cut_longest(word, endings, 2).unwrap_or(word.len()),
+        keep: keep.unwrap_or(word.len()),
         tail: "",
     }
 }
