@@ -60,6 +60,10 @@ pub fn stem(word: &str) -> Stem {
     // Plural and third person.
     if word.ends_with("sses") {
         keep -= 2;
+    } else if word.ends_with("sis") && keep >= 5 {
+        keep -= 2; // crisis → cris, as crises
+    } else if word.ends_with("ses") && keep >= 5 {
+        keep -= 2; // crises → cris; houses → hous, as house
     } else if word.ends_with("ies") && keep >= 5 {
         keep -= 3;
         tail = "i";
@@ -81,7 +85,7 @@ pub fn stem(word: &str) -> Stem {
                     cut_ed = false;
                 }
                 (None, Some(k)) if s.ends_with("ied") && k >= 3 => {
-                    keep = k + 1; // tried → tri, as try
+                    keep = k; // tried → tri, as try
                     cut_ed = true;
                     break;
                 }

@@ -26,5 +26,8 @@ pub fn stem(word: &str) -> Stem {
     if let Some(k) = cut_longest(s, &["est", "en", "er"], 3) {
         keep = k;
     }
+    if word[..keep].ends_with("ss") && keep > 4 {
+        keep -= 1; // Bündnisse → bundnis, as Bündnis; Flüsse as Fluss
+    }
     Stem { keep, tail: "" }
 }

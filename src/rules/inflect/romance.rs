@@ -35,14 +35,22 @@ pub fn french(word: &str) -> Stem {
 
 /// Spanish: plural `-s`/`-es` and the final vowel of gender.
 pub fn spanish(word: &str) -> Stem {
-    let mut k = word.len();
-    let before_es = word.strip_suffix("es").and_then(|s| s.chars().next_back());
-    if let Some(c) = cut(word, "es", 3).filter(|_| before_es.is_some_and(|c| !is_vowel(c))) {
-        k = c;
-    } else if let Some(c) = cut(word, "s", 3) {
-        k = c;
+    final_vowel(word, plural_s(word), &['a', 'o', 'e'])
+}
+
+/// The length of `word` without a Spanish or Portuguese plural: `-es` after
+/// a consonant (negociaciones, países, mulheres), `-s` after `a`, `o` or
+/// `e` (acuerdos). A singular ending in `-s` after another letter (país,
+/// crisis, virus) keeps it.
+fn plural_s(word: &str) -> usize {
+    let before = |ending: &str| word.strip_suffix(ending).and_then(|s| s.chars().next_back());
+    if let Some(c) = cut(word, "es", 3).filter(|_| before("es").is_some_and(|c| !is_vowel(c))) {
+        return c;
     }
-    final_vowel(word, k, &['a', 'o', 'e'])
+    match cut(word, "s", 3) {
+        Some(c) if before("s").is_some_and(|c| matches!(c, 'a' | 'o' | 'e')) => c,
+        _ => word.len(),
+    }
 }
 
 /// Italian: the final vowel of number and gender (`-chi`/`-che` as `-ca`).
@@ -65,8 +73,7 @@ pub fn portuguese(word: &str) -> Stem {
     if let Some(c) = cut(word, "l", 3).filter(|_| word.ends_with("al")) {
         return keep(c);
     }
-    let k = cut(word, "s", 3).unwrap_or(word.len());
-    final_vowel(word, k, &['a', 'o', 'e'])
+    final_vowel(word, plural_s(word), &['a', 'o', 'e'])
 }
 
 /// The first `k` bytes of `word`, less one of `vowels` at their end when
