@@ -140,13 +140,16 @@ fn phrase(term: &Term) -> Result<String, FtsError> {
 
 /// The stems shorter than `prefix` that a word starting with it may be
 /// indexed as: `prefix` less up to [`MAX_CUT`] characters, with or without
-/// the `i` an English stem may end in, two characters at least.
+/// the `e` or `i` an English stem may end in, two characters at least.
 fn stems_a_prefix_may_have(prefix: &str) -> Vec<String> {
     let ends: Vec<usize> = prefix.char_indices().map(|(i, _)| i).skip(2).collect();
     ends.iter()
         .rev()
         .take(MAX_CUT)
-        .flat_map(|&end| [prefix[..end].to_string(), format!("{}i", &prefix[..end])])
+        .flat_map(|&end| {
+            let cut = &prefix[..end];
+            [cut.to_string(), format!("{cut}e"), format!("{cut}i")]
+        })
         .collect()
 }
 

@@ -23,7 +23,8 @@ pub fn stem(word: &str) -> Stem {
         keep = k;
     }
     let s = &word[..keep];
-    if let Some(k) = cut_longest(s, &["est", "en", "er"], 3) {
+    // Not `-est`: the superlative's cut takes too much (Schwester).
+    if let Some(k) = cut_longest(s, &["en", "er"], 3) {
         keep = k;
     }
     if word[..keep].ends_with("ss") && keep > 4 {

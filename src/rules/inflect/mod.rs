@@ -10,9 +10,9 @@
 //! inflectional first steps of Porter's and Snowball's algorithms.
 //!
 //! A stem is always the word with at most [`MAX_CUT`] characters cut off
-//! its end, sometimes followed by an `i` (English `policy` and `policies`
-//! both stem to `polici`), and it keeps at least the word's first two
-//! bytes. The search index relies on that shape to find prefix queries
+//! its end, sometimes followed by an `e` or an `i` (English `policy` and
+//! `policies` both stem to `polici`, `hoping` and `hope` to `hope`), and it
+//! keeps at least the word's first two bytes. The search index relies on that shape to find prefix queries
 //! among stems, and the scanner to skip words no term can stem to.
 
 mod english;

@@ -43,7 +43,10 @@ pub fn spanish(word: &str) -> Stem {
 /// `e` (acuerdos). A singular ending in `-s` after another letter (país,
 /// crisis, virus) keeps it.
 fn plural_s(word: &str) -> usize {
-    let before = |ending: &str| word.strip_suffix(ending).and_then(|s| s.chars().next_back());
+    let before = |ending: &str| {
+        word.strip_suffix(ending)
+            .and_then(|s| s.chars().next_back())
+    };
     if let Some(c) = cut(word, "es", 3).filter(|_| before("es").is_some_and(|c| !is_vowel(c))) {
         return c;
     }
