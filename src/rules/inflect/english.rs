@@ -150,10 +150,8 @@ pub fn stem(word: &str) -> Stem {
 /// Step 1a: `-sses`, `-ies`, `-s`; and `-sis` as the `-ses` of its plural
 /// (crisis as crises).
 fn plural(w: &mut Word) {
-    if w.ends_with("sses") {
-        w.cut(2);
-    } else if w.ends_with("ies") && w.len >= 5 {
-        w.cut(2);
+    if w.ends_with("sses") || (w.ends_with("ies") && w.len >= 5) {
+        w.cut(2); // classes → class, policies → polici
     } else if w.ends_with("sis") && w.len >= 5 {
         w.cut(2);
         w.push(b'e');
