@@ -26,7 +26,7 @@ mod term_use;
 
 pub use error::{QueryError, TooManyPrefixes};
 pub use fields::FieldSet;
-pub use inflect::{MAX_CUT, Stem, stem, stem_of, stemmed};
+pub use inflect::{MAX_CUT, Stem, could_cut, stem, stem_of, stemmed};
 pub use matches::{MatchView, Matches};
 pub use normalize::{Canonical, Fold};
 pub use query::{Expr, Query, Term};

@@ -119,6 +119,40 @@ pub fn stemmed_where(
     out
 }
 
+/// Every ending a stemmer of a Latin-script language cuts, and the letters
+/// English turns into a stem's tail (`y` as `i`): for [`could_cut`].
+const LATIN_ENDINGS: &[&str] = &[
+    "aes", "ais", "al", "ao", "aux", "ed", "eed", "em", "en", "er", "ern", "es", "he", "hi", "ies",
+    "ing", "is", "oes", "sis", "ss", "sses", "ux", "a", "e", "i", "l", "o", "s", "x", "y",
+];
+
+/// True when `rest`, the end of a prefix, may be where some language's
+/// stemmer cut a word that starts with the prefix: it begins a run of
+/// endings (German cuts `-en` then `-s` off `Friedens`), or does so after
+/// its first letter repeats the one before it (a doubled consonant undone,
+/// `stopped` as `stop`). The index's prefix search looks only for the stems
+/// such a cut leaves.
+pub fn could_cut(before: &str, rest: &str) -> bool {
+    if begins_endings(rest) {
+        return true;
+    }
+    let mut letters = rest.chars();
+    let doubled = letters.next().is_some_and(|c| before.ends_with(c));
+    doubled && begins_endings(letters.as_str())
+}
+
+/// True when `rest` is endings one after another, the last perhaps only
+/// begun.
+fn begins_endings(rest: &str) -> bool {
+    if LATIN_ENDINGS.iter().any(|e| e.starts_with(rest)) || slavic::begins_ending(rest) {
+        return true;
+    }
+    LATIN_ENDINGS
+        .iter()
+        .filter(|e| !e.is_empty() && rest.starts_with(**e))
+        .any(|e| begins_endings(&rest[e.len()..]))
+}
+
 /// Number of characters in `s`.
 fn chars(s: &str) -> usize {
     s.chars().count()

@@ -50,6 +50,14 @@ fn ukrainian_endings(last: char) -> &'static [&'static str] {
     }
 }
 
+/// True when `rest` begins a Russian or Ukrainian ending.
+pub fn begins_ending(rest: &str) -> bool {
+    const LAST: &str = "авеимоухыьюяєі";
+    LAST.chars()
+        .flat_map(|c| russian_endings(c).iter().chain(ukrainian_endings(c)))
+        .any(|e| e.starts_with(rest))
+}
+
 /// The stem of a Russian canonical word.
 pub fn russian(word: &str) -> Stem {
     slavic(word, russian_endings)

@@ -58,6 +58,44 @@ fn a_stem_is_the_word_less_a_few_characters_and_perhaps_an_i() {
 }
 
 #[test]
+fn every_cut_a_stemmer_makes_is_one_the_index_looks_for() {
+    for language in Language::ALL {
+        let more = [
+            "hoping",
+            "classes",
+            "crisis",
+            "journal",
+            "tregue",
+            "tried",
+            "agreed",
+            "stopping",
+            "controlled",
+            "eaux",
+            "libérées",
+            "nacional",
+            "banchi",
+            "laghi",
+            "Bündnissen",
+            "Straßen",
+            "Kindern",
+            "Spieler",
+            "перемирием",
+            "статьями",
+            "переговорів",
+        ];
+        for word in WORDS.iter().chain(&more) {
+            let word = Canonical::new(word, Fold::Folded).words().concat();
+            let s = stem(language, &word);
+            let (before, rest) = word.split_at(s.keep);
+            assert!(
+                rest.is_empty() || could_cut(before, rest),
+                "{language:?} cut {rest:?} from {word}"
+            );
+        }
+    }
+}
+
+#[test]
 fn stems_in_each_language() {
     let cases = [
         (Language::English, "negotiating", "negotiat"),
