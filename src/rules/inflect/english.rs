@@ -134,10 +134,7 @@ pub fn stem(word: &str) -> Stem {
     let bytes = word.as_bytes();
     // Only these endings change: -s, -ed, -ing, -y, -e, -ll.
     let changes = matches!(bytes.last(), Some(b's' | b'd' | b'g' | b'y' | b'e' | b'l'));
-    if !changes
-        || bytes.len() > LONGEST
-        || !bytes.iter().all(u8::is_ascii_lowercase)
-        || kept(word)
+    if !changes || bytes.len() > LONGEST || !bytes.iter().all(u8::is_ascii_lowercase) || kept(word)
     {
         return Stem::whole(word);
     }
