@@ -24,6 +24,10 @@ async fn check_prints_what_it_would_watch() {
     );
     assert_contains(
         &out,
+        "    inflected forms: ceasefire in de en es fr it pt; 停火 as written",
+    );
+    assert_contains(
+        &out,
         &format!(
             "mail: Maildir {}",
             env.state_dir().join("Maildir").display()

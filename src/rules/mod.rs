@@ -121,7 +121,7 @@ impl RuleSet {
             }
             let languages = Language::ALL
                 .into_iter()
-                .filter(|&l| words.iter().any(|w| stem(l, w).keep < w.len()))
+                .filter(|&l| words.iter().any(|w| inflect::has_forms(l, w)))
                 .collect();
             if !out.iter().any(|(w, _)| *w == term.written) {
                 out.push((&term.written, languages));

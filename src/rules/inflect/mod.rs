@@ -74,6 +74,34 @@ pub fn stem(language: Language, word: &str) -> Stem {
     }
 }
 
+/// True when `word` has other forms in `language` that a rule word meets:
+/// its stem is not the word itself (`talks`), or one of the language's
+/// common endings added to it leaves its stem unchanged (`truce` and
+/// "truces", `перемирие` and "перемирия"). Endings count only on a word of
+/// their own script.
+pub fn has_forms(language: Language, word: &str) -> bool {
+    let endings: &[&str] = match language {
+        Language::English => &["s", "es", "ed", "ing"],
+        Language::German => &["e", "en", "es", "s", "n"],
+        Language::French => &["s", "x", "e", "es"],
+        Language::Spanish | Language::Portuguese => &["s", "es"],
+        Language::Italian => &["i", "e"],
+        Language::Russian => &["а", "ы", "и", "е", "ом", "ами"],
+        Language::Ukrainian => &["а", "и", "і", "ом", "ами"],
+    };
+    let own = stem_of(language, word);
+    let cyrillic = |s: &str| {
+        s.chars()
+            .next_back()
+            .is_some_and(|c| ('\u{400}'..='\u{4FF}').contains(&c))
+    };
+    own != word
+        || endings.iter().any(|ending| {
+            cyrillic(word) == cyrillic(ending)
+                && stem_of(language, &format!("{word}{ending}")) == own
+        })
+}
+
 /// The stem of `word` as a string, in `language`.
 pub fn stem_of(language: Language, word: &str) -> String {
     stem(language, word).of(word)

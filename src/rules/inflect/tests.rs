@@ -123,3 +123,13 @@ fn a_stemmed_text_keeps_where_each_word_came_from() {
     assert_eq!(stems.text, "talk on 停火 resum");
     assert_eq!(stems.tokens[4].orig_start, text.tokens[4].orig_start);
 }
+
+#[test]
+fn a_word_has_forms_in_the_languages_of_its_script() {
+    assert!(has_forms(Language::English, "truce"));
+    assert!(has_forms(Language::English, "talks"));
+    assert!(has_forms(Language::Russian, "перемирие"));
+    assert!(!has_forms(Language::Russian, "ceasefire"));
+    assert!(!has_forms(Language::English, "перемирие"));
+    assert!(!has_forms(Language::English, "停火"));
+}
