@@ -21,6 +21,8 @@ pub fn consider(
     alerts: bool,
     already: &[String],
 ) -> NewEntry {
+    // The entry arrives with its feed's `<language>`, a hint; it leaves with
+    // the language it was matched in, which the store keeps.
     entry.language = article_language(
         feed.language,
         entry.language.as_deref(),
