@@ -172,7 +172,9 @@ fn past_and_participle(w: &mut Word) {
         }
         return;
     }
-    let cut = if w.ends_with("ed") && w.has_vowel(w.len - 2) {
+    // Two letters at least are left, as every stem keeps its word's first
+    // two bytes.
+    let cut = if w.ends_with("ed") && w.len >= 4 && w.has_vowel(w.len - 2) {
         2
     } else if w.ends_with("ing") && w.has_vowel(w.len - 3) && w.len >= 5 {
         3

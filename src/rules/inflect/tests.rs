@@ -32,6 +32,10 @@ const WORDS: &[&str] = &[
     "ab",
     "停火",
     "2024s",
+    "aed",
+    "ied",
+    "oing",
+    "ues",
     "don't",
 ];
 
@@ -132,4 +136,21 @@ fn a_word_has_forms_in_the_languages_of_its_script() {
     assert!(!has_forms(Language::Russian, "ceasefire"));
     assert!(!has_forms(Language::English, "перемирие"));
     assert!(!has_forms(Language::English, "停火"));
+}
+
+proptest::proptest! {
+    /// The shape holds for any word, not only the listed ones.
+    #[test]
+    fn every_stem_has_the_shape(word in "[a-z]{1,12}|[а-яіїєґ']{1,12}|[a-zäöüéèàñç]{1,10}") {
+        let word = Canonical::new(&word, Fold::Folded).words().concat();
+        for language in Language::ALL {
+            let s = stem(language, &word);
+            proptest::prop_assert!(s.keep <= word.len() && word.is_char_boundary(s.keep));
+            proptest::prop_assert!(s.keep >= word.len().min(2), "{:?} {}", language, word);
+            proptest::prop_assert!(matches!(s.tail, "" | "e" | "i"));
+            proptest::prop_assert!(word[s.keep..].chars().count() <= MAX_CUT, "{:?} {}", language, word);
+            let (before, rest) = word.split_at(s.keep);
+            proptest::prop_assert!(rest.is_empty() || could_cut(before, rest), "{:?} {}", language, word);
+        }
+    }
 }
