@@ -522,6 +522,12 @@ fn a_hit_marks_the_inflected_form_and_says_which_it_was() {
     assert_eq!(m.described_terms(), ["ceasefire (as \"Ceasefires\")"]);
     let same = set.evaluate(&body("A CEASEFIRE", Some(Language::English)));
     assert_eq!(same[0].described_terms(), ["ceasefire"]);
+    // A direction override inside the word is matched through, never shown.
+    let hostile = set.evaluate(&body("Cease\u{202E}fires", Some(Language::English)));
+    assert_eq!(
+        hostile[0].described_terms(),
+        ["ceasefire (as \"Ceasefires\")"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -27,9 +27,14 @@ struct Article {
     summary: String,
     #[serde(default)]
     body: String,
-    /// The article's language code; detected when absent.
+    /// The article's language code, as the feed's `language` key would
+    /// give it; detected when absent.
     #[serde(default)]
     language: Option<String>,
+    /// The language a feed file's `<language>` or a page's `lang` names: a
+    /// hint, as the daemon takes it.
+    #[serde(skip)]
+    hint: Option<String>,
 }
 
 /// The rules to try: their names, their compiled set and their feed scopes.
@@ -38,6 +43,8 @@ pub struct Trial {
     set: RuleSet,
     /// For each rule, the configured feed names it applies to (None: any).
     scopes: Vec<Option<Vec<String>>>,
+    /// The configured feeds that declare their language, by name.
+    languages: Vec<(String, &'static str)>,
 }
 
 /// Rules from `--query` (no config needed).
@@ -54,6 +61,7 @@ pub fn from_query(query: &str) -> anyhow::Result<Trial> {
         names: vec!["query".to_string()],
         set,
         scopes: vec![None],
+        languages: Vec::new(),
     })
 }
 
@@ -107,6 +115,11 @@ pub fn from_config(config: &Config, only: Option<&str>) -> anyhow::Result<Trial>
                 })
             })
             .collect(),
+        languages: config
+            .feeds
+            .iter()
+            .filter_map(|f| Some((f.name.clone(), f.language?)))
+            .collect(),
     })
 }
 
@@ -130,10 +143,18 @@ pub fn test_rules(trial: &Trial, files: &[String]) -> super::Outcome {
 }
 
 fn print_matches(trial: &Trial, article: &Article) {
-    // A language the article names is a hint, as a feed's is.
+    // As the daemon decides it: the article's own (or its configured
+    // feed's) language, else detection with the feed's `<language>` as hint.
+    let declared = article.language.as_deref().or_else(|| {
+        trial
+            .languages
+            .iter()
+            .find(|(feed, _)| *feed == article.feed)
+            .map(|(_, code)| *code)
+    });
     let language = article_language(
-        None,
-        article.language.as_deref(),
+        declared,
+        article.hint.as_deref(),
         &article.title,
         &article.summary,
         &article.body,
@@ -192,7 +213,8 @@ fn read_articles(path: &Path) -> Result<Vec<Article>, String> {
                 title: e.title,
                 summary: e.summary,
                 body: e.content,
-                language: e.language,
+                language: None,
+                hint: e.language,
             })
             .collect());
     }
@@ -201,7 +223,7 @@ fn read_articles(path: &Path) -> Result<Vec<Article>, String> {
         id: json!(name),
         title: page.metadata.title.unwrap_or_default(),
         body: page.text,
-        language: page.metadata.language,
+        hint: page.metadata.language,
         ..Article::default()
     }])
 }

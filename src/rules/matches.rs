@@ -142,9 +142,18 @@ impl<'a> MatchView<'a> {
     }
 }
 
-/// A found form on one line, cut to [`MAX_FORM`] characters.
+/// A found form on one line, without control or direction-changing
+/// characters (it comes from the article and goes into mail and webhooks),
+/// cut to [`MAX_FORM`] characters.
 fn shown(found: &str) -> String {
-    let one_line: Vec<&str> = found.split_whitespace().collect();
+    let clean: String = found
+        .chars()
+        .filter(|&c| {
+            !c.is_control() || c.is_whitespace()
+        })
+        .filter(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'))
+        .collect();
+    let one_line: Vec<&str> = clean.split_whitespace().collect();
     let one_line = one_line.join(" ");
     match one_line.char_indices().nth(MAX_FORM) {
         Some((at, _)) => format!("{}…", &one_line[..at]),

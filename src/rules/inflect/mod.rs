@@ -23,8 +23,9 @@ mod slavic;
 use super::normalize::{Canonical, Token};
 use crate::model::Language;
 
-/// The most characters a stemmer cuts off a word.
-pub const MAX_CUT: usize = 5;
+/// The most characters a stemmer cuts off a word. German takes the most: `-ern`, then `-er`, then an `s` of `ss`
+/// (Verbesserern → verbes).
+pub const MAX_CUT: usize = 6;
 
 /// A word's stem: its first `keep` bytes, then `tail`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
