@@ -211,11 +211,6 @@ fn inflected() -> Vec<Lang> {
         .collect()
 }
 
-/// The inflection language for a stored language code.
-pub fn inflection(code: Option<&str>) -> Option<Language> {
-    code.and_then(Language::from_code)
-}
-
 /// The inflection language of a stored entry: the one it was matched in,
 /// else (an entry stored before languages were kept) detection's answer.
 pub fn stored_language(
@@ -226,7 +221,9 @@ pub fn stored_language(
 ) -> Option<Language> {
     match code {
         Some(code) => Language::from_code(code),
-        None => inflection(article_language(None, None, title, summary, body).as_deref()),
+        None => article_language(None, None, title, summary, body)
+            .as_deref()
+            .and_then(Language::from_code),
     }
 }
 

@@ -10,8 +10,8 @@ use super::invalid;
 use crate::config::{Config, Located};
 use crate::extract::{Guide, extract_bytes};
 use crate::feed;
-use crate::language::{article_language, inflection};
-use crate::model::{ArticleText, Field};
+use crate::language::article_language;
+use crate::model::{ArticleText, Field, Language};
 use crate::rules::{Query, RuleSet, RuleSpec};
 
 /// One article to test, as JSON Lines give it (missing fields are empty).
@@ -163,7 +163,7 @@ fn print_matches(trial: &Trial, article: &Article) {
         title: &article.title,
         summary: &article.summary,
         body: &article.body,
-        language: inflection(language.as_deref()),
+        language: language.as_deref().and_then(Language::from_code),
     };
     for m in trial.set.evaluate(&text) {
         let in_scope = match &trial.scopes[m.rule] {

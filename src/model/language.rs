@@ -1,16 +1,14 @@
 //! The languages whose inflected forms a plain rule word matches, named by
 //! their ISO 639-1 codes.
 
-use serde::Serialize;
-
-/// A language with inflection support.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(into = "&'static str")]
+/// A language with inflection support, declared in code order (its
+/// position is its index in [`Language::ALL`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Language {
-    English,
     German,
-    French,
+    English,
     Spanish,
+    French,
     Italian,
     Portuguese,
     Russian,
@@ -53,16 +51,7 @@ impl Language {
 
     /// Position in [`Language::ALL`], for tables kept per language.
     pub fn index(self) -> usize {
-        Language::ALL
-            .iter()
-            .position(|&l| l == self)
-            .expect("every language is in ALL")
-    }
-}
-
-impl From<Language> for &'static str {
-    fn from(language: Language) -> &'static str {
-        language.code()
+        self as usize
     }
 }
 
@@ -73,4 +62,17 @@ pub fn primary_subtag(tag: &str) -> String {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_language_is_at_its_index_in_all() {
+        for (i, language) in Language::ALL.into_iter().enumerate() {
+            assert_eq!(language.index(), i);
+        }
+        assert_eq!(Language::from_code("pt-BR"), Some(Language::Portuguese));
+    }
 }

@@ -133,7 +133,7 @@ impl RuleMatch {
     pub fn described_terms(&self) -> Vec<String> {
         self.terms
             .iter()
-            .zip(self.forms.iter().chain(std::iter::repeat(&None)))
+            .zip(&self.forms)
             .map(|(term, form)| match form {
                 Some(form) => format!("{term} (as \"{form}\")"),
                 None => term.clone(),

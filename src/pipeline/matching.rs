@@ -4,8 +4,10 @@
 use crate::alert::snippet;
 use crate::config::{Config, FeedConfig};
 use crate::extract::article_body;
-use crate::language::{article_language, inflection};
-use crate::model::{ArticleText, Channel, DigestKey, Entry, Field, RuleMatch, message_id};
+use crate::language::article_language;
+use crate::model::{
+    ArticleText, Channel, DigestKey, Entry, Field, Language, RuleMatch, message_id,
+};
 use crate::store::{NewDelivery, NewEntry, NewMatch};
 
 /// Matches an entry, with `body` as its article text (the page's, when it
@@ -43,7 +45,7 @@ pub fn consider(
         title: &entry.title,
         summary: &entry.summary,
         body,
-        language: inflection(entry.language.as_deref()),
+        language: entry.language.as_deref().and_then(Language::from_code),
     };
     // Only the matching rules that apply to this feed are made owned.
     let found: Vec<RuleMatch> = config
