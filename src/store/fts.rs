@@ -109,6 +109,11 @@ fn phrase(term: &Term) -> Result<String, FtsError> {
             term.written
         )));
     };
+    // The same in every language: a prefix's last word is never stemmed.
+    let cuts = match term.prefix {
+        true => stems_a_prefix_may_have(last),
+        false => Vec::new(),
+    };
     let mut forms: Vec<String> = Vec::new();
     let mut add = |form: String| {
         if !forms.contains(&form) {
@@ -125,8 +130,8 @@ fn phrase(term: &Term) -> Result<String, FtsError> {
         };
         if term.prefix {
             add(format!("{} *", with_last(last)));
-            for cut in stems_a_prefix_may_have(last) {
-                add(with_last(&cut));
+            for cut in &cuts {
+                add(with_last(cut));
             }
         } else {
             add(with_last(&stem(last)));
