@@ -121,9 +121,11 @@ async fn metrics_are_prometheus_text_and_health_says_ok() {
     let feed_a = serve(&server, "a", "Ceasefire in the north").await;
     let base = with_metrics(&env, &format!("{feed_a}{}", ceasefire_rule()));
     let daemon = env.spawn_daemon();
-    // Until the first poll is counted.
+    // Until the first poll is counted and its entry matched: matching
+    // waits for the article's page, so it may come a moment after the poll.
     let (_, text) = get_until(&format!("{base}/metrics"), |_, text| {
         text.contains("newshound_polls_total{result=\"ok\"} 1")
+            && text.contains("newshound_matches_total{rule=\"ceasefire\"}")
     })
     .await;
     let lines = text.lines().map(|l| Ok(l.to_string()));
