@@ -20,3 +20,4 @@ pub mod model;
 pub mod pipeline;
 pub mod rules;
 pub mod store;
+pub mod stories;

@@ -69,6 +69,7 @@ struct DaemonRanges {
     /// `feed_max_bytes` and `page_max_bytes`: 1 KiB to 1 GiB.
     max_bytes: (u64, u64),
     max_pages_per_poll: (u64, u64),
+    story_window: (Duration, Duration),
 }
 
 const fn secs(n: u64) -> Duration {
@@ -86,6 +87,7 @@ const DAEMON_RANGES: DaemonRanges = DaemonRanges {
     keep_days: (1, 36_500),
     max_bytes: (1024, 1 << 30),
     max_pages_per_poll: (1, 100_000),
+    story_window: (Duration::ZERO, secs(90 * 24 * 3600)),
 };
 
 /// The most immediate mails per rule and hour a rule may allow.
@@ -258,6 +260,19 @@ impl Checker<'_> {
         }
         if let Some(v) = &raw.max_pages_per_poll {
             daemon.max_pages_per_poll = self.count_in(v, r.max_pages_per_poll)? as usize;
+        }
+        if let Some(v) = &raw.story_window {
+            daemon.story_window = self.duration_in(v, r.story_window)?;
+        }
+        if let Some(v) = &raw.story_similarity {
+            let share = *v.get_ref();
+            if !(share > 0.0 && share <= 1.0) {
+                return Err(self.error(
+                    &v.span(),
+                    "story_similarity must be a share above 0 and at most 1 (1: copies word for word only)",
+                ));
+            }
+            daemon.story_similarity = share;
         }
         if let Some(v) = &raw.log_level {
             if !is_log_filter(v.get_ref()) {
@@ -553,6 +568,18 @@ impl Checker<'_> {
                 )
             })? as u32,
         };
+        let every_copy = match r.copies.as_ref().map(|c| (c, c.get_ref().as_str())) {
+            None | Some((_, "once")) => false,
+            Some((_, "all")) => true,
+            Some((c, other)) => {
+                return Err(self.error(
+                    &c.span(),
+                    format!(
+                        "rule \"{name}\": copies must be \"once\" (one alert per story) or \"all\" (every copy), not \"{other}\""
+                    ),
+                ));
+            }
+        };
         let rule = RuleConfig {
             name,
             query: r.query.get_ref().clone(),
@@ -564,6 +591,7 @@ impl Checker<'_> {
             feeds: r.feeds.iter().map(|f| f.get_ref().clone()).collect(),
             exact: r.exact,
             enabled: r.enabled,
+            every_copy,
         };
         Ok((
             rule,

@@ -112,6 +112,7 @@ pub struct RawRule {
     #[serde(default = "yes")]
     pub enabled: bool,
     pub max_immediate_per_hour: Option<Spanned<i64>>,
+    pub copies: Option<Spanned<String>>,
 }
 
 /// `[[digest]]`: a scheduled mail of every match of the rules naming it.
@@ -157,5 +158,7 @@ pub struct RawDaemon {
     pub feed_max_bytes: Option<Spanned<i64>>,
     pub page_max_bytes: Option<Spanned<i64>>,
     pub keep_days: Option<Spanned<i64>>,
+    pub story_window: Option<Spanned<String>>,
+    pub story_similarity: Option<Spanned<f64>>,
     pub log_level: Option<Spanned<String>>,
 }

@@ -135,6 +135,9 @@ pub struct RuleConfig {
     pub exact: bool,
     /// False pauses the rule: it matches nothing until enabled again.
     pub enabled: bool,
+    /// True with `copies = "all"`: every copy of a story alerts, not only
+    /// the first.
+    pub every_copy: bool,
 }
 
 impl RuleConfig {
@@ -183,6 +186,11 @@ pub struct DaemonConfig {
     /// Entries' text is kept this many days after they were first seen;
     /// then it is pruned and only their identity stays.
     pub keep_days: u64,
+    /// How far back an entry's original may be for it to join that story.
+    pub story_window: Duration,
+    /// The share of a new entry's text an earlier entry must hold for the
+    /// new one to be a copy of it.
+    pub story_similarity: f64,
     /// Log filter when `RUST_LOG` is not set.
     pub log_level: String,
 }
@@ -204,6 +212,8 @@ impl Default for DaemonConfig {
             feed_max_bytes: 10 * 1024 * 1024,
             page_max_bytes: 5 * 1024 * 1024,
             keep_days: 90,
+            story_window: Duration::from_secs(72 * 3600),
+            story_similarity: crate::stories::DEFAULT_SIMILARITY,
             log_level: "info".to_string(),
         }
     }

@@ -9,9 +9,11 @@ use sha2::{Digest, Sha256};
 
 mod keys;
 mod language;
+mod story;
 
 pub use keys::{Channel, DigestKey, message_id};
 pub use language::{Language, primary_subtag};
+pub use story::{Sketch, hashes_from_bytes, hashes_to_bytes};
 
 /// A short stable digest of `parts` (SHA-256 of the parts, each ended by a
 /// NUL, first 16 bytes in hex): for identities and Message-IDs.

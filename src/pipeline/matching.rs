@@ -9,6 +9,7 @@ use crate::model::{
     ArticleText, Channel, DigestKey, Entry, Field, Language, RuleMatch, message_id,
 };
 use crate::store::{NewDelivery, NewEntry, NewMatch};
+use crate::stories::sketch;
 
 /// Matches an entry, with `body` as its article text (the page's, when it
 /// was read; else the feed's content), against the rules
@@ -33,12 +34,15 @@ pub fn consider(
         body.unwrap_or_else(|| article_body(&entry)),
     );
     let body = body.unwrap_or_else(|| article_body(&entry));
+    // Old entries too: a later copy of one joins its story.
+    let sketch = sketch(&entry.title, body);
     if !alerts {
         return NewEntry {
             entry,
             matches: Vec::new(),
             deliveries: Vec::new(),
             processed: true,
+            sketch,
         };
     }
     let text = ArticleText {
@@ -74,6 +78,7 @@ pub fn consider(
                 true => rule.max_immediate_per_hour,
                 false => 0,
             },
+            every_copy: rule.every_copy,
         });
         let mails = rule
             .to
@@ -102,6 +107,7 @@ pub fn consider(
         matches,
         deliveries,
         processed: true,
+        sketch,
     }
 }
 

@@ -29,7 +29,7 @@ use reqwest::header::HeaderMap;
 
 use crate::config::{Config, FeedConfig};
 use crate::fetch::{FetchError, Fetcher, HeaderError, HostLimits, Limits};
-use crate::store::{StoreError, StoreHandle};
+use crate::store::{StoreError, StoreHandle, StoryRules};
 
 /// Why a [`Context`] could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -121,6 +121,14 @@ impl Context {
         self.headers
             .get(feed)
             .unwrap_or_else(|| NONE.get_or_init(HeaderMap::new))
+    }
+}
+
+/// How copies of a story are recognised, as `[daemon]` says.
+pub fn story_rules(config: &Config) -> StoryRules {
+    StoryRules {
+        window: config.daemon.story_window,
+        similarity: config.daemon.story_similarity,
     }
 }
 

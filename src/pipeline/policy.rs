@@ -12,7 +12,8 @@ use crate::store::{DeliveryFacts, DeliveryPlan, PlannedDelivery};
 /// - one story is one alert: a rule already mailed to a recipient for the
 ///   same story from another feed is left out of that recipient's mail;
 ///   and a rule whose copy of the story waits in its "more matches" mail
-///   counts as mailed;
+///   counts as mailed; a rule that wants every copy (`copies = "all"`)
+///   is mailed for each;
 /// - storm control: a rule whose mails sent at once this hour reached its
 ///   limit is left out of the mails, and its match waits in the rule's
 ///   digests or, without one, in its hourly "more matches" mail;
@@ -44,6 +45,7 @@ pub fn plan_deliveries(facts: &DeliveryFacts) -> DeliveryPlan {
         }
     }
     let fresh = |rule: &str| facts.fresh.iter().any(|&i| entry.matches[i].rule == rule);
+    let every_copy = |rule: &str| entry.matches.iter().any(|m| m.rule == rule && m.every_copy);
     for (index, d) in entry.deliveries.iter().enumerate() {
         let key = (d.channel, d.recipient.clone());
         let mailed = facts
@@ -54,8 +56,11 @@ pub fn plan_deliveries(facts: &DeliveryFacts) -> DeliveryPlan {
         let rules: Vec<String> = d
             .rules
             .iter()
-            .filter(|r| fresh(r) && !mailed.contains(r))
-            .filter(|r| !email || !(held.contains(&r.as_str()) || facts.held_for_story.contains(r)))
+            .filter(|r| fresh(r) && (every_copy(r) || !mailed.contains(r)))
+            .filter(|r| {
+                let held_for_story = facts.held_for_story.contains(r) && !every_copy(r);
+                !email || !(held.contains(&r.as_str()) || held_for_story)
+            })
             .cloned()
             .collect();
         if rules.is_empty() {
@@ -120,6 +125,7 @@ mod tests {
                         .map(|d| DigestKey::Digest(d.to_string()))
                         .collect(),
                     hourly_limit: *limit,
+                    every_copy: false,
                 })
                 .collect(),
             deliveries: vec![
@@ -137,6 +143,7 @@ mod tests {
                 },
             ],
             processed: true,
+            sketch: None,
         }
     }
 
@@ -224,6 +231,25 @@ mod tests {
         assert_eq!(
             mailed(&new, &plan),
             [(Channel::Webhook, names(&["c", "d"]))]
+        );
+    }
+
+    #[test]
+    fn a_rule_that_wants_every_copy_is_mailed_for_each() {
+        let mut new = entry(&[("c", 0, &[]), ("d", 0, &[])]);
+        new.matches[0].every_copy = true;
+        let mut facts = facts(&new);
+        facts.mailed_for_story.insert(
+            (Channel::Email, "desk@example.org".into()),
+            names(&["c", "d"]),
+        );
+        let plan = plan_deliveries(&facts);
+        assert_eq!(
+            mailed(&new, &plan),
+            [
+                (Channel::Email, names(&["c"])),
+                (Channel::Webhook, names(&["c", "d"]))
+            ]
         );
     }
 

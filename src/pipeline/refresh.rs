@@ -217,6 +217,7 @@ async fn store_fetched(
                         matches: Vec::new(),
                         deliveries: Vec::new(),
                         processed: false,
+                        sketch: None,
                     },
                     false => consider(&ctx.config, feed, entry, None, alerts, &[]),
                 }
@@ -242,9 +243,10 @@ async fn store_fetched(
         next_poll,
     };
     let name = feed.name.clone();
+    let stories = super::story_rules(&ctx.config);
     let stored = ctx
         .store
-        .call(move |s| s.record_poll(&name, &record, plan_deliveries))
+        .call(move |s| s.record_poll(&name, &record, plan_deliveries, stories))
         .await?;
     tracing::info!(
         feed = %feed.name,

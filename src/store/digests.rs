@@ -261,25 +261,30 @@ fn queue_digest_mails(
 }
 
 /// Adds a match to the digest `key`, unless the digest already holds the
-/// same story (same canonical link, another feed) for the same rule: one
-/// story is one item, which lists every feed that carried it.
+/// same story (another entry of it) for the same rule: one story is one
+/// item, which lists every feed that carried it. A rule that asks for
+/// every copy gets an item per copy.
 pub(super) fn add_digest_item(
     tx: &Transaction,
     key: &DigestKey,
     match_id: i64,
     at: i64,
+    every_copy: bool,
 ) -> Result<bool, StoreError> {
-    let same_story: Option<i64> = tx
-        .prepare_cached(
-            "SELECT di.id FROM digest_items di JOIN matches m ON m.id = di.match_id
+    let same_story: Option<i64> = match every_copy {
+        true => None,
+        false => tx
+            .prepare_cached(
+                "SELECT di.id FROM digest_items di JOIN matches m ON m.id = di.match_id
                  JOIN entries e ON e.id = m.entry_id,
                  matches this JOIN entries mine ON mine.id = this.entry_id
              WHERE this.id = ?2 AND di.key = ?1 AND m.rule = this.rule
-               AND e.canonical_link = mine.canonical_link AND e.id != mine.id
+               AND e.story_id = mine.story_id AND e.id != mine.id
              LIMIT 1",
-        )?
-        .query_row(params![key, match_id], |r| r.get(0))
-        .optional()?;
+            )?
+            .query_row(params![key, match_id], |r| r.get(0))
+            .optional()?,
+    };
     if same_story.is_some() {
         return Ok(false);
     }

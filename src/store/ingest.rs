@@ -10,6 +10,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::digests::add_digest_item;
 use super::plan::{DeliveryFacts, DeliveryPolicy, NewEntry, PlannedDelivery};
 use super::rows::{json_list, parse_list};
+use super::stories::{StoryRules, join_story};
 use super::{Store, StoreError, to_secs};
 use crate::model::{Channel, Entry, Validators, message_id};
 
@@ -116,12 +117,13 @@ impl Store {
         feed: &str,
         poll: &PollRecord,
         policy: DeliveryPolicy,
+        stories: StoryRules,
     ) -> Result<Stored, StoreError> {
         let tx = self.conn.transaction()?;
         let at = to_secs(poll.at);
         let mut stored = Stored::default();
         for new in &poll.entries {
-            insert_entry(&tx, feed, new, at, policy, &mut stored)?;
+            insert_entry(&tx, feed, new, at, (policy, stories), &mut stored)?;
         }
         for updated in &poll.updated {
             update_entry(&tx, updated, at, policy, &mut stored)?;
@@ -154,7 +156,7 @@ fn insert_entry(
     feed: &str,
     new: &NewEntry,
     at: i64,
-    policy: DeliveryPolicy,
+    (policy, stories): (DeliveryPolicy, StoryRules),
     stored: &mut Stored,
 ) -> Result<(), StoreError> {
     let e = &new.entry;
@@ -186,8 +188,10 @@ fn insert_entry(
     }
     let entry_id = tx.last_insert_rowid();
     stored.entries += 1;
-    if !new.processed {
-        stored.unprocessed += 1;
+    match new.processed {
+        // Its story is decided with its matches, once its page is read.
+        false => stored.unprocessed += 1,
+        true => join_story(tx, entry_id, new.sketch.as_ref(), at, stories)?,
     }
     insert_outcome(tx, entry_id, new, at, policy, stored)
 }
@@ -274,6 +278,7 @@ impl Store {
         outcome: &NewEntry,
         at: DateTime<Utc>,
         policy: DeliveryPolicy,
+        stories: StoryRules,
     ) -> Result<Stored, StoreError> {
         let tx = self.conn.transaction()?;
         let at = to_secs(at);
@@ -292,6 +297,7 @@ impl Store {
         )?;
         let mut stored = Stored::default();
         if changed == 1 {
+            join_story(&tx, entry_id, outcome.sketch.as_ref(), at, stories)?;
             insert_outcome(&tx, entry_id, outcome, at, policy, &mut stored)?;
         }
         tx.commit()?;
@@ -331,7 +337,7 @@ fn insert_outcome(
     let plan = policy(&facts);
     for (index, key) in &plan.digest_items {
         if let Some((_, match_id)) = match_ids.iter().find(|(i, _)| i == index) {
-            add_digest_item(tx, key, *match_id, at)?;
+            add_digest_item(tx, key, *match_id, at, new.matches[*index].every_copy)?;
         }
     }
     for planned in &plan.deliveries {
@@ -421,13 +427,12 @@ fn insert_delivery(
         ])?)
 }
 
-/// True when another entry has the same canonical link (the same story).
+/// True when another entry is in the entry's story.
 fn shares_story(tx: &Transaction, entry_id: i64) -> Result<bool, StoreError> {
     Ok(tx
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM entries
-             WHERE canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
-               AND id != ?1)",
+             WHERE story_id = (SELECT story_id FROM entries WHERE id = ?1) AND id != ?1)",
         )?
         .query_row([entry_id], |r| r.get::<_, bool>(0))?)
 }
@@ -442,7 +447,7 @@ fn mailed_for_story(
 ) -> Result<HashMap<(Channel, String), Vec<String>>, StoreError> {
     let mut stmt = tx.prepare_cached(
         "SELECT d.rules FROM deliveries d JOIN entries e ON e.id = d.entry_id
-         WHERE e.canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
+         WHERE e.story_id = (SELECT story_id FROM entries WHERE id = ?1)
            AND e.id != ?1 AND d.recipient = ?2 AND d.channel = ?3",
     )?;
     let mut mailed: HashMap<(Channel, String), Vec<String>> = HashMap::new();
@@ -467,7 +472,7 @@ fn held_for_story(tx: &Transaction, entry_id: i64) -> Result<Vec<String>, StoreE
         "SELECT m.rule FROM digest_items di JOIN matches m ON m.id = di.match_id
              JOIN entries e ON e.id = m.entry_id
          WHERE di.key = 'overflow:' || m.rule AND e.id != ?1
-           AND e.canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)",
+           AND e.story_id = (SELECT story_id FROM entries WHERE id = ?1)",
     )?;
     let rules = stmt.query_map([entry_id], |r| r.get(0))?;
     Ok(rules.collect::<Result<_, _>>()?)

@@ -16,6 +16,7 @@ mod plan;
 mod rows;
 mod search;
 mod status;
+mod stories;
 
 pub use archive::ArchivedEntry;
 pub use digests::{Closed, DigestClose};
@@ -28,6 +29,7 @@ pub use plan::{
 };
 pub use search::{PRUNE_BATCH, SearchHit};
 pub use status::{FeedSummary, OutboxSummary, StoreMetrics};
+pub use stories::{StoryCopy, StoryRules};
 
 use std::path::Path;
 use std::time::Duration;
@@ -44,6 +46,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0004_digests.sql")),
     M::up(include_str!("../../migrations/0005_search.sql")),
     M::up(include_str!("../../migrations/0006_language.sql")),
+    M::up(include_str!("../../migrations/0007_stories.sql")),
 ];
 
 /// A failure of the database.

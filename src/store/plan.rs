@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Channel, DigestKey, Entry};
+use crate::model::{Channel, DigestKey, Entry, Sketch};
 
 /// A rule that matched a new entry.
 #[derive(Debug, Clone)]
@@ -20,6 +20,9 @@ pub struct NewMatch {
     /// match is not mailed at once: it waits in the rule's digests, or,
     /// without one, for the rule's "more matches" mail.
     pub hourly_limit: u32,
+    /// The rule wants every copy of a story (`copies = "all"`), not one
+    /// alert per story.
+    pub every_copy: bool,
 }
 
 /// One mail (or webhook call) to send because of a new entry.
@@ -42,6 +45,9 @@ pub struct NewEntry {
     /// False when its page is still to be fetched: it is stored
     /// unprocessed, and matched once the page's text is in.
     pub processed: bool,
+    /// Its text's sketch, by which a copy under another URL joins its
+    /// story; None for a text too short to tell.
+    pub sketch: Option<Sketch>,
 }
 
 /// Decides an entry's digest items and mails from what the store knows.

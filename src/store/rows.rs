@@ -3,11 +3,11 @@
 
 use super::StoreError;
 
-/// Every feed that carried an entry's story (the same canonical link), the
-/// entry's own when it has none.
+/// Every feed that carried an entry's story, by name (an entry waiting for
+/// its page is in no story yet: only its own feed).
 pub(super) const STORY_SOURCES: &str = "SELECT DISTINCT feed FROM entries
      WHERE id = ?1
-        OR canonical_link = (SELECT canonical_link FROM entries WHERE id = ?1)
+        OR story_id = (SELECT story_id FROM entries WHERE id = ?1)
      ORDER BY feed";
 
 /// A list of names stored as JSON text.

@@ -4,6 +4,12 @@ use super::*;
 use crate::model::{Channel, DigestKey, Entry, FailureClass, Validators};
 use crate::pipeline::plan_deliveries as policy;
 
+/// Copies recognised as the daemon does by default.
+const STORIES: StoryRules = StoryRules {
+    window: std::time::Duration::from_secs(72 * 3600),
+    similarity: crate::stories::DEFAULT_SIMILARITY,
+};
+
 fn open() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("state/newshound.db")).unwrap();
@@ -47,6 +53,7 @@ fn poll(ids: &[&str], etag: &str) -> PollRecord {
                     snippet: "a ceasefire".into(),
                     digests: Vec::new(),
                     hourly_limit: 0,
+                    every_copy: false,
                 }],
                 deliveries: vec![NewDelivery {
                     channel: Channel::Email,
@@ -55,6 +62,7 @@ fn poll(ids: &[&str], etag: &str) -> PollRecord {
                     message_id: format!("{id}@newshound"),
                 }],
                 processed: true,
+                sketch: None,
             })
             .collect(),
         at: Utc::now(),
@@ -96,7 +104,7 @@ fn reopening_keeps_data_and_does_not_remigrate() {
     let mut store = Store::open(&path).unwrap();
     store.ensure_feed("f", "https://e.org/f").unwrap();
     store
-        .record_poll("f", &poll(&["guid:1"], "v1"), policy)
+        .record_poll("f", &poll(&["guid:1"], "v1"), policy, STORIES)
         .unwrap();
     drop(store);
     let store = Store::open(&path).unwrap();
@@ -113,11 +121,11 @@ fn a_poll_is_stored_once_with_its_validators_and_outbox() {
     let (_dir, mut store) = open();
     store.ensure_feed("f", "https://e.org/f").unwrap();
     let first = store
-        .record_poll("f", &poll(&["guid:1", "guid:2"], "v1"), policy)
+        .record_poll("f", &poll(&["guid:1", "guid:2"], "v1"), policy, STORIES)
         .unwrap();
     assert_eq!((first.entries, first.matches, first.deliveries), (2, 2, 2));
     let again = store
-        .record_poll("f", &poll(&["guid:2", "guid:3"], "v2"), policy)
+        .record_poll("f", &poll(&["guid:2", "guid:3"], "v2"), policy, STORIES)
         .unwrap();
     assert_eq!((again.entries, again.deliveries), (1, 1));
     let state = store.feed_state("f").unwrap().unwrap();
@@ -160,7 +168,7 @@ fn failure_keeps_validators_and_counts() {
     let (_dir, mut store) = open();
     store.ensure_feed("f", "https://e.org/f").unwrap();
     store
-        .record_poll("f", &poll(&["guid:1"], "v1"), policy)
+        .record_poll("f", &poll(&["guid:1"], "v1"), policy, STORIES)
         .unwrap();
     store
         .record_failure(
@@ -190,7 +198,7 @@ fn changed_url_drops_old_validators() {
     let (_dir, mut store) = open();
     store.ensure_feed("f", "https://e.org/old").unwrap();
     store
-        .record_poll("f", &poll(&["guid:1"], "v1"), policy)
+        .record_poll("f", &poll(&["guid:1"], "v1"), policy, STORIES)
         .unwrap();
     let same = store.ensure_feed("f", "https://e.org/old").unwrap();
     assert_eq!(same.validators.etag.as_deref(), Some("v1"));
@@ -226,7 +234,7 @@ fn an_entry_waiting_for_its_page_is_processed_once_and_not_rematched_meanwhile()
     record.entries[0].matches.clear();
     record.entries[0].deliveries.clear();
     record.entries[0].processed = false;
-    let stored = store.record_poll("wire", &record, policy).unwrap();
+    let stored = store.record_poll("wire", &record, policy, STORIES).unwrap();
     assert_eq!((stored.entries, stored.unprocessed), (1, 1));
     assert_eq!(store.feeds_with_unprocessed().unwrap(), ["wire"]);
 
@@ -245,12 +253,12 @@ fn an_entry_waiting_for_its_page_is_processed_once_and_not_rematched_meanwhile()
     };
     let outcome = poll(&["a"], "v1").entries.remove(0);
     let first = store
-        .record_processed(id, &body, &outcome, Utc::now(), policy)
+        .record_processed(id, &body, &outcome, Utc::now(), policy, STORIES)
         .unwrap();
     assert_eq!((first.matches, first.deliveries), (1, 1));
     // A second process arriving late changes nothing.
     let second = store
-        .record_processed(id, &body, &outcome, Utc::now(), policy)
+        .record_processed(id, &body, &outcome, Utc::now(), policy, STORIES)
         .unwrap();
     assert_eq!((second.matches, second.deliveries), (0, 0));
     assert!(store.unprocessed_entries("wire", 10).unwrap().is_empty());
@@ -267,7 +275,7 @@ fn two_versions_of_an_update_never_mail_one_rule_twice() {
     let (_dir, mut store) = open();
     store.ensure_feed("wire", "https://e.org/feed").unwrap();
     store
-        .record_poll("wire", &poll(&["a"], "v1"), policy)
+        .record_poll("wire", &poll(&["a"], "v1"), policy, STORIES)
         .unwrap();
     let entry_id = store.known_entries("wire", &[("a", "x")]).unwrap()["a"].entry_id;
     // Two processes saw two versions of the edited entry: one matched rule
@@ -287,6 +295,7 @@ fn two_versions_of_an_update_never_mail_one_rule_twice() {
                         snippet: String::new(),
                         digests: Vec::new(),
                         hourly_limit: 0,
+                        every_copy: false,
                     })
                     .collect(),
                 deliveries: vec![NewDelivery {
@@ -302,13 +311,14 @@ fn two_versions_of_an_update_never_mail_one_rule_twice() {
                     ),
                 }],
                 processed: true,
+                sketch: None,
             },
         });
         record
     };
-    store.record_poll("wire", &update(&["d"]), policy).unwrap();
+    store.record_poll("wire", &update(&["d"]), policy, STORIES).unwrap();
     store
-        .record_poll("wire", &update(&["d", "e"]), policy)
+        .record_poll("wire", &update(&["d", "e"]), policy, STORIES)
         .unwrap();
     let mut mailed: Vec<String> = pending_alerts(&store, None)
         .iter()
@@ -355,7 +365,7 @@ fn a_digest_slot_is_closed_once_and_its_matches_go_in_one_run() {
         .unwrap();
     assert_eq!(start, from_secs(1000), "a new digest starts now");
     store
-        .record_poll("f", &digest_poll(&["a", "b"], &digest_m()), policy)
+        .record_poll("f", &digest_poll(&["a", "b"], &digest_m()), policy, STORIES)
         .unwrap();
     assert_eq!(store.digest_pending_count(&digest_m()).unwrap(), 2);
 
@@ -402,10 +412,10 @@ fn one_story_from_two_feeds_is_one_digest_item() {
     store.ensure_feed("f", "https://e.org/f").unwrap();
     store.ensure_feed("g", "https://e.org/g").unwrap();
     store
-        .record_poll("f", &digest_poll(&["a"], &digest_m()), policy)
+        .record_poll("f", &digest_poll(&["a"], &digest_m()), policy, STORIES)
         .unwrap();
     store
-        .record_poll("g", &digest_poll(&["a"], &digest_m()), policy)
+        .record_poll("g", &digest_poll(&["a"], &digest_m()), policy, STORIES)
         .unwrap();
     assert_eq!(store.digest_pending_count(&digest_m()).unwrap(), 1);
     let content = store
@@ -422,7 +432,7 @@ fn storm_control_holds_matches_past_the_hourly_limit() {
     for new in &mut record.entries {
         new.matches[0].hourly_limit = 2;
     }
-    let stored = store.record_poll("f", &record, policy).unwrap();
+    let stored = store.record_poll("f", &record, policy, STORIES).unwrap();
     assert_eq!((stored.matches, stored.deliveries), (3, 2));
     // The third waits for the rule's "more matches" mail.
     assert_eq!(
@@ -439,7 +449,7 @@ fn pruning_keeps_identities_and_whatever_mail_still_needs() {
     store.ensure_feed("f", "https://e.org/f").unwrap();
     // a: mailed already; b: its mail still pending.
     store
-        .record_poll("f", &poll(&["a", "b"], "v"), policy)
+        .record_poll("f", &poll(&["a", "b"], "v"), policy, STORIES)
         .unwrap();
     let pending = pending_alerts(&store, None);
     store
@@ -478,7 +488,7 @@ fn pruning_keeps_identities_and_whatever_mail_still_needs() {
 fn the_index_follows_changed_text() {
     let (_dir, mut store) = open();
     store.ensure_feed("f", "https://e.org/f").unwrap();
-    store.record_poll("f", &poll(&["a"], "v"), policy).unwrap();
+    store.record_poll("f", &poll(&["a"], "v"), policy, STORIES).unwrap();
     assert_eq!(store.index_pending(10, lowercase).unwrap(), 1);
     assert_eq!(store.index_pending(10, lowercase).unwrap(), 0);
     assert_eq!(
@@ -497,9 +507,10 @@ fn the_index_follows_changed_text() {
             matches: Vec::new(),
             deliveries: Vec::new(),
             processed: true,
+            sketch: None,
         },
     });
-    store.record_poll("f", &record, policy).unwrap();
+    store.record_poll("f", &record, policy, STORIES).unwrap();
     assert_eq!(store.index_pending(10, lowercase).unwrap(), 1);
     assert!(
         store
@@ -533,7 +544,7 @@ fn tidying_gives_pruned_pages_back() {
         new.entry.content = "ceasefire ".repeat(2000);
         new.deliveries.clear();
     }
-    store.record_poll("f", &record, policy).unwrap();
+    store.record_poll("f", &record, policy, STORIES).unwrap();
     let now = Utc::now();
     let pruned = store.prune_batch(now + chrono::Duration::seconds(1), now);
     assert_eq!(pruned.unwrap(), 200);
