@@ -772,7 +772,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=1, help="the set's random seed")
     parser.add_argument("--thresholds", default="0.5,0.6,0.65,0.7,0.75,0.8,0.85,0.9")
-    parser.add_argument("--default", type=float, default=0.7, help="the threshold broken down by kind")
+    parser.add_argument("--default", type=float, default=0.65, help="the threshold broken down by kind")
     parser.add_argument("--json", action="store_true", help="the table as JSON on stdout")
     parser.add_argument("--fake", action="store_true", help="cluster with the stand-in, not newshound")
     parser.add_argument("--binary", default=str(NEWSHOUND))

@@ -10,7 +10,8 @@ use lettre::message::{Mailbox, MultiPart};
 
 use super::AlertError;
 use super::render::{
-    HTML_END, HTML_START, LIST_ID, escape, header_safe, mailbox, raw, shown_link, shown_title,
+    HTML_END, HTML_START, LIST_ID, escape, header_safe, mailbox, outlets, raw, shown_link,
+    shown_title,
 };
 use super::snippet::{snippet_html, snippet_text};
 use crate::model::{DigestContent, DigestItem, DigestMail};
@@ -137,7 +138,7 @@ pub fn digest_text(digest: &DigestContent) -> String {
             let _ = writeln!(
                 out,
                 "   {} · {} · matched: {}\n",
-                item.sources.join(", "),
+                outlets(&item.sources, str::to_string),
                 published(item, tz),
                 item.terms.join(", ")
             );
@@ -224,11 +225,10 @@ fn item_html(out: &mut String, item: &DigestItem, tz: Tz) {
         ),
     };
     let terms: Vec<String> = item.terms.iter().map(|t| escape(t)).collect();
-    let sources: Vec<String> = item.sources.iter().map(|s| escape(s)).collect();
     let _ = write!(
         out,
         "<div style=\"font-size:13px;color:#666\">{} · {} · matched: {}</div>",
-        sources.join(", "),
+        outlets(&item.sources, escape),
         escape(&published(item, tz)),
         terms.join(", ")
     );

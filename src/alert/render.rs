@@ -145,6 +145,16 @@ pub(super) fn shown_link(link: &str) -> String {
     }
 }
 
+/// The feeds that carried a story, each shown by `show`, and how many
+/// when more than one: "agency, daily, wire (3 outlets)".
+pub(super) fn outlets(sources: &[String], show: impl Fn(&str) -> String) -> String {
+    let names: Vec<String> = sources.iter().map(|s| show(s)).collect();
+    match names.len() {
+        0 | 1 => names.join(", "),
+        n => format!("{} ({n} outlets)", names.join(", ")),
+    }
+}
+
 /// "Feed:" or "Feeds:", padded like the other labels of the text part.
 fn sources_label(alert: &Alert) -> &'static str {
     match alert.sources.len() {
@@ -177,7 +187,12 @@ fn text_body(alert: &Alert) -> String {
             rule.terms.join(", ")
         );
     }
-    let _ = writeln!(out, "{} {}", sources_label(alert), alert.sources.join(", "));
+    let _ = writeln!(
+        out,
+        "{} {}",
+        sources_label(alert),
+        outlets(&alert.sources, str::to_string)
+    );
     let _ = writeln!(out, "Published: {}", published(alert));
     out.push_str("\n-- \nSent by newshound because the rules above matched.\n");
     out
@@ -213,11 +228,10 @@ fn html_body(alert: &Alert) -> String {
             &format!("{} (matched: {})", escape(&rule.name), terms.join(", ")),
         );
     }
-    let sources: Vec<String> = alert.sources.iter().map(|s| escape(s)).collect();
     row(
         &mut out,
         sources_label(alert).trim_end_matches([':', ' ']),
-        &sources.join(", "),
+        &outlets(&alert.sources, escape),
     );
     row(&mut out, "Published", &escape(&published(alert)));
     out.push_str("</table><p style=\"font-size:12px;color:#888\">Sent by newshound because the rules above matched.</p>");

@@ -17,6 +17,7 @@ mod poll;
 mod run;
 mod search;
 mod status;
+mod story;
 mod test_mail;
 mod test_rules;
 
@@ -172,6 +173,24 @@ enum Command {
         /// 1: the commands; 5: the config file.
         #[arg(long, default_value = "1", value_parser = ["1", "5"])]
         section: String,
+    },
+    /// The outlets and times of one story: entry ID (as `search` shows
+    /// it) and every copy of it.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["id", "batch"])))]
+    Story {
+        /// The number of any entry of the story.
+        #[arg(conflicts_with = "batch")]
+        id: Option<i64>,
+        /// For evaluation: cluster the entries of a JSON-lines file
+        /// ({"id", "feed", "title", "text", "published"} per line, in
+        /// arrival order) into stories in a new database in --state-dir,
+        /// printing each entry's story.
+        #[arg(long)]
+        batch: Option<PathBuf>,
+        /// With --batch: the share of a new entry's text an earlier one must
+        /// hold (default: the daemon's).
+        #[arg(long, requires = "batch")]
+        similarity: Option<f64>,
     },
     /// What a rule would have caught in the stored archive.
     Backtest {
@@ -345,6 +364,26 @@ fn command(args: &Args) -> Outcome {
         Command::Backtest { rule, since } => with_config(args, |config, dir| {
             backtest::backtest(&config, &dir, rule, *since)
         }),
+        Command::Story {
+            batch: Some(file),
+            similarity,
+            ..
+        } => {
+            let Some(dir) = args.state_dir.clone() else {
+                return Err(invalid(
+                    "story --batch needs --state-dir, a directory of its own",
+                ));
+            };
+            let defaults = crate::config::DaemonConfig::default();
+            let rules = crate::store::StoryRules {
+                window: defaults.story_window,
+                similarity: similarity.unwrap_or(defaults.story_similarity),
+            };
+            story::batch(&dir, file, rules)
+        }
+        Command::Story { id, .. } => {
+            with_config(args, |_, dir| story::story(&dir, id.unwrap_or_default()))
+        }
         Command::Status { json } => {
             let config = load(&args.config)?;
             status::status(&config, &state_dir(args, &config), *json)

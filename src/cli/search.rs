@@ -86,6 +86,8 @@ pub fn search(config: &Config, state_dir: &Path, search: &Search) -> super::Outc
     let colour = std::io::stdout().is_terminal();
     let page = search.limit.saturating_mul(CANDIDATES_PER_RESULT).max(1);
     let (mut shown, mut offset) = (0, 0);
+    // One result per story: its best-ranked copy, naming the others.
+    let mut stories_shown = std::collections::HashSet::new();
     // Pages of candidates until enough are confirmed or none is left.
     while shown < search.limit {
         let candidates = store
@@ -93,7 +95,11 @@ pub fn search(config: &Config, state_dir: &Path, search: &Search) -> super::Outc
             .with_context(|| db.display().to_string())?;
         offset += candidates.len();
         for hit in &candidates {
-            if shown < search.limit && print_if_confirmed(hit, &rules, colour) {
+            if shown < search.limit
+                && !stories_shown.contains(&hit.story)
+                && print_if_confirmed(hit, &rules, colour)
+            {
+                stories_shown.insert(hit.story);
                 shown += 1;
             }
         }
@@ -121,8 +127,9 @@ fn print_if_confirmed(hit: &SearchHit, rules: &RuleSet, colour: bool) -> bool {
     };
     let snippet = snippet_for(&text, &m);
     println!(
-        "{}  {}  {}",
+        "{}  #{}  {}  {}",
         hit.when.format("%Y-%m-%d %H:%M"),
+        hit.id,
         hit.feed,
         header_safe(&hit.title, 200)
     );
@@ -136,6 +143,15 @@ fn print_if_confirmed(hit: &SearchHit, rules: &RuleSet, colour: bool) -> bool {
         "  matched: {}",
         header_safe(&m.described_terms().join(", "), 300)
     );
+    if hit.sources.len() > 1 {
+        println!(
+            "  story #{}, in {} outlets: {} (newshound story {})",
+            hit.story,
+            hit.sources.len(),
+            header_safe(&hit.sources.join(", "), 300),
+            hit.id
+        );
+    }
     println!();
     true
 }

@@ -143,6 +143,7 @@ fn to_json(
                 "next_poll": time(s.and_then(|s| s.next_poll_at)),
                 "entries": s.map_or(0, |s| s.entries),
                 "matches": s.map_or(0, |s| s.matches),
+                "copies": s.map_or(0, |s| s.copies),
             })
         })
         .collect();
@@ -251,8 +252,8 @@ fn print_table(rows: &[Row], outbox: &OutboxSummary) {
         .unwrap_or(4)
         .max(4);
     println!(
-        "{:width$}  {:7}  {:16}  {:16}  {:>7}  {:>7}  LAST ERROR",
-        "FEED", "STATE", "LAST SUCCESS", "NEXT POLL", "ENTRIES", "MATCHES"
+        "{:width$}  {:7}  {:16}  {:16}  {:>7}  {:>7}  {:>6}  LAST ERROR",
+        "FEED", "STATE", "LAST SUCCESS", "NEXT POLL", "ENTRIES", "MATCHES", "COPIES"
     );
     for r in rows {
         let s = r.summary.as_ref();
@@ -267,13 +268,14 @@ fn print_table(rows: &[Row], outbox: &OutboxSummary) {
             })
             .unwrap_or_default();
         println!(
-            "{:width$}  {:7}  {:16}  {:16}  {:>7}  {:>7}  {error}",
+            "{:width$}  {:7}  {:16}  {:16}  {:>7}  {:>7}  {:>6}  {error}",
             r.feed.name,
             r.state,
             short(s.and_then(|s| s.last_success_at)),
             short(s.and_then(|s| s.next_poll_at)),
             s.map_or(0, |s| s.entries),
             s.map_or(0, |s| s.matches),
+            s.map_or(0, |s| s.copies),
         );
     }
     let oldest = outbox
@@ -281,7 +283,9 @@ fn print_table(rows: &[Row], outbox: &OutboxSummary) {
         .map(|t| format!(" (oldest queued {} UTC)", short(Some(t))))
         .unwrap_or_default();
     println!(
-        "\ndeliveries: {} pending{oldest}, {} dead\n(times in UTC)",
+        "\ndeliveries: {} pending{oldest}, {} dead\n\
+         (times in UTC; COPIES: entries that joined a story another entry brought first, \
+         listed by `newshound story ID`)",
         outbox.pending, outbox.dead
     );
 }

@@ -34,8 +34,13 @@ pub fn consider(
         body.unwrap_or_else(|| article_body(&entry)),
     );
     let body = body.unwrap_or_else(|| article_body(&entry));
-    // Old entries too: a later copy of one joins its story.
-    let sketch = sketch(&entry.title, body);
+    // Old entries too: a later copy of one joins its story. Its text is
+    // the article's, else the feed's summary (many feeds carry no more).
+    let story_text = match body.trim().is_empty() {
+        true => entry.summary.as_str(),
+        false => body,
+    };
+    let sketch = sketch(&entry.title, story_text);
     if !alerts {
         return NewEntry {
             entry,

@@ -29,7 +29,7 @@ pub use plan::{
 };
 pub use search::{PRUNE_BATCH, SearchHit};
 pub use status::{FeedSummary, OutboxSummary, StoreMetrics};
-pub use stories::{StoryCopy, StoryRules};
+pub use stories::{Joined, StoryCopy, StoryRules};
 
 use std::path::Path;
 use std::time::Duration;

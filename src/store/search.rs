@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{TransactionBehavior, params};
 
+use super::rows::STORY_SOURCES;
 use super::{Store, StoreError, from_secs, to_secs};
 
 /// A stored entry a search found.
@@ -20,6 +21,10 @@ pub struct SearchHit {
     pub body: String,
     /// The language it was matched in, when known.
     pub language: Option<String>,
+    /// The story it is in: the number of the story's first entry.
+    pub story: i64,
+    /// Every feed that carried the story, by name.
+    pub sources: Vec<String>,
 }
 
 impl Store {
@@ -76,7 +81,8 @@ impl Store {
         let feeds = feeds.map(|f| serde_json::to_string(f).expect("names serialise"));
         let mut stmt = self.conn.prepare(
             "SELECT e.id, e.feed, e.title, e.link, COALESCE(e.published_at, e.seen_at),
-                    e.summary, COALESCE(e.body, e.content), e.language
+                    e.summary, COALESCE(e.body, e.content), e.language,
+                    COALESCE(e.story_id, e.id)
              FROM search JOIN entries e ON e.id = search.rowid
              WHERE search MATCH ?1
                AND (?2 IS NULL OR e.feed IN (SELECT value FROM json_each(?2)))
@@ -96,10 +102,19 @@ impl Store {
                     summary: r.get(5)?,
                     body: r.get(6)?,
                     language: r.get(7)?,
+                    story: r.get(8)?,
+                    sources: Vec::new(),
                 })
             },
         )?;
-        Ok(hits.collect::<Result<_, _>>()?)
+        let mut hits: Vec<SearchHit> = hits.collect::<Result<_, _>>()?;
+        let mut sources = self.conn.prepare_cached(STORY_SOURCES)?;
+        for hit in &mut hits {
+            hit.sources = sources
+                .query_map([hit.id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(hits)
     }
 }
 

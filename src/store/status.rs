@@ -18,6 +18,8 @@ pub struct FeedSummary {
     pub last_warning: Option<String>,
     pub entries: i64,
     pub matches: i64,
+    /// Its entries that are copies of a story another entry brought first.
+    pub copies: i64,
     /// Set when the server said the feed is gone (410).
     pub disabled_at: Option<DateTime<Utc>>,
 }
@@ -39,7 +41,8 @@ impl Store {
                     (SELECT COUNT(*) FROM entries e WHERE e.feed = f.name),
                     (SELECT COUNT(*) FROM matches m JOIN entries e ON e.id = m.entry_id
                      WHERE e.feed = f.name),
-                    f.disabled_at, COALESCE(f.moved_to, f.url)
+                    f.disabled_at, COALESCE(f.moved_to, f.url),
+                    (SELECT COUNT(*) FROM entries e WHERE e.feed = f.name AND e.story_id != e.id)
              FROM feeds f ORDER BY f.name",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -55,6 +58,7 @@ impl Store {
                 last_warning: r.get(7)?,
                 entries: r.get(8)?,
                 matches: r.get(9)?,
+                copies: r.get(12)?,
                 disabled_at: r.get::<_, Option<i64>>(10)?.map(from_secs),
             })
         })?;

@@ -34,9 +34,19 @@ pub struct StoryCopy {
     pub link: Option<String>,
     pub published: Option<DateTime<Utc>>,
     pub seen: DateTime<Utc>,
-    /// The share of its text found in an earlier copy (None for the first
-    /// entry, for a copy by canonical link, and for an entry with no sketch).
-    pub share: Option<f64>,
+    /// How it joined the story: None for the story's first entry.
+    pub joined: Option<Joined>,
+}
+
+/// How an entry joined a story.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Joined {
+    /// Its canonical link is the first entry's.
+    SameLink,
+    /// This share of its text was in an earlier entry of the story.
+    Text(f64),
+    /// Its sketch is forgotten (older than the story window).
+    Forgotten,
 }
 
 /// Puts entry `entry_id` in its story, and keeps its sketch to recognise
@@ -65,7 +75,7 @@ pub(super) fn join_story(
         .query_row([entry_id], |r| r.get(0))
         .optional()?;
     let mut best: Option<(i64, f64)> = None;
-    if let (None, Some(sketch)) = (by_link, sketch) {
+    if let (None, Some(sketch), false) = (by_link, sketch, rules.window.is_zero()) {
         let since = at - i64::try_from(rules.window.as_secs()).unwrap_or(i64::MAX);
         best = closest_earlier(tx, entry_id, sketch, since)?;
     }
@@ -166,6 +176,21 @@ impl Store {
         Ok(forgotten)
     }
 
+    /// The story entry `entry_id` is in (the id of its first entry), and the
+    /// share of its text the closest earlier entry held, when it has a
+    /// sketch; None when there is no such entry.
+    pub fn story_of(&self, entry_id: i64) -> Result<Option<(i64, Option<f64>)>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT COALESCE(e.story_id, e.id), s.best_share
+                 FROM entries e LEFT JOIN story_sketches s ON s.entry_id = e.id
+                 WHERE e.id = ?1",
+            )?
+            .query_row([entry_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
     /// The story of entry `entry_id`: every entry in it, first seen first.
     /// None when there is no such entry.
     pub fn story(&self, entry_id: i64) -> Result<Option<Vec<StoryCopy>>, StoreError> {
@@ -177,12 +202,13 @@ impl Store {
                   JOIN entries first ON first.id = COALESCE(me.story_id, me.id)
                   LEFT JOIN story_sketches s ON s.entry_id = e.id
              WHERE me.id = ?1
-             ORDER BY e.seen_at, e.id",
+             ORDER BY e.id != COALESCE(e.story_id, e.id), e.seen_at, e.id",
         )?;
         let copies: Vec<StoryCopy> = stmt
             .query_map([entry_id], |r| {
                 let first: bool = r.get(7)?;
                 let by_link: Option<bool> = r.get(8)?;
+                let share: Option<f64> = r.get(6)?;
                 Ok(StoryCopy {
                     entry_id: r.get(0)?,
                     feed: r.get(1)?,
@@ -190,9 +216,11 @@ impl Store {
                     link: r.get(3)?,
                     published: r.get::<_, Option<i64>>(4)?.map(from_secs),
                     seen: from_secs(r.get(5)?),
-                    share: match first || by_link == Some(true) {
-                        true => None,
-                        false => r.get(6)?,
+                    joined: match (first, by_link, share) {
+                        (true, ..) => None,
+                        (false, Some(true), _) => Some(Joined::SameLink),
+                        (false, _, Some(share)) => Some(Joined::Text(share)),
+                        (false, _, None) => Some(Joined::Forgotten),
                     },
                 })
             })?

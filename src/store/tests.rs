@@ -316,7 +316,9 @@ fn two_versions_of_an_update_never_mail_one_rule_twice() {
         });
         record
     };
-    store.record_poll("wire", &update(&["d"]), policy, STORIES).unwrap();
+    store
+        .record_poll("wire", &update(&["d"]), policy, STORIES)
+        .unwrap();
     store
         .record_poll("wire", &update(&["d", "e"]), policy, STORIES)
         .unwrap();
@@ -488,7 +490,9 @@ fn pruning_keeps_identities_and_whatever_mail_still_needs() {
 fn the_index_follows_changed_text() {
     let (_dir, mut store) = open();
     store.ensure_feed("f", "https://e.org/f").unwrap();
-    store.record_poll("f", &poll(&["a"], "v"), policy, STORIES).unwrap();
+    store
+        .record_poll("f", &poll(&["a"], "v"), policy, STORIES)
+        .unwrap();
     assert_eq!(store.index_pending(10, lowercase).unwrap(), 1);
     assert_eq!(store.index_pending(10, lowercase).unwrap(), 0);
     assert_eq!(

@@ -24,7 +24,7 @@ pub const MIN_SHINGLES: usize = 30;
 /// The default share of a new entry's shingles that an earlier entry must
 /// hold for the two to be one story (`[daemon] story_similarity`), chosen
 /// with `bench/stories.py`.
-pub const DEFAULT_SIMILARITY: f64 = 0.7;
+pub const DEFAULT_SIMILARITY: f64 = 0.65;
 
 /// The sketch of an entry with `title` and `text`; None when the text is
 /// too short to be recognised safely.
