@@ -168,7 +168,7 @@ async fn a_digest_groups_its_matches_by_rule_and_goes_out_once() {
     assert!(at("Ceasefire holds") < at("Ceasefire agreed"));
     assert!(at("Ceasefire agreed") < at("== mediation (1) =="));
     assert!(
-        text.contains("agency, daily, wire ·"),
+        text.contains("agency, daily, wire (3 outlets) ·"),
         "one story, every feed: {text}"
     );
     assert_contains(&text, "The *ceasefire* held overnight.");

@@ -330,7 +330,9 @@ mod tests {
         assert!(html.contains("2026-11-30 06:10 CET"), "{html}");
         let text = digest_text(&d);
         assert!(text.contains("a *ceasefire* <script>"), "{text}");
-        assert!(text.contains("wire, un-news · 2026-11-30 06:10 CET · matched: ceasefire"));
+        assert!(
+            text.contains("wire, un-news (2 outlets) · 2026-11-30 06:10 CET · matched: ceasefire")
+        );
     }
 
     #[test]
