@@ -65,6 +65,15 @@ async fn prune(ctx: &Context, stop: &watch::Receiver<bool>) -> bool {
     if pruned > 0 {
         tracing::info!(pruned, "old entries' text pruned");
     }
+    // Sketches older than the story window can no longer be copied from.
+    let sketches_cutoff = earlier(now, ctx.config.daemon.story_window);
+    if let Err(e) = ctx
+        .store
+        .call(move |s| s.forget_sketches(sketches_cutoff))
+        .await
+    {
+        tracing::error!("cannot forget old story sketches: {e}");
+    }
     if let Err(e) = ctx.store.call(|s| s.tidy()).await {
         tracing::error!("cannot tidy the database: {e}");
     }
