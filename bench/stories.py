@@ -10,6 +10,8 @@ merge precision matters most).
                                               # the set and the scoring)
   python3 bench/stories.py --json             # the table as JSON
   python3 bench/stories.py --seed 2 --thresholds 0.6,0.7 --default 0.6
+  python3 bench/stories.py --sites tune       # half the sites: choose on it
+  python3 bench/stories.py --sites held-out   # the other half: report it
 
 The set is generated at run time, deterministically from --seed, out of
 the full-text articles in ../shared/corpus (nothing of it is copied here):
@@ -56,6 +58,7 @@ story that holds nothing else). At --default, recall per edit and false
 merges per negative kind, with examples.
 """
 import argparse
+import hashlib
 import json
 import math
 import random
@@ -768,6 +771,13 @@ def write_labelled(entries, path):
 
 
 
+def site_half(site):
+    """The half of the sites `site` is in, "tune" or "held-out": a stable
+    hash of its name, so no site is in both."""
+    digest = hashlib.sha256(site.encode()).digest()
+    return "tune" if digest[0] % 2 == 0 else "held-out"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=1, help="the set's random seed")
@@ -777,6 +787,9 @@ def main():
     parser.add_argument("--fake", action="store_true", help="cluster with the stand-in, not newshound")
     parser.add_argument("--binary", default=str(NEWSHOUND))
     parser.add_argument("--keep", help="also write the set (JSONL, with labels) to this file")
+    parser.add_argument("--sites", choices=["all", "tune", "held-out"], default="all",
+                        help="build the set from every site, or from one half of the sites (split by a "
+                             "hash of the site's name): choose the threshold on tune, report held-out")
     args = parser.parse_args()
     if not (CORPUS / "extraction").is_dir() or not (CORPUS / "readability").is_dir():
         print(f"error: no corpus at {CORPUS} (extraction/ and readability/ are read from it)", file=sys.stderr)
@@ -789,6 +802,8 @@ def main():
             print(f"error: no newshound binary at {binary} and cargo build --release failed", file=sys.stderr)
             return 2
     articles, dropped = load_articles()
+    if args.sites != "all":
+        articles = [a for a in articles if site_half(a.site) == args.sites]
     builder = Builder(args.seed)
     entries = builder.build(articles)
     with tempfile.TemporaryDirectory() as tmp:

@@ -236,33 +236,43 @@ async fn a_rule_that_wants_every_copy_mails_each() {
     assert_eq!(smtp.mails().len(), 4, "{:?}", subjects(&smtp));
 }
 
+/// The outlets whose items link to a page holding their copy.
+const OUTLETS_WITH_PAGES: [&str; 2] = ["wire", "daily"];
+
+/// Serves the feed `name`, one item linking to `/pages/NAME`, and that
+/// page, a whole copy of the wire story, answered after `delay`; the
+/// feed's `[[feed]]`, its pages allowed on 127.0.0.1.
+async fn serve_outlet_with_page(server: &MockServer, name: &str, delay: Duration) -> String {
+    let page_route = format!("/pages/{name}");
+    let items = [Item::new(name, "Ceasefire agreed", "Talks ended.")
+        .link(&format!("{}{page_route}", server.uri()))];
+    serve_rss(server, &format!("/{name}.xml"), &items).await;
+    let page = format!(
+        "<html><body><article><h1>Ceasefire agreed</h1><p>{}</p></article></body></html>",
+        copy(&format!("DOHA ({name}) -"), false)
+    );
+    Mock::given(method("GET"))
+        .and(path(page_route))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(page, "text/html")
+                .set_delay(delay),
+        )
+        .mount(server)
+        .await;
+    feed_at(name, server, &format!("/{name}.xml")) + "allow_private_network = true\n"
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_before_its_copies_are_clustered_a_story_still_alerts_once() {
     let server = MockServer::start().await;
     let smtp = SmtpSink::start();
-    let uri = server.uri();
     // Two outlets whose items' pages hold the copies; the pages hang, so
     // the entries are stored and wait for them, unclustered.
+    let hang = Duration::from_secs(60);
     let mut feeds = String::new();
-    for (name, dateline) in [("wire", "DOHA (Reuters) -"), ("daily", "DOHA -")] {
-        let items = [Item::new(name, "Ceasefire agreed", "Talks ended.")
-            .link(&format!("{uri}/pages/{name}"))];
-        serve_rss(&server, &format!("/{name}.xml"), &items).await;
-        feeds += &feed_at(name, &server, &format!("/{name}.xml"));
-        feeds += "allow_private_network = true\n";
-        let page = format!(
-            "<html><body><article><h1>Ceasefire agreed</h1><p>{}</p></article></body></html>",
-            copy(dateline, false)
-        );
-        Mock::given(method("GET"))
-            .and(path(format!("/pages/{name}")))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw(page, "text/html")
-                    .set_delay(Duration::from_secs(60)),
-            )
-            .mount(&server)
-            .await;
+    for name in OUTLETS_WITH_PAGES {
+        feeds += &serve_outlet_with_page(&server, name, hang).await;
     }
     let env = Env::new();
     env.write_config(&format!("{}{feeds}{}", smtp.config(), ceasefire_rule()));
@@ -279,19 +289,8 @@ async fn killed_before_its_copies_are_clustered_a_story_still_alerts_once() {
     // The pages answer now: the restart reads them, clusters the copies,
     // and mails the story once.
     server.reset().await;
-    for name in ["wire", "daily"] {
-        let items = [Item::new(name, "Ceasefire agreed", "Talks ended.")
-            .link(&format!("{uri}/pages/{name}"))];
-        serve_rss(&server, &format!("/{name}.xml"), &items).await;
-        let page = format!(
-            "<html><body><article><h1>Ceasefire agreed</h1><p>{}</p></article></body></html>",
-            copy("DOHA -", name == "daily")
-        );
-        Mock::given(method("GET"))
-            .and(path(format!("/pages/{name}")))
-            .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html"))
-            .mount(&server)
-            .await;
+    for name in OUTLETS_WITH_PAGES {
+        serve_outlet_with_page(&server, name, Duration::ZERO).await;
     }
     env.poll(0).await;
     assert_eq!(

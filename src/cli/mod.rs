@@ -374,12 +374,9 @@ fn command(args: &Args) -> Outcome {
                     "story --batch needs --state-dir, a directory of its own",
                 ));
             };
-            let defaults = crate::config::DaemonConfig::default();
-            let rules = crate::store::StoryRules {
-                window: defaults.story_window,
-                similarity: similarity.unwrap_or(defaults.story_similarity),
-            };
-            story::batch(&dir, file, rules)
+            let mut daemon = crate::config::DaemonConfig::default();
+            daemon.story_similarity = similarity.unwrap_or(daemon.story_similarity);
+            story::batch(&dir, file, crate::pipeline::story_rules(&daemon))
         }
         Command::Story { id, .. } => {
             with_config(args, |_, dir| story::story(&dir, id.unwrap_or_default()))

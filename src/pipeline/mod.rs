@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use reqwest::header::HeaderMap;
 
-use crate::config::{Config, FeedConfig};
+use crate::config::{Config, DaemonConfig, FeedConfig};
 use crate::fetch::{FetchError, Fetcher, HeaderError, HostLimits, Limits};
 use crate::store::{StoreError, StoreHandle, StoryRules};
 
@@ -125,10 +125,10 @@ impl Context {
 }
 
 /// How copies of a story are recognised, as `[daemon]` says.
-pub fn story_rules(config: &Config) -> StoryRules {
+pub fn story_rules(daemon: &DaemonConfig) -> StoryRules {
     StoryRules {
-        window: config.daemon.story_window,
-        similarity: config.daemon.story_similarity,
+        window: daemon.story_window,
+        similarity: daemon.story_similarity,
     }
 }
 

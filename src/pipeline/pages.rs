@@ -120,7 +120,7 @@ async fn process(
         tracing::info!(feed = %feed.name, link = entry.link.as_deref().unwrap_or(""), "feed text used: {note}");
     }
     let outcome = consider(&ctx.config, feed, entry, Some(&body.text), true, &[]);
-    let stories = super::story_rules(&ctx.config);
+    let stories = super::story_rules(&ctx.config.daemon);
     ctx.store
         .call(move |s| {
             s.record_processed(id, &body, &outcome, Utc::now(), plan_deliveries, stories)

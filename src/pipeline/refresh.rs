@@ -243,7 +243,7 @@ async fn store_fetched(
         next_poll,
     };
     let name = feed.name.clone();
-    let stories = super::story_rules(&ctx.config);
+    let stories = super::story_rules(&ctx.config.daemon);
     let stored = ctx
         .store
         .call(move |s| s.record_poll(&name, &record, plan_deliveries, stories))
