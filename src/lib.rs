@@ -19,5 +19,7 @@ pub mod language;
 pub mod model;
 pub mod pipeline;
 pub mod rules;
+pub mod search;
 pub mod store;
 pub mod stories;
+pub mod web;

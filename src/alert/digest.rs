@@ -210,7 +210,7 @@ pub fn digest_html(digest: &DigestContent) -> String {
     out
 }
 
-fn item_html(out: &mut String, item: &DigestItem, tz: Tz) {
+pub(super) fn item_html(out: &mut String, item: &DigestItem, tz: Tz) {
     let title = escape(&shown_title(&item.title));
     out.push_str("<div style=\"margin:0 0 16px\">");
     let _ = match &item.link {

@@ -4,18 +4,22 @@
 //! Never fetches feeds or evaluates rules: it gets an [`Alert`] and reports
 //! whether the server accepted it.
 
+mod bars;
 mod digest;
 mod maildir;
 mod outbound;
 mod render;
 mod smtp;
 mod snippet;
+mod surge;
 mod webhook;
 
+pub use bars::bars_png;
 pub use digest::{digest_html, digest_subject, digest_text};
 pub use outbound::Outbound;
 pub use render::{escape, header_safe, render, render_test};
 pub use snippet::{MARK_CLOSE, MARK_OPEN, snippet, snippet_text};
+pub use surge::{headline as surge_headline, span as surge_span};
 
 use std::path::{Path, PathBuf};
 
@@ -108,6 +112,7 @@ impl Mailer {
         let message = match outgoing {
             Outgoing::Alert(alert) => render(alert, self.from())?,
             Outgoing::Digest(mail) => digest::render_digest(mail, self.from())?,
+            Outgoing::Surge(mail) => surge::render_surge(mail, self.from())?,
         };
         self.send_message(&message, &outgoing.delivery().message_id)
             .await

@@ -20,6 +20,7 @@ mod status;
 mod story;
 mod test_mail;
 mod test_rules;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -58,6 +59,12 @@ enum Command {
     },
     /// Validate the config and print what it would watch.
     Check,
+    /// Serve the read-only web interface over the database, without polling.
+    Web {
+        /// Listen here instead of `[web] listen` (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// Feeds (failing first: last success, last error, next poll), and the outbox.
     Status {
         /// One JSON object instead of a table.
@@ -381,6 +388,9 @@ fn command(args: &Args) -> Outcome {
         Command::Story { id, .. } => {
             with_config(args, |_, dir| story::story(&dir, id.unwrap_or_default()))
         }
+        Command::Web { listen } => with_config(args, |config, dir| {
+            block_on(web::web(config, &dir, *listen))
+        }),
         Command::Status { json } => {
             let config = load(&args.config)?;
             status::status(&config, &state_dir(args, &config), *json)

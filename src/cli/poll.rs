@@ -10,8 +10,8 @@ use crate::alert::Outbound;
 use crate::config::{Config, FeedConfig};
 use crate::daemon::open;
 use crate::pipeline::{
-    Context, DeliveryReport, FeedOutcome, FeedReport, Queue, Trigger, close_due_digests,
-    deliver_pending, digest_plans, refresh_feed,
+    Context, DeliveryReport, FeedOutcome, FeedReport, Queue, Trigger, check_surges_in,
+    close_due_digests, deliver_pending, digest_plans, refresh_feed,
 };
 use crate::store::StoreError;
 
@@ -64,6 +64,18 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> sup
     {
         println!("digests: cannot close those due: {e}");
         failed = true;
+    }
+    // Surges too: a rule's matches in its window, against its usual rate.
+    match check_surges_in(&ctx.store, ctx.config.rules.clone(), chrono::Utc::now()).await {
+        Ok(surged) => {
+            for rule in surged {
+                println!("surge: rule \"{rule}\" matched far more than usual; a mail is queued");
+            }
+        }
+        Err(e) => {
+            println!("surges: cannot check the rules: {e}");
+            failed = true;
+        }
     }
     failed |= !deliver_now(ctx, mailer).await;
     if failed { Ok(super::FAILED) } else { Ok(0) }

@@ -12,13 +12,15 @@ mod literal;
 mod raw;
 mod secrets;
 mod types;
+mod web;
 
 pub use error::{ConfigError, Located};
 pub use secrets::{SecretError, read_secret, systemd_credential};
 pub use types::{
     Config, DaemonConfig, DigestConfig, FeedConfig, HeaderValue, RuleConfig, Secret, SmtpConfig,
-    SmtpSecurity, WebhookConfig,
+    SmtpSecurity, WebConfig, WebhookConfig,
 };
+pub use web::DEFAULT_WEB_LISTEN;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -202,6 +204,7 @@ impl Checker<'_> {
                 )
             })?),
         };
+        let web = raw.web.as_ref().map(|w| self.web(w)).transpose()?;
         Ok(Config {
             path: self.path.to_path_buf(),
             state_dir: raw.state_dir.map(PathBuf::from),
@@ -213,6 +216,7 @@ impl Checker<'_> {
             rule_set,
             daemon,
             metrics,
+            web,
         })
     }
 
@@ -580,6 +584,13 @@ impl Checker<'_> {
                 ));
             }
         };
+        let surge = r.surge.as_ref().map(|s| self.surge(s, &name)).transpose()?;
+        if surge.is_some() && to.is_empty() {
+            return Err(self.error(
+                &raw.span(),
+                format!("rule \"{name}\" has a surge alert but no recipients in `to`"),
+            ));
+        }
         let rule = RuleConfig {
             name,
             query: r.query.get_ref().clone(),
@@ -592,6 +603,7 @@ impl Checker<'_> {
             exact: r.exact,
             enabled: r.enabled,
             every_copy,
+            surge,
         };
         Ok((
             rule,

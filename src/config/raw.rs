@@ -21,6 +21,26 @@ pub struct RawConfig {
     #[serde(default)]
     pub daemon: RawDaemon,
     pub metrics: Option<RawMetrics>,
+    pub web: Option<Spanned<RawWeb>>,
+}
+
+/// `[web]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWeb {
+    pub listen: Option<Spanned<String>>,
+    pub password_file: Option<String>,
+    pub trusted_proxy_header: Option<Spanned<String>>,
+}
+
+/// `surge = { factor = 3, window = "6h", baseline = "7d", min = 10 }`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSurge {
+    pub factor: Option<Spanned<f64>>,
+    pub window: Option<Spanned<String>>,
+    pub baseline: Option<Spanned<String>>,
+    pub min: Option<Spanned<i64>>,
 }
 
 /// `[metrics]`
@@ -113,6 +133,7 @@ pub struct RawRule {
     pub enabled: bool,
     pub max_immediate_per_hour: Option<Spanned<i64>>,
     pub copies: Option<Spanned<String>>,
+    pub surge: Option<Spanned<RawSurge>>,
 }
 
 /// `[[digest]]`: a scheduled mail of every match of the rules naming it.

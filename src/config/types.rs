@@ -23,6 +23,19 @@ pub struct Config {
     pub daemon: DaemonConfig,
     /// `[metrics] listen`: where `/metrics` and `/healthz` are served.
     pub metrics: Option<std::net::SocketAddr>,
+    /// `[web]`: the web interface, when set.
+    pub web: Option<WebConfig>,
+}
+
+/// `[web]`: where the read-only web interface listens, and who may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebConfig {
+    pub listen: std::net::SocketAddr,
+    /// The file holding the password that HTTP basic auth asks for.
+    pub password_file: Option<PathBuf>,
+    /// The header a reverse proxy sets to the user it authenticated;
+    /// requests without it are refused.
+    pub trusted_proxy_header: Option<String>,
 }
 
 /// `[smtp]`: where immediate mails go when set.
@@ -138,6 +151,8 @@ pub struct RuleConfig {
     /// True with `copies = "all"`: every copy of a story alerts, not only
     /// the first.
     pub every_copy: bool,
+    /// `surge = {…}`: mail `to` when the rule's matches surge.
+    pub surge: Option<crate::model::SurgeRule>,
 }
 
 impl RuleConfig {

@@ -31,7 +31,8 @@ use tokio::task::JoinHandle;
 
 use crate::alert::Outbound;
 use crate::pipeline::{
-    Context, HandledUntil, Queue, close_due_digests, deliver_pending, digest_plans, later,
+    Context, HandledUntil, Queue, check_surges_in, close_due_digests, deliver_pending,
+    digest_plans, later,
 };
 use crate::store::StoreError;
 use metrics::PollStats;
@@ -78,13 +79,14 @@ pub async fn run(
     Ok(())
 }
 
-/// The tasks beside the poll loop: the sender, the archive's upkeep and
-/// the metrics server.
+/// The tasks beside the poll loop: the sender, the archive's upkeep, the
+/// metrics server and the web interface.
 struct Workers {
     stop: watch::Sender<bool>,
     sender: JoinHandle<()>,
     keeper: JoinHandle<()>,
     metrics: Option<JoinHandle<()>>,
+    web: Option<JoinHandle<()>>,
 }
 
 impl Workers {
@@ -113,11 +115,20 @@ impl Workers {
             }
             None => None,
         };
+        let web = match &ctx.config.web {
+            // The daemon goes on without its pages: polls and mail matter more.
+            Some(web) => crate::web::serve(Arc::clone(&ctx.config), web, ctx.store.database_path())
+                .await
+                .inspect_err(|e| tracing::error!("no web interface: {e}"))
+                .ok(),
+            None => None,
+        };
         Workers {
             stop,
             sender,
             keeper,
             metrics,
+            web,
         }
     }
 
@@ -126,8 +137,8 @@ impl Workers {
         let _ = self.stop.send(true);
         let _ = self.sender.await;
         let _ = self.keeper.await;
-        if let Some(server) = self.metrics {
-            // Awaited, so the port is free again for the next generation.
+        // Awaited, so the ports are free again for the next generation.
+        for server in [self.metrics, self.web].into_iter().flatten() {
             server.abort();
             let _ = server.await;
         }
@@ -215,6 +226,9 @@ async fn delivery_loop(
                 None
             }
         };
+        if let Err(e) = check_surges_in(&ctx.store, ctx.config.rules.clone(), now).await {
+            tracing::error!("cannot check the rules for surges: {e}");
+        }
         let queue = Queue {
             honour_backoff: true,
             max_age: ctx.config.daemon.delivery_max_age,

@@ -10,10 +10,12 @@ use sha2::{Digest, Sha256};
 mod keys;
 mod language;
 mod story;
+mod surge;
 
 pub use keys::{Channel, DigestKey, message_id};
 pub use language::{Language, primary_subtag};
 pub use story::{Sketch, hashes_from_bytes, hashes_to_bytes};
+pub use surge::{Surge, SurgeContent, SurgeMail, SurgeRule};
 
 /// A short stable digest of `parts` (SHA-256 of the parts, each ended by a
 /// NUL, first 16 bytes in hex): for identities and Message-IDs.
@@ -256,11 +258,13 @@ pub struct DigestMail {
     pub digest: DigestContent,
 }
 
-/// Something the outbox sends: an alert about one story, or a digest.
+/// Something the outbox sends: an alert about one story, a digest, or a
+/// rule's surge alert.
 #[derive(Debug, Clone)]
 pub enum Outgoing {
     Alert(Alert),
     Digest(DigestMail),
+    Surge(SurgeMail),
 }
 
 impl Outgoing {
@@ -268,6 +272,7 @@ impl Outgoing {
         match self {
             Outgoing::Alert(a) => &a.delivery,
             Outgoing::Digest(d) => &d.delivery,
+            Outgoing::Surge(s) => &s.delivery,
         }
     }
 
@@ -276,6 +281,7 @@ impl Outgoing {
         match self {
             Outgoing::Alert(a) => a.title.clone(),
             Outgoing::Digest(d) => format!("digest {}", d.digest.name),
+            Outgoing::Surge(s) => format!("surge of rule {}", s.content.surge.rule),
         }
     }
 }

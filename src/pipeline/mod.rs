@@ -12,6 +12,7 @@ mod pages;
 mod policy;
 mod refresh;
 mod schedule;
+mod surges;
 
 pub use deliver::{DeliveryReport, Queue, deliver_pending};
 pub use digests::{DigestPlan, HandledUntil, close_digest_now, close_due_digests, digest_plans};
@@ -21,6 +22,7 @@ pub use pages::process_pending;
 pub use policy::plan_deliveries;
 pub use refresh::{FeedOutcome, FeedReport, Trigger, earlier, later, poll_feed, refresh_feed};
 pub use schedule::MAX_BACKOFF;
+pub use surges::{check_surges, check_surges_in};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -21,6 +21,7 @@ type Job = Box<dyn FnOnce(&mut Store) + Send>;
 pub struct StoreHandle {
     thread: Arc<StoreThread>,
     outbox_lock: PathBuf,
+    database: PathBuf,
 }
 
 /// The store's thread and its queue. Dropped with the last handle: the
@@ -53,6 +54,7 @@ impl StoreHandle {
     /// handle is dropped.
     pub fn new(mut store: Store) -> StoreHandle {
         let outbox_lock = store.path.with_extension("outbox-lock");
+        let database = store.path.clone();
         let (jobs, queue) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("store".into())
@@ -68,7 +70,13 @@ impl StoreHandle {
                 thread: Some(thread),
             }),
             outbox_lock,
+            database,
         }
+    }
+
+    /// The database file, for readers that open connections of their own.
+    pub fn database_path(&self) -> &std::path::Path {
+        &self.database
     }
 
     /// Runs `f` with the store on its thread and waits for the result.

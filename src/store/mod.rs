@@ -5,6 +5,7 @@
 //! seconds.
 
 mod archive;
+mod browse;
 mod codec;
 mod digests;
 mod feeds;
@@ -17,8 +18,11 @@ mod rows;
 mod search;
 mod status;
 mod stories;
+mod surges;
+mod trends;
 
 pub use archive::ArchivedEntry;
+pub use browse::{FeedHealth, Mailing, MatchFilter, MatchedStory, SendState, Unsent};
 pub use digests::{Closed, DigestClose};
 pub use feeds::FeedState;
 pub use fts::{FtsError, fts_query, index_text};
@@ -30,6 +34,8 @@ pub use plan::{
 pub use search::{PRUNE_BATCH, SearchHit};
 pub use status::{FeedSummary, OutboxSummary, StoreMetrics};
 pub use stories::{Joined, StoryCopy, StoryRules};
+pub use surges::NewSurge;
+pub use trends::{Series, hours_to_days};
 
 use std::path::Path;
 use std::time::Duration;
@@ -47,6 +53,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0005_search.sql")),
     M::up(include_str!("../../migrations/0006_language.sql")),
     M::up(include_str!("../../migrations/0007_stories.sql")),
+    M::up(include_str!("../../migrations/0008_trends_and_surges.sql")),
 ];
 
 /// A failure of the database.

@@ -8,7 +8,7 @@ use rusqlite::params;
 
 use super::rows::{STORY_SOURCES, parse_list};
 use super::{Store, StoreError, from_secs, to_secs};
-use crate::model::{Alert, AlertRule, Delivery, DigestContent, DigestMail, Outgoing};
+use crate::model::{Alert, AlertRule, Delivery, DigestContent, DigestMail, Outgoing, SurgeMail};
 
 impl Store {
     /// Pending deliveries, oldest first, ready to render: those whose retry
@@ -20,7 +20,7 @@ impl Store {
     ) -> Result<Vec<Outgoing>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, recipient, message_id, attempts, created_at, channel, rules, entry_id,
-                    digest_run
+                    digest_run, surge
              FROM deliveries
              WHERE state = 'pending'
                AND (?1 IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= ?1)
@@ -39,16 +39,21 @@ impl Store {
                 r.get::<_, String>(6)?,
                 r.get::<_, Option<i64>>(7)?,
                 r.get::<_, Option<i64>>(8)?,
+                r.get::<_, Option<i64>>(9)?,
             ))
         })?;
         let mut pending = Vec::new();
         // A run's mail to each of its recipients holds the same content.
         let mut runs: HashMap<i64, DigestContent> = HashMap::new();
         for row in rows {
-            let (delivery, rules, entry_id, run) = row?;
-            pending.push(match (entry_id, run) {
-                (Some(entry_id), _) => Outgoing::Alert(self.alert(delivery, entry_id, &rules)?),
-                (None, Some(run)) => {
+            let (delivery, rules, entry_id, run, surge) = row?;
+            pending.push(match (entry_id, run, surge) {
+                (Some(entry_id), _, _) => Outgoing::Alert(self.alert(delivery, entry_id, &rules)?),
+                (None, None, Some(surge)) => Outgoing::Surge(SurgeMail {
+                    delivery,
+                    content: self.surge_content(surge)?,
+                }),
+                (None, Some(run), _) => {
                     let digest = match runs.get(&run) {
                         Some(content) => content.clone(),
                         None => {
@@ -59,9 +64,9 @@ impl Store {
                     };
                     Outgoing::Digest(DigestMail { delivery, digest })
                 }
-                (None, None) => {
+                (None, None, None) => {
                     return Err(StoreError::Corrupt(format!(
-                        "delivery {} names neither an entry nor a digest",
+                        "delivery {} names no entry, digest or surge",
                         delivery.id
                     )));
                 }
