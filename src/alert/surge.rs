@@ -72,9 +72,9 @@ pub fn headline(surge: &Surge) -> String {
 /// `6 h`, `7-day` (with "-"), `90 min`: a window as people say it.
 pub fn span(duration: Duration, joiner: &str) -> String {
     let secs = duration.as_secs();
-    let (n, unit) = if secs % 86_400 == 0 {
+    let (n, unit) = if secs.is_multiple_of(86_400) {
         (secs / 86_400, if joiner == "-" { "day" } else { "d" })
-    } else if secs % 3600 == 0 {
+    } else if secs.is_multiple_of(3600) {
         (secs / 3600, if joiner == "-" { "hour" } else { "h" })
     } else {
         (secs / 60, "min")

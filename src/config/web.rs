@@ -96,7 +96,7 @@ impl Checker<'_> {
         let owner = format!("rule \"{rule}\": surge");
         if let Some(factor) = &s.factor {
             let f = *factor.get_ref();
-            if !(f >= 1.0 && f <= 1000.0) {
+            if !(1.0..=1000.0).contains(&f) {
                 return Err(self.error(
                     &factor.span(),
                     format!("{owner} factor must be from 1 to 1000 (times the usual rate)"),
@@ -116,7 +116,7 @@ impl Checker<'_> {
                     (Duration::from_secs(HOUR), Duration::from_secs(7 * DAY)),
                 )
                 .map_err(|e| located(e, "window"))?;
-            if surge.window.as_secs() % HOUR != 0 {
+            if !surge.window.as_secs().is_multiple_of(HOUR) {
                 return Err(self.error(
                     &window.span(),
                     format!("{owner} window must be whole hours (it is counted by the hour)"),

@@ -81,7 +81,7 @@ fn pending_alerts(
         .into_iter()
         .filter_map(|o| match o {
             crate::model::Outgoing::Alert(a) => Some(a),
-            crate::model::Outgoing::Digest(_) => None,
+            crate::model::Outgoing::Digest(_) | crate::model::Outgoing::Surge(_) => None,
         })
         .collect()
 }

@@ -163,7 +163,7 @@ pub async fn trend(State(web): State<Web>, Path(name): Path<String>) -> Response
             let at = first_hour + Duration::hours(i as i64);
             Bar {
                 value,
-                label: if at.hour() % 6 == 0 {
+                label: if at.hour().is_multiple_of(6) {
                     at.format("%H:00").to_string()
                 } else {
                     String::new()
