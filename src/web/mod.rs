@@ -92,6 +92,8 @@ impl Web {
             .route("/outbox", get(feeds::outbox))
             .route("/static/style.css", get(style))
             .route("/static/app.js", get(script))
+            .route("/static/icon.svg", get(icon))
+            .route("/favicon.ico", get(icon))
             .fallback(not_found)
             .layer(axum::middleware::from_fn_with_state(
                 self.clone(),
@@ -133,6 +135,10 @@ async fn script() -> Response {
         "text/javascript; charset=utf-8",
         include_str!("static/app.js"),
     )
+}
+
+async fn icon() -> Response {
+    asset("image/svg+xml", include_str!("static/icon.svg"))
 }
 
 /// A file of the pages' own, which a browser may keep for an hour.

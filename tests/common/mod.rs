@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod web_server;
+
 use std::io;
 use std::net::{IpAddr, TcpListener};
 use std::path::PathBuf;
