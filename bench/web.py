@@ -53,7 +53,9 @@ def write_config(path, port):
         for rule in RULES:
             f.write(f'[[rule]]\nname = "{rule}"\nquery = "{rule}"\nnotify = ["immediate"]\n'
                     f'to = ["desk@example.org"]\nsurge = {{}}\n\n')
-        f.write(f'[web]\nlisten = "127.0.0.1:{port}"\n')
+        f.write(f'[web]\nlisten = "127.0.0.1:{port}"\n\n')
+        # Every feed is on one host: no politeness delay for the first poll.
+        f.write('[daemon]\nper_host_delay = "0s"\n')
 
 
 def generate(binary, config, state, entries, seed=1):
