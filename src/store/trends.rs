@@ -16,9 +16,9 @@ const DAY: i64 = 86_400;
 pub type Series = Vec<u64>;
 
 impl Store {
-    /// Matches per clock hour of each rule in `rules` (every rule when
-    /// None), for the `hours` hours up to and including the one `now` is
-    /// in, oldest first. Rules with no match are absent.
+    /// Matches per clock hour of `rule` (every rule when None), for the
+    /// `hours` hours up to and including the one `now` is in, oldest first.
+    /// Rules with no match are absent.
     pub fn hourly_matches(
         &self,
         rule: Option<&str>,
@@ -31,21 +31,8 @@ impl Store {
             "SELECT rule, hour, n FROM match_counts
              WHERE (?1 IS NULL OR rule = ?1) AND hour BETWEEN ?2 AND ?3",
         )?;
-        let rows = stmt.query_map(params![rule, first, last], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        let mut series: HashMap<String, Series> = HashMap::new();
-        for row in rows {
-            let (rule, hour, n) = row?;
-            // BETWEEN holds `hour - first` in range.
-            series.entry(rule).or_insert_with(|| vec![0; hours])[(hour - first) as usize] +=
-                n.max(0) as u64;
-        }
-        Ok(series)
+        let rows = stmt.query_map(params![rule, first, last], bucket_row)?;
+        into_series(rows, first, hours)
     }
 
     /// New items per UTC day of every feed, for the `days` days up to and
@@ -60,21 +47,30 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT feed, day, n FROM feed_counts WHERE day BETWEEN ?1 AND ?2")?;
-        let rows = stmt.query_map(params![first, last], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        let mut series: HashMap<String, Series> = HashMap::new();
-        for row in rows {
-            let (feed, day, n) = row?;
-            series.entry(feed).or_insert_with(|| vec![0; days])[(day - first) as usize] +=
-                n.max(0) as u64;
-        }
-        Ok(series)
+        let rows = stmt.query_map(params![first, last], bucket_row)?;
+        into_series(rows, first, days)
     }
+}
+
+/// (name, bucket, count) of a summary table.
+fn bucket_row(r: &rusqlite::Row) -> rusqlite::Result<(String, i64, i64)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+}
+
+/// Rows of buckets `first..first + count` as one series per name.
+fn into_series(
+    rows: impl Iterator<Item = rusqlite::Result<(String, i64, i64)>>,
+    first: i64,
+    count: usize,
+) -> Result<HashMap<String, Series>, StoreError> {
+    let mut series: HashMap<String, Series> = HashMap::new();
+    for row in rows {
+        let (name, bucket, n) = row?;
+        // The query's BETWEEN holds `bucket - first` in range.
+        series.entry(name).or_insert_with(|| vec![0; count])[(bucket - first) as usize] +=
+            n.max(0) as u64;
+    }
+    Ok(series)
 }
 
 /// Hourly counts that start at a midnight summed into days; the last day

@@ -98,6 +98,33 @@ pub fn bar_chart(title: &str, bars: &[Bar], line: Option<&[f64]>) -> String {
     svg
 }
 
+/// One bar per day of `per_day`, the last one `today`, with a date under
+/// every `label_every`th and "date: N what" as its tooltip.
+pub fn day_bars(
+    per_day: &[u64],
+    today: chrono::NaiveDate,
+    label_every: usize,
+    what: &str,
+) -> Vec<Bar> {
+    let first = today - chrono::Days::new(per_day.len().saturating_sub(1) as u64);
+    per_day
+        .iter()
+        .enumerate()
+        .map(|(i, &value)| {
+            let day = first + chrono::Days::new(i as u64);
+            Bar {
+                value,
+                label: if i.is_multiple_of(label_every.max(1)) {
+                    day.format("%b %-d").to_string()
+                } else {
+                    String::new()
+                },
+                tip: format!("{}: {value} {what}", day.format("%a %Y-%m-%d")),
+            }
+        })
+        .collect()
+}
+
 /// A small line of `values` for a table cell, with its numbers in the
 /// tooltip.
 pub fn sparkline(values: &[u64], tip: &str) -> String {

@@ -8,7 +8,7 @@ use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::chart::{Bar, bar_chart};
+use super::chart::{bar_chart, day_bars};
 use super::stories::{StoryView, outlets};
 use super::view::{safe_link, snippet_markup, when};
 use super::{Web, render, unavailable};
@@ -152,25 +152,12 @@ pub async fn tester(State(web): State<Web>, Query(query): Query<TestQuery>) -> R
         Err(e) | Ok(Ok(Err(e))) | Ok(Err(SearchError::Store(e))) => return unavailable(e),
         Ok(Err(SearchError::Query(message))) => view.error = Some(message),
         Ok(Ok(Ok(tested))) => {
-            let first_day = now.date_naive() - chrono::Days::new(days as u64 - 1);
-            let label_every = (days / 8).max(1);
-            let bars: Vec<Bar> = tested
-                .per_day
-                .iter()
-                .enumerate()
-                .map(|(i, &value)| {
-                    let day = first_day + chrono::Days::new(i as u64);
-                    Bar {
-                        value,
-                        label: if i % label_every == 0 {
-                            day.format("%b %-d").to_string()
-                        } else {
-                            String::new()
-                        },
-                        tip: format!("{}: {value}", day.format("%Y-%m-%d")),
-                    }
-                })
-                .collect();
+            let bars = day_bars(
+                &tested.per_day,
+                now.date_naive(),
+                (days / 8).max(1),
+                "entries",
+            );
             view.chart = Some(bar_chart("Matching entries per day", &bars, None));
             view.matched = tested.matched;
             view.capped = tested.capped;

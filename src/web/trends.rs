@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Timelike, Utc};
 
-use super::chart::{Bar, bar_chart, sparkline, trailing_average};
+use super::chart::{Bar, bar_chart, day_bars, sparkline, trailing_average};
 use super::view::when;
 use super::{Web, failure, render, unavailable};
 use crate::alert::surge_headline;
@@ -136,23 +136,7 @@ pub async fn trend(State(web): State<Web>, Path(name): Path<String>) -> Response
     };
     let hourly = hourly.unwrap_or_else(|| vec![0; hours]);
     let daily = hours_to_days(&hourly);
-    let first_day = now.date_naive() - chrono::Days::new(DAYS as u64 - 1);
-    let day_bars: Vec<Bar> = daily
-        .iter()
-        .enumerate()
-        .map(|(i, &value)| {
-            let day = first_day + chrono::Days::new(i as u64);
-            Bar {
-                value,
-                label: if i % 7 == 0 {
-                    day.format("%b %-d").to_string()
-                } else {
-                    String::new()
-                },
-                tip: format!("{}: {value} matches", day.format("%a %Y-%m-%d")),
-            }
-        })
-        .collect();
+    let day_bars = day_bars(&daily, now.date_naive(), 7, "matches");
     let average = trailing_average(&daily, 7);
     let last_hours = &hourly[hourly.len().saturating_sub(HOURS)..];
     let first_hour = now - Duration::hours(last_hours.len() as i64 - 1);
