@@ -17,8 +17,8 @@ mod webhook;
 pub use bars::bars_png;
 pub use digest::{digest_html, digest_subject, digest_text};
 pub use outbound::Outbound;
-pub use render::{escape, header_safe, render, render_test};
-pub use snippet::{MARK_CLOSE, MARK_OPEN, snippet, snippet_text};
+pub use render::{escape, header_safe, outlets, render, render_test};
+pub use snippet::{MARK_CLOSE, MARK_OPEN, snippet, snippet_marked, snippet_text};
 pub use surge::{headline as surge_headline, span as surge_span};
 
 use std::path::{Path, PathBuf};

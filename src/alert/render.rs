@@ -147,7 +147,7 @@ pub(super) fn shown_link(link: &str) -> String {
 
 /// The feeds that carried a story, each shown by `show`, and how many
 /// when more than one: "agency, daily, wire (3 outlets)".
-pub(super) fn outlets(sources: &[String], show: impl Fn(&str) -> String) -> String {
+pub fn outlets(sources: &[String], show: impl Fn(&str) -> String) -> String {
     let names: Vec<String> = sources.iter().map(|s| show(s)).collect();
     match names.len() {
         0 | 1 => names.join(", "),

@@ -44,10 +44,16 @@ pub fn snippet(text: &str, start: usize, end: usize, marks: &[(usize, usize)]) -
     out
 }
 
-/// A marked snippet as HTML: escaped, each hit in `<mark>`.
+/// A marked snippet as HTML for mail: escaped, each hit in a `<mark>`
+/// styled inline (mail clients drop style sheets).
 pub fn snippet_html(marked: &str) -> String {
+    snippet_marked(marked, "<mark style=\"background:#fff3a3\">")
+}
+
+/// A marked snippet as HTML: escaped, each hit between `open` and `</mark>`.
+pub fn snippet_marked(marked: &str, open: &str) -> String {
     super::escape(marked)
-        .replace(MARK_OPEN, "<mark style=\"background:#fff3a3\">")
+        .replace(MARK_OPEN, open)
         .replace(MARK_CLOSE, "</mark>")
 }
 

@@ -66,7 +66,7 @@ pub async fn poll(config: Config, state_dir: PathBuf, only: Option<&str>) -> sup
         failed = true;
     }
     // Surges too: a rule's matches in its window, against its usual rate.
-    match check_surges_in(&ctx.store, ctx.config.rules.clone(), chrono::Utc::now()).await {
+    match check_surges_in(&ctx.store, Arc::clone(&ctx.config), chrono::Utc::now()).await {
         Ok(surged) => {
             for rule in surged {
                 println!("surge: rule \"{rule}\" matched far more than usual; a mail is queued");

@@ -226,7 +226,7 @@ async fn delivery_loop(
                 None
             }
         };
-        if let Err(e) = check_surges_in(&ctx.store, ctx.config.rules.clone(), now).await {
+        if let Err(e) = check_surges_in(&ctx.store, Arc::clone(&ctx.config), now).await {
             tracing::error!("cannot check the rules for surges: {e}");
         }
         let queue = Queue {

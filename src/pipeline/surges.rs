@@ -8,7 +8,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::earlier;
-use crate::config::RuleConfig;
+use std::sync::Arc;
+
+use crate::config::{Config, RuleConfig};
 use crate::model::{SurgeRule, digest};
 use crate::store::{NewSurge, Store, StoreError, StoreHandle};
 
@@ -49,13 +51,19 @@ pub fn check_surges(
     Ok(surged)
 }
 
-/// As [`check_surges`], on the store's thread.
+/// As [`check_surges`] over the rules of `config`, on the store's thread;
+/// nothing is asked of the store when no rule has a surge.
 pub async fn check_surges_in(
     store: &StoreHandle,
-    rules: Vec<RuleConfig>,
+    config: Arc<Config>,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
-    store.call(move |s| check_surges(s, &rules, now)).await
+    if config.rules.iter().all(|r| r.surge.is_none()) {
+        return Ok(Vec::new());
+    }
+    store
+        .call(move |s| check_surges(s, &config.rules, now))
+        .await
 }
 
 /// (matches in the window, usual matches per window) when `rule` surges at

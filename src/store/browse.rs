@@ -290,6 +290,7 @@ impl Store {
             let class: Option<String> = r.get(3)?;
             let message: Option<String> = r.get(4)?;
             let disabled_at: Option<i64> = r.get(9)?;
+            let reason: Option<String> = r.get(8)?;
             Ok(FeedHealth {
                 name: r.get(0)?,
                 url: r.get(1)?,
@@ -298,12 +299,7 @@ impl Store {
                 last_error_at: r.get::<_, Option<i64>>(5)?.map(from_secs),
                 error_count: r.get(6)?,
                 next_poll_at: r.get::<_, Option<i64>>(7)?.map(from_secs),
-                disabled: disabled_at.map(|_| {
-                    r.get::<_, Option<String>>(8)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default()
-                }),
+                disabled: disabled_at.map(|_| reason.unwrap_or_default()),
                 last_warning: r.get(10)?,
             })
         })?;

@@ -63,12 +63,12 @@ pub struct MailedView {
     pub error: Option<String>,
 }
 
-/// "a, b, c (3 outlets)", or the one feed.
+/// "a, b, c (3 outlets)" as mails say it, or the entry's own feed when no
+/// other is known.
 pub fn outlets(sources: &[String], feed: &str) -> String {
-    match sources.len() {
-        0 => feed.to_string(),
-        1 => sources[0].clone(),
-        n => format!("{} ({n} outlets)", sources.join(", ")),
+    match sources.is_empty() {
+        true => feed.to_string(),
+        false => crate::alert::outlets(sources, str::to_string),
     }
 }
 

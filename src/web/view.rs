@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::alert::{MARK_CLOSE, MARK_OPEN, escape};
+use crate::alert::snippet_marked;
 
 /// `2026-12-04 18:30 UTC`.
 pub fn when(time: DateTime<Utc>) -> String {
@@ -36,11 +36,10 @@ pub fn safe_link(link: Option<&str>) -> Option<String> {
     matches!(url.scheme(), "http" | "https").then(|| url.to_string())
 }
 
-/// A snippet as HTML: the text escaped, its hits in `<mark>`.
+/// A snippet as HTML: the text escaped, its hits in a plain `<mark>` (the
+/// style sheet colours it; the pages allow no inline style).
 pub fn snippet_markup(marked: &str) -> String {
-    escape(marked)
-        .replace(MARK_OPEN, "<mark>")
-        .replace(MARK_CLOSE, "</mark>")
+    snippet_marked(marked, "<mark>")
 }
 
 /// The number of days a `since` choice stands for: "24h", "7d", "30d".
@@ -57,6 +56,7 @@ pub fn since_days(since: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alert::{MARK_CLOSE, MARK_OPEN};
 
     #[test]
     fn only_web_links_are_links() {
