@@ -6,6 +6,7 @@
   python3 bench/web.py                     # 1,000,000 entries (builds once, ~5 min)
   python3 bench/web.py --entries 100000    # smaller, quicker
   python3 bench/web.py --json              # the table as JSON
+  python3 bench/web.py --alone             # server times only, no load
 
 Needs wrk (Debian: apt-get install wrk) and a release build
 (cargo build --release). The database is generated under target/bench-web
@@ -24,6 +25,7 @@ import random
 import re
 import signal
 import socket
+import statistics
 import sqlite3
 import subprocess
 import sys
@@ -37,6 +39,8 @@ DAYS = 90
 PAGES = ["/", "/?rule=ceasefire", "/?feed=feed-7&since=7d", "/search?q=ceasefire",
          "/search?q=ceasefire&page=3", "/test?q=ceasefire&days=7", "/trends",
          "/trends/ceasefire", "/feeds", "/outbox"]
+# Requests made one at a time per page for its server time.
+ALONE = 5
 
 
 def free_port():
@@ -119,6 +123,16 @@ def wait_for(port, proc):
     sys.exit("newshound web did not listen within 20 minutes")
 
 
+def one_request(port, page):
+    """Milliseconds from sending a request to the end of its response."""
+    t0 = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(f"GET {page} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        while s.recv(65536):
+            pass
+    return (time.perf_counter() - t0) * 1000
+
+
 def wrk(url, seconds, connections):
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
                           "--timeout", "10s", url],
@@ -137,6 +151,8 @@ def main():
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/newshound"))
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--alone", action="store_true",
+                    help="only the server time of each page, no load run")
     args = ap.parse_args()
     base = os.path.join(ROOT, "target", f"bench-web-{args.entries}")
     state, config = os.path.join(base, "state"), os.path.join(base, "newshound.toml")
@@ -152,16 +168,19 @@ def main():
     rows = []
     try:
         wait_for(port, proc)
+        # Server time first, with the server otherwise idle: requests one
+        # at a time, the median of a few (the first also warms the caches).
+        # Measured after a load run, a request would wait behind the
+        # requests still queued from it.
+        alone = {page: statistics.median(one_request(port, page) for _ in range(ALONE))
+                 for page in PAGES}
         for page in PAGES:
-            # One request alone first: the server time of a cold page.
-            t0 = time.perf_counter()
-            with socket.create_connection(("127.0.0.1", port)) as s:
-                s.sendall(f"GET {page} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
-                while s.recv(65536):
-                    pass
-            single = (time.perf_counter() - t0) * 1000
+            if args.alone:
+                rows.append({"page": page, "single_ms": round(alone[page], 1), "rps": 0,
+                             "p99_ms": 0.0, "errors": 0})
+                continue
             rps, p99, bad = wrk(f"http://127.0.0.1:{port}{page}", args.seconds, args.connections)
-            rows.append({"page": page, "single_ms": round(single, 1), "rps": round(rps),
+            rows.append({"page": page, "single_ms": round(alone[page], 1), "rps": round(rps),
                          "p99_ms": round(p99, 1), "errors": bad})
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -171,9 +190,9 @@ def main():
                           "seconds": args.seconds, "pages": rows}, indent=2))
         return
     print(f"{args.entries} entries, wrk {args.connections} connections x {args.seconds} s, 2 threads")
-    print(f"{'page':32} {'one request':>12} {'req/s':>8} {'p99':>9} {'non-2xx':>8}")
+    print(f"{'page':32} {'alone (median)':>15} {'req/s':>8} {'p99':>9} {'non-2xx':>8}")
     for r in rows:
-        print(f"{r['page']:32} {r['single_ms']:>9.1f} ms {r['rps']:>8} {r['p99_ms']:>6.1f} ms {r['errors']:>8}")
+        print(f"{r['page']:32} {r['single_ms']:>12.1f} ms {r['rps']:>8} {r['p99_ms']:>6.1f} ms {r['errors']:>8}")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ pub struct Tested {
     /// Confirmed entries per UTC day, oldest first, the last one today.
     pub per_day: Vec<u64>,
     pub matched: u64,
-    /// The best results.
+    /// The newest results (by when they were stored).
     pub shown: Vec<Found>,
     /// True when the candidates ran past [`TESTER_CANDIDATES`]: the counts
     /// are a floor.
@@ -119,7 +119,8 @@ impl Search {
             }
         }
         let more = found.len() > skip + limit;
-        Ok((found.into_iter().skip(skip).take(limit).collect(), more))
+        let shown = found.into_iter().skip(skip).take(limit).collect();
+        Ok((with_sources(store, shown)?, more))
     }
 
     /// What the query would have caught in the `days` UTC days up to
@@ -133,7 +134,7 @@ impl Search {
         let today = now.timestamp().div_euclid(86_400);
         let first_day = today - days as i64 + 1;
         let since = DateTime::from_timestamp(first_day * 86_400, 0).unwrap_or(now);
-        let candidates = store.search(&self.fts, None, Some(since), TESTER_CANDIDATES + 1, 0)?;
+        let candidates = store.search_newest(&self.fts, since, TESTER_CANDIDATES + 1)?;
         let capped = candidates.len() > TESTER_CANDIDATES;
         let mut tested = Tested {
             per_day: vec![0; days],
@@ -157,6 +158,7 @@ impl Search {
                 tested.shown.push(found);
             }
         }
+        tested.shown = with_sources(store, tested.shown)?;
         Ok(tested)
     }
 
@@ -177,4 +179,12 @@ impl Search {
             terms,
         })
     }
+}
+
+/// `found` with the outlets of each result's story.
+fn with_sources(store: &Store, mut found: Vec<Found>) -> Result<Vec<Found>, StoreError> {
+    for f in &mut found {
+        f.hit.sources = store.story_sources(f.hit.id)?;
+    }
+    Ok(found)
 }

@@ -128,15 +128,29 @@ impl Store {
         filter: &MatchFilter,
         limit: usize,
     ) -> Result<Vec<MatchedStory>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        // One feed's entries are few beside every match: read them through
+        // the feed's index and sort, rather than walk every recent match
+        // to find the feed's.
+        let (from, feed) = if filter.feed.is_some() {
+            (
+                "entries e CROSS JOIN matches m ON m.entry_id = e.id",
+                "e.feed = ?2",
+            )
+        } else {
+            (
+                "matches m JOIN entries e ON e.id = m.entry_id",
+                "?2 IS NULL",
+            )
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT m.rule, m.terms, m.snippet, m.matched_at, e.id, e.feed, e.title, e.link,
                     COALESCE(e.published_at, e.seen_at), COALESCE(e.story_id, e.id)
-             FROM matches m JOIN entries e ON e.id = m.entry_id
-             WHERE (?1 IS NULL OR m.rule = ?1) AND (?2 IS NULL OR e.feed = ?2)
+             FROM {from}
+             WHERE (?1 IS NULL OR m.rule = ?1) AND {feed}
                AND (?3 IS NULL OR m.matched_at >= ?3) AND (?4 IS NULL OR m.matched_at < ?4)
              ORDER BY m.matched_at DESC, m.id DESC
-             LIMIT ?5",
-        )?;
+             LIMIT ?5"
+        ))?;
         // Several rows per story are usual (a rule each): read ahead.
         let rows = stmt.query_map(
             params![

@@ -69,7 +69,8 @@ impl Store {
 
     /// Up to `limit` entries matching the FTS5 query `fts`, best first
     /// (title hits weigh most), of `feeds` (all when None), dated `since`
-    /// or later, after skipping the first `offset`.
+    /// or later, after skipping the first `offset`. Their `sources` are
+    /// left empty: [`Store::story_sources`] reads them for those shown.
     pub fn search(
         &self,
         fts: &str,
@@ -78,44 +79,79 @@ impl Store {
         limit: usize,
         offset: usize,
     ) -> Result<Vec<SearchHit>, StoreError> {
-        let feeds = feeds.map(|f| serde_json::to_string(f).expect("names serialise"));
-        let mut stmt = self.conn.prepare(
-            "SELECT e.id, e.feed, e.title, e.link, COALESCE(e.published_at, e.seen_at),
-                    e.summary, COALESCE(e.body, e.content), e.language,
-                    COALESCE(e.story_id, e.id)
-             FROM search JOIN entries e ON e.id = search.rowid
+        // Ranked by the index alone, then only the page's rows are read
+        // whole: sorting every candidate's text is what a large archive
+        // cannot afford. A filter joins the narrow columns it needs.
+        let filter = if feeds.is_some() || since.is_some() {
+            "JOIN entries f ON f.id = search.rowid
              WHERE search MATCH ?1
-               AND (?2 IS NULL OR e.feed IN (SELECT value FROM json_each(?2)))
-               AND (?3 IS NULL OR COALESCE(e.published_at, e.seen_at) >= ?3)
-             ORDER BY bm25(search, 10.0, 3.0, 1.0)
-             LIMIT ?4 OFFSET ?5",
-        )?;
+               AND (?2 IS NULL OR f.feed IN (SELECT value FROM json_each(?2)))
+               AND (?3 IS NULL OR COALESCE(f.published_at, f.seen_at) >= ?3)"
+        } else {
+            // Both None: named only so that the parameters are the same.
+            "WHERE search MATCH ?1 AND ?2 IS NULL AND ?3 IS NULL"
+        };
+        let sql = format!(
+            "SELECT {HIT_COLUMNS}
+             FROM (SELECT search.rowid AS id, bm25(search, 10.0, 3.0, 1.0) AS score
+                   FROM search {filter}
+                   ORDER BY score, id DESC LIMIT ?4 OFFSET ?5) ranked
+             JOIN entries e ON e.id = ranked.id
+             ORDER BY ranked.score, ranked.id DESC"
+        );
+        let feeds = feeds.map(|f| serde_json::to_string(f).expect("names serialise"));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let hits = stmt.query_map(
             params![fts, feeds, since.map(to_secs), limit as i64, offset as i64],
-            |r| {
-                Ok(SearchHit {
-                    id: r.get(0)?,
-                    feed: r.get(1)?,
-                    title: r.get(2)?,
-                    link: r.get(3)?,
-                    when: from_secs(r.get(4)?),
-                    summary: r.get(5)?,
-                    body: r.get(6)?,
-                    language: r.get(7)?,
-                    story: r.get(8)?,
-                    sources: Vec::new(),
-                })
-            },
+            hit_row,
         )?;
-        let mut hits: Vec<SearchHit> = hits.collect::<Result<_, _>>()?;
-        let mut sources = self.conn.prepare_cached(STORY_SOURCES)?;
-        for hit in &mut hits {
-            hit.sources = sources
-                .query_map([hit.id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-        }
-        Ok(hits)
+        Ok(hits.collect::<Result<_, _>>()?)
     }
+
+    /// Up to `limit` entries matching the FTS5 query `fts` dated `since`
+    /// or later, newest first (by when newshound stored them), unranked:
+    /// what counting needs, without ranking every candidate.
+    pub fn search_newest(
+        &self,
+        fts: &str,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {HIT_COLUMNS}
+             FROM search JOIN entries e ON e.id = search.rowid
+             WHERE search MATCH ?1 AND COALESCE(e.published_at, e.seen_at) >= ?2
+             ORDER BY search.rowid DESC LIMIT ?3"
+        ))?;
+        let hits = stmt.query_map(params![fts, to_secs(since), limit as i64], hit_row)?;
+        Ok(hits.collect::<Result<_, _>>()?)
+    }
+
+    /// Every feed that carried the story of entry `entry`, by name.
+    pub fn story_sources(&self, entry: i64) -> Result<Vec<String>, StoreError> {
+        let mut sources = self.conn.prepare_cached(STORY_SOURCES)?;
+        let rows = sources.query_map([entry], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// The columns of entries `e` that [`hit_row`] reads.
+const HIT_COLUMNS: &str = "e.id, e.feed, e.title, e.link, COALESCE(e.published_at, e.seen_at),
+     e.summary, COALESCE(e.body, e.content), e.language, COALESCE(e.story_id, e.id)";
+
+fn hit_row(r: &rusqlite::Row) -> rusqlite::Result<SearchHit> {
+    Ok(SearchHit {
+        id: r.get(0)?,
+        feed: r.get(1)?,
+        title: r.get(2)?,
+        link: r.get(3)?,
+        when: from_secs(r.get(4)?),
+        summary: r.get(5)?,
+        body: r.get(6)?,
+        language: r.get(7)?,
+        story: r.get(8)?,
+        sources: Vec::new(),
+    })
 }
 
 /// Entries pruned per transaction, so a first prune of a large archive
